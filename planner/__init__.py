@@ -1,0 +1,42 @@
+"""planner: treatment-course scheduling for ketamine and esketamine clinics."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: str | type | None = None, **overrides) -> Flask:
+    """Build the Flask app: config, extensions, blueprints, error handlers."""
+    import os
+
+    from config import CONFIGS
+    from planner.extensions import csrf, db, login_manager, migrate
+
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                instance_path=str(ROOT / "instance"))
+    if config is None:
+        config = os.environ.get("PLANNER_ENV", "development")
+    app.config.from_object(CONFIGS[config] if isinstance(config, str) else config)
+    app.config.update(overrides)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    with app.app_context():
+        from planner.db.uow import install_sqlite_pragmas
+
+        install_sqlite_pragmas(db.engine)
+
+    from planner import cli
+    from planner.web import register
+
+    register(app)
+    cli.register(app)
+    return app

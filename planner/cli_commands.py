@@ -1,0 +1,3 @@
+"""The commands of the planner group."""
+
+from __future__ import annotations

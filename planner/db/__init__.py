@@ -1,0 +1,1 @@
+"""Persistence: models, unit of work, locks, and read-side queries."""

@@ -1,0 +1,90 @@
+"""Staff with credentials, shifts and time off; patients."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner.db.types import UTCDateTime
+from planner.extensions import db
+
+
+class Staff(db.Model):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(200), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    disciplines: Mapped[list] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    credentials: Mapped[list[Credential]] = relationship(back_populates="staff", cascade="all, delete-orphan",
+                                                         order_by="Credential.kind")
+    shifts: Mapped[list[Shift]] = relationship(back_populates="staff", cascade="all, delete-orphan",
+                                               order_by="Shift.starts_at")
+    time_off: Mapped[list[TimeOff]] = relationship(back_populates="staff", cascade="all, delete-orphan",
+                                                   order_by="TimeOff.starts_at")
+
+
+class Credential(db.Model):
+    __tablename__ = "credentials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    number: Mapped[str] = mapped_column(String(60), default="")
+    issued_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+
+    staff: Mapped[Staff] = relationship(back_populates="credentials")
+
+
+class Shift(db.Model):
+    __tablename__ = "shifts"
+    __table_args__ = (Index("ix_shifts_site_time", "site_id", "starts_at"),
+                      Index("ix_shifts_staff_time", "staff_id", "starts_at"),
+                      CheckConstraint("ends_at > starts_at", name="ck_shifts_ends_after_start"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    staff: Mapped[Staff] = relationship(back_populates="shifts")
+
+
+class TimeOff(db.Model):
+    __tablename__ = "time_off"
+    __table_args__ = (Index("ix_time_off_staff_time", "staff_id", "starts_at"),
+                      CheckConstraint("ends_at > starts_at", name="ck_time_off_ends_after_start"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    staff: Mapped[Staff] = relationship(back_populates="time_off")
+
+
+class Patient(db.Model):
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mrn: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))  # E.164
+    preferred_channel: Mapped[str] = mapped_column(String(10), default="email")
+    consented_channels: Mapped[list] = mapped_column(JSON, default=list)
+    escort_name: Mapped[str | None] = mapped_column(String(120))
+    escort_phone: Mapped[str | None] = mapped_column(String(20))
+    rems_patient_id: Mapped[str | None] = mapped_column(String(40))
+    rems_enrolled_on: Mapped[date | None] = mapped_column(Date)
+    screening_status: Mapped[str] = mapped_column(String(20), default="pending")
+    consent_status: Mapped[str] = mapped_column(String(20), default="pending")

@@ -1,0 +1,67 @@
+"""The unit of work: one transaction per use case, rolled back unless committed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
+
+from planner.extensions import db
+
+# Set while a writing use case opens its transaction, so SQLite begins it
+# IMMEDIATE: the write lock is taken before anything is read, and two booking
+# decisions can never interleave (SQLAlchemy drops FOR UPDATE on SQLite).
+_write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
+@contextmanager
+def unit_of_work(write: bool = True) -> Iterator[OrmSession]:
+    """A fresh transaction for one use case; whatever is not committed is rolled back."""
+    session = db.session
+    session.rollback()
+    token = _write_intent.set(write)
+    try:
+        yield session
+    finally:
+        _write_intent.reset(token)
+        session.rollback()
+
+
+def install_sqlite_pragmas(engine: Engine) -> None:
+    """Foreign keys, WAL, a busy timeout, and explicit BEGIN handling for SQLite."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def lock_for_booking(session: OrmSession, site_ids=(), staff_ids=(), patient_ids=()) -> None:
+    """Serialise booking decisions that touch these sites, people and patients."""
+    if session.get_bind().dialect.name != "postgresql":
+        # SQLite: BEGIN IMMEDIATE already holds the single database write lock.
+        return
+    # Advisory locks, always in the same order (sites, staff, patients; ascending
+    # ids) so two requests never wait on each other in a cycle.
+    keys = [(1, i) for i in sorted(set(site_ids))]
+    keys += [(2, i) for i in sorted(set(staff_ids))]
+    keys += [(3, i) for i in sorted(set(patient_ids))]
+    for namespace, key in keys:
+        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": namespace, "key": key})

@@ -1,0 +1,1 @@
+"""Pure clinic rules: no Flask, no SQL, only the standard library."""

@@ -1,0 +1,210 @@
+"""Where and when a session type fits: free windows and a concrete placement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from planner.domain.calendar import to_utc
+from planner.domain.clinic import ClinicState, Placement, Room, SessionType
+from planner.domain.intervals import Cover, Interval, merge, subtract
+from planner.domain.staffing import Duty, RoleNeed, StaffMember, peak_load, share
+
+
+@dataclass(frozen=True)
+class FreeWindow:
+    """A run of start times, one slot apart, at which the session fits."""
+
+    starts_from: datetime
+    starts_until: datetime
+    duration: timedelta
+
+    @property
+    def ends_by(self) -> datetime:
+        """The end of a session started at the latest start."""
+        return self.starts_until + self.duration
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A concrete room and staff for one start time."""
+
+    start: datetime
+    room_id: int | None
+    placements: tuple[Placement, ...]
+
+
+def eligible_rooms(stype: SessionType, state: ClinicState) -> list[Room]:
+    """Active rooms of the site with the capability the session type needs."""
+    return [room for room in state.rooms.values()
+            if room.site_id == state.site.id and room.active
+            and (stype.room_capability is None or stype.room_capability in room.capabilities)]
+
+
+def can_fill(member: StaffMember, need: RoleNeed, window: Interval, state: ClinicState, day: date,
+             ignore_session_id: int | None = None) -> bool:
+    """True when a staff member may take a role over a window (the booking rules, one person)."""
+    if not member.active or not member.disciplines & need.disciplines:
+        return False
+    if member.missing_credentials(need.credentials, day):
+        return False
+    if not member.on_shift(state.site.id, window) or member.on_leave(window):
+        return False
+    duties = [d for d in state.roster.duties_of(member.id) if d.session_id != ignore_session_id]
+    duties.append(Duty(window, need.role))
+    return peak_load(duties, window, state.site.limits) <= 1
+
+
+def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: int | None = None,
+           prefer: dict[str, Iterable[int]] | None = None) -> Fit | None:
+    """A room and distinct staff for a start time, preferring listed staff, or None."""
+    window = stype.window(start)
+    if patient_id is not None and any(s.patient_id == patient_id and s.window.overlaps(window)
+                                      for s in state.sessions):
+        return None
+    room_id = None
+    if stype.room_capability is not None:
+        taken = {s.room_id for s in state.sessions if s.window.overlaps(window)}
+        free = [room for room in eligible_rooms(stype, state) if room.id not in taken]
+        if not free:
+            return None
+        room_id = free[0].id
+    day = state.site.calendar.local_day(start)
+    options: list[list[int]] = []
+    for need in stype.needs:
+        role_window = stype.role_window(start, need)
+        fitting = [m.id for m in state.roster.staff.values() if can_fill(m, need, role_window, state, day)]
+        wanted = list((prefer or {}).get(need.role, ()))
+        fitting.sort(key=lambda staff_id: (wanted.index(staff_id) if staff_id in wanted else len(wanted), staff_id))
+        options.append(fitting)
+    chosen = _distinct_choice(options, state.site.distinct_roles)
+    if chosen is None:
+        return None
+    placements = tuple(Placement(staff_id, need.role) for staff_id, need in zip(chosen, stype.needs))
+    return Fit(start, room_id, placements)
+
+
+def _distinct_choice(options: list[list[int]], distinct: bool, taken: tuple[int, ...] = ()) -> list[int] | None:
+    """First choice of one person per role, people distinct when the site requires it."""
+    if not options:
+        return list(taken)
+    for staff_id in options[0]:
+        if distinct and staff_id in taken:
+            continue
+        found = _distinct_choice(options[1:], distinct, taken + (staff_id,))
+        if found is not None:
+            return found
+    return None
+
+
+def free_windows(stype: SessionType, state: ClinicState, first: date, last: date, now: datetime,
+                 patient_id: int | None = None) -> list[FreeWindow]:
+    """Runs of start times between two local dates at which the session type can be booked."""
+    site = state.site
+    if stype.is_esketamine and not site.esketamine_certified:
+        return []
+    opening = site.calendar.open_intervals(first, last)
+    if not opening:
+        return []
+    span = Interval(opening[0].start, opening[-1].end)
+    room_cover = _room_cover(stype, state, opening)
+    need_covers = [_need_cover(need, stype, state, opening, span) for need in stype.needs]
+    patient_busy = merge(s.window for s in state.sessions if patient_id is not None and s.patient_id == patient_id)
+    patient_free = Cover(subtract([span], patient_busy)) if patient_id is not None else None
+    step = timedelta(minutes=site.slot_minutes)
+    windows: list[FreeWindow] = []
+    for block in opening:
+        start = block.start
+        while start + stype.duration <= block.end:
+            if start >= now and _fits(stype, state, start, room_cover, need_covers, patient_free, patient_id):
+                last_window = windows[-1] if windows else None
+                if last_window and last_window.starts_until + step == start:
+                    windows[-1] = FreeWindow(last_window.starts_from, start, stype.duration)
+                else:
+                    windows.append(FreeWindow(start, start, stype.duration))
+            start += step
+    return windows
+
+
+def _fits(stype: SessionType, state: ClinicState, start: datetime, room_cover: Cover | None,
+          need_covers: list[Cover], patient_free: Cover | None, patient_id: int | None) -> bool:
+    window = stype.window(start)
+    if room_cover is not None and not room_cover.contains(window):
+        return False
+    if patient_free is not None and not patient_free.contains(window):
+        return False
+    owners = []
+    for need, cover in zip(stype.needs, need_covers):
+        found, owner = cover.owner_containing(stype.role_window(start, need))
+        if not found:
+            return False
+        owners.append(owner)
+    if state.site.distinct_roles and len(set(owners)) < len(owners):
+        # The quick answer picked one person for two roles; search properly.
+        return fit_at(stype, state, start, patient_id) is not None
+    return True
+
+
+def _room_cover(stype: SessionType, state: ClinicState, opening: list[Interval]) -> Cover | None:
+    if stype.room_capability is None:
+        return None
+    free: list[Interval] = []
+    for room in eligible_rooms(stype, state):
+        busy = [s.window for s in state.sessions if s.room_id == room.id]
+        free += subtract(opening, busy)
+    return Cover(free)
+
+
+def _need_cover(need: RoleNeed, stype: SessionType, state: ClinicState, opening: list[Interval],
+                span: Interval) -> Cover:
+    """Stretches in which each eligible person could take one more patient in this role."""
+    site = state.site
+    pieces: list[Interval] = []
+    owners: list[int] = []
+    headroom = 1 - share(need.role, site.limits)
+    for member in state.roster.staff.values():
+        if not member.active or not member.disciplines & need.disciplines:
+            continue
+        available = [part for part in member.shift_cover(site.id) if part.overlaps(span)]
+        available = subtract(available, member.time_off)
+        available = subtract(available, _overloaded(state.roster.duties_of(member.id), headroom, site.limits))
+        available = _credentialed(available, member, need, site.calendar.zone)
+        pieces += available
+        owners += [member.id] * len(available)
+    return Cover(pieces, owners)
+
+
+def _overloaded(duties: list[Duty], headroom, limits: dict[str, int]) -> list[Interval]:
+    """Stretches where existing duties leave less than headroom free."""
+    events = []
+    for duty in duties:
+        part = share(duty.role, limits)
+        events.append((duty.interval.start, 1, part))
+        events.append((duty.interval.end, 0, part))
+    events.sort(key=lambda e: (e[0], e[1]))
+    load = 0
+    blocked: list[Interval] = []
+    since = None
+    for at, is_start, part in events:
+        load = load + part if is_start else load - part
+        if load > headroom and since is None:
+            since = at
+        elif load <= headroom and since is not None:
+            if at > since:
+                blocked.append(Interval(since, at))
+            since = None
+    return blocked
+
+
+def _credentialed(available: list[Interval], member: StaffMember, need: RoleNeed, zone: str) -> list[Interval]:
+    """Clip availability to the local days on which every needed credential is valid."""
+    for kind in need.credentials:
+        valid = merge(Interval(to_utc(c.issued_on, time(0), zone),
+                               to_utc((c.expires_on or date(9998, 12, 30)) + timedelta(days=1), time(0), zone))
+                      for c in member.credentials if c.kind == kind)
+        if not available:
+            break
+        holes = subtract([Interval(available[0].start, available[-1].end)], valid)
+        available = subtract(available, holes)
+    return available

@@ -1,0 +1,175 @@
+"""The booking rules: every reason a single session cannot take a place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from planner.domain.calendar import local
+from planner.domain.clinic import (
+    CAPABILITY_NAMES,
+    BookedSession,
+    ClinicState,
+    Placement,
+    SessionRequest,
+)
+from planner.domain.errors import Reason
+from planner.domain.staffing import (
+    CREDENTIAL_NAMES,
+    ROLE_NAMES,
+    Duty,
+    peak_load,
+    share,
+)
+
+
+def _span(request: SessionRequest, start: datetime, end: datetime) -> str:
+    zone = request.site.calendar.zone
+    return f"{local(start, zone):%a %d %b %H:%M}–{local(end, zone):%H:%M}"
+
+
+def check_session(request: SessionRequest, state: ClinicState, now: datetime,
+                  ignore_session_id: int | None = None) -> list[Reason]:
+    """Every reason the request cannot be booked; an empty list means it can."""
+    others = [s for s in state.sessions if s.id != ignore_session_id]
+    reasons: list[Reason] = []
+    reasons += _time_reasons(request, now)
+    reasons += _room_reasons(request, state, others)
+    reasons += _rems_reasons(request)
+    reasons += _staff_reasons(request, state, ignore_session_id)
+    reasons += _patient_reasons(request, others)
+    return reasons
+
+
+def _time_reasons(request: SessionRequest, now: datetime) -> list[Reason]:
+    reasons = []
+    if request.start < now:
+        reasons.append(Reason("starts_in_past", "The session would start in the past.", "start"))
+    closed = request.site.calendar.why_closed(request.window)
+    if closed:
+        reasons.append(Reason("site_closed", closed, "start"))
+    return reasons
+
+
+def _room_reasons(request: SessionRequest, state: ClinicState, others: list[BookedSession]) -> list[Reason]:
+    needed = request.session_type.room_capability
+    if request.room_id is None:
+        if needed:
+            return [Reason("room_missing", f"This session needs a room with {CAPABILITY_NAMES.get(needed, needed)}.",
+                           "room_id")]
+        return []
+    room = state.rooms.get(request.room_id)
+    if room is None or room.site_id != request.site.id:
+        return [Reason("room_not_at_site", f"Room {request.room_id} is not a room of {request.site.name}.", "room_id")]
+    reasons = []
+    if not room.active:
+        reasons.append(Reason("room_inactive", f"{room.name} is out of service.", "room_id"))
+    if needed and needed not in room.capabilities:
+        reasons.append(Reason("room_lacks_capability",
+                              f"{room.name} has no {CAPABILITY_NAMES.get(needed, needed).removeprefix('a ').removeprefix('an ')}.",
+                              "room_id"))
+    for other in others:
+        if other.room_id == room.id and other.window.overlaps(request.window):
+            reasons.append(Reason("room_taken", f"{room.name} is taken {_span(request, other.window.start, other.window.end)} "
+                                                "by another session.", "room_id"))
+            break
+    return reasons
+
+
+def _rems_reasons(request: SessionRequest) -> list[Reason]:
+    # Spravato REMS: only at a certified site, for a patient enrolled before the session.
+    if not request.session_type.is_esketamine:
+        return []
+    reasons = []
+    if not request.site.esketamine_certified:
+        reasons.append(Reason("site_not_rems_certified",
+                              f"{request.site.name} is not certified to give esketamine (REMS).", "site_id"))
+    enrolled = request.patient.rems_enrolled_on
+    day = request.site.calendar.local_day(request.start)
+    if enrolled is None or enrolled > day:
+        reasons.append(Reason("patient_not_rems_enrolled",
+                              "The patient is not enrolled in the esketamine REMS before this session.", "patient_id"))
+    return reasons
+
+
+def _staff_reasons(request: SessionRequest, state: ClinicState, ignore_session_id: int | None) -> list[Reason]:
+    reasons = []
+    stype, site = request.session_type, request.site
+    day = site.calendar.local_day(request.start)
+    by_role: dict[str, list[Placement]] = {}
+    for placement in request.placements:
+        by_role.setdefault(placement.role, []).append(placement)
+    needs = {need.role: need for need in stype.needs}
+    for role in by_role:
+        if role not in needs:
+            reasons.append(Reason("role_not_needed", f"A {stype.name} session has no {ROLE_NAMES.get(role, role)} role.",
+                                  "assignments"))
+    for need in stype.needs:
+        role_name = ROLE_NAMES.get(need.role, need.role)
+        placed = by_role.get(need.role, [])
+        if not placed:
+            reasons.append(Reason("role_missing", f"No {role_name} is assigned.", "assignments"))
+            continue
+        if len(placed) > 1:
+            reasons.append(Reason("role_twice", f"Only one {role_name} can be assigned.", "assignments"))
+        window = stype.role_window(request.start, need)
+        for placement in placed:
+            member = state.roster.staff.get(placement.staff_id)
+            if member is None or not member.active:
+                reasons.append(Reason("staff_unknown", f"Staff member {placement.staff_id} is not active staff.",
+                                      "assignments"))
+                continue
+            who = member.label()
+            if not member.disciplines & need.disciplines:
+                allowed = ", ".join(sorted(need.disciplines))
+                reasons.append(Reason("staff_wrong_discipline", f"{who} cannot act as {role_name}: needs {allowed}.",
+                                      "assignments"))
+            for kind in member.missing_credentials(need.credentials, day):
+                reasons.append(Reason("credential_not_valid",
+                                      f"{who} has no valid {CREDENTIAL_NAMES.get(kind, kind)} on {day:%d %b %Y}.",
+                                      "assignments"))
+            if not member.on_shift(site.id, window):
+                reasons.append(Reason("staff_off_shift",
+                                      f"{who} is not on shift at {site.name} {_span(request, window.start, window.end)}.",
+                                      "assignments"))
+            if member.on_leave(window):
+                reasons.append(Reason("staff_on_leave", f"{who} is on leave during the session.", "assignments"))
+            duties = [d for d in state.roster.duties_of(member.id) if d.session_id != ignore_session_id]
+            duties.append(Duty(window, need.role))
+            if peak_load(duties, window, site.limits) > 1:
+                limit = round(1 / share(need.role, site.limits))
+                reasons.append(Reason("staff_over_capacity",
+                                      f"{who} would carry more than {limit} concurrent patient"
+                                      f"{'s' if limit != 1 else ''} as {role_name} or the equivalent across roles.",
+                                      "assignments"))
+    if site.distinct_roles:
+        seen: dict[int, str] = {}
+        for placement in request.placements:
+            if placement.staff_id in seen and seen[placement.staff_id] != placement.role:
+                member = state.roster.staff.get(placement.staff_id)
+                name = member.name if member else str(placement.staff_id)
+                reasons.append(Reason("one_person_two_roles",
+                                      f"{name} cannot be both {ROLE_NAMES.get(seen[placement.staff_id])} and "
+                                      f"{ROLE_NAMES.get(placement.role)} in one session.", "assignments"))
+            seen.setdefault(placement.staff_id, placement.role)
+    return reasons
+
+
+def _patient_reasons(request: SessionRequest, others: list[BookedSession]) -> list[Reason]:
+    for other in others:
+        if other.patient_id == request.patient.id and other.window.overlaps(request.window):
+            return [Reason("patient_double_booked",
+                           f"The patient already has a session {_span(request, other.window.start, other.window.end)}.",
+                           "patient_id")]
+    return []
+
+
+def as_booked(request: SessionRequest, session_id: int) -> BookedSession:
+    """The booked form of an accepted request, to count it in a snapshot."""
+    duties = []
+    needs = {need.role: need for need in request.session_type.needs}
+    for placement in request.placements:
+        need = needs.get(placement.role)
+        window = request.session_type.role_window(request.start, need) if need else request.window
+        duties.append((placement.staff_id, Duty(window, placement.role, session_id)))
+    return BookedSession(session_id, request.patient.id, request.site.id, request.room_id,
+                         request.window, tuple(duties))

@@ -1,0 +1,93 @@
+"""A site's wall-clock calendar: opening hours, closures, and local time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from planner.domain.intervals import Interval
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class NonexistentLocalTime(ValueError):
+    """A wall-clock time skipped by a daylight-saving jump."""
+
+
+def to_utc(day: date, at: time, zone: str) -> datetime:
+    """The UTC instant of a wall-clock time on a day in an IANA zone."""
+    tz = ZoneInfo(zone)
+    local = datetime.combine(day, at, tzinfo=tz)
+    instant = local.astimezone(timezone.utc)
+    # zoneinfo quietly maps a time inside the spring-forward gap to a real
+    # instant; a round trip reveals it, and a session must not start there.
+    back = instant.astimezone(tz)
+    if (back.date(), back.time().replace(tzinfo=None)) != (day, at.replace(tzinfo=None)):
+        raise NonexistentLocalTime(f"{day} {at:%H:%M} does not exist in {zone}")
+    return instant
+
+
+def local(instant: datetime, zone: str) -> datetime:
+    """The wall-clock datetime of an instant in an IANA zone."""
+    return instant.astimezone(ZoneInfo(zone))
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """One block of opening on a weekday (0 = Monday), in local wall time."""
+
+    weekday: int
+    opens: time
+    closes: time
+
+
+@dataclass(frozen=True)
+class SiteCalendar:
+    """When a site is open, in its own time zone."""
+
+    zone: str
+    hours: tuple[OpeningHours, ...] = ()
+    closures: frozenset[date] = field(default_factory=frozenset)
+
+    def local_day(self, instant: datetime) -> date:
+        """The site's calendar day of an instant."""
+        return local(instant, self.zone).date()
+
+    def open_intervals(self, first: date, last: date) -> list[Interval]:
+        """Open stretches as UTC intervals for every local day from first to last."""
+        result = []
+        day = first
+        while day <= last:
+            if day not in self.closures:
+                for block in self.hours:
+                    if block.weekday == day.weekday():
+                        result.append(Interval(_wall(day, block.opens, self.zone),
+                                               _wall(day, block.closes, self.zone)))
+            day += timedelta(days=1)
+        return sorted(result)
+
+    def why_closed(self, window: Interval) -> str | None:
+        """None when the site is open for the whole window, else the reason in words."""
+        start = local(window.start, self.zone)
+        day = start.date()
+        if day in self.closures:
+            return f"The site is closed on {WEEKDAYS[day.weekday()]} {day:%d %b %Y}."
+        for interval in self.open_intervals(day, self.local_day(window.end)):
+            if interval.contains(window):
+                return None
+        blocks = [b for b in self.hours if b.weekday == day.weekday()]
+        if not blocks:
+            return f"The site is closed on {WEEKDAYS[day.weekday()]}s."
+        spans = ", ".join(f"{b.opens:%H:%M}–{b.closes:%H:%M}" for b in sorted(blocks, key=lambda b: b.opens))
+        end = local(window.end, self.zone)
+        return (f"{start:%H:%M}–{end:%H:%M} on {WEEKDAYS[day.weekday()]} {day:%d %b %Y} is outside "
+                f"the site's opening hours ({spans}).")
+
+
+def _wall(day: date, at: time, zone: str) -> datetime:
+    """Like to_utc, but a boundary inside a DST gap moves to the next real instant."""
+    try:
+        return to_utc(day, at, zone)
+    except NonexistentLocalTime:
+        return datetime.combine(day, at, tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)

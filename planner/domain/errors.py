@@ -1,0 +1,77 @@
+"""Domain errors, named in the clinic's words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason a request cannot be granted, for people and for programs."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+    def as_dict(self) -> dict:
+        """Return the reason as a JSON-ready dict."""
+        data = {"code": self.code, "message": self.message}
+        if self.field:
+            data["field"] = self.field
+        return data
+
+
+class DomainError(Exception):
+    """Base of every rule the clinic's domain can refuse."""
+
+
+@dataclass
+class BookingRefused(DomainError):
+    """A session cannot be booked as asked; every reason is listed."""
+
+    reasons: list[Reason] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "; ".join(reason.message for reason in self.reasons)
+
+
+@dataclass
+class NotFound(DomainError):
+    """A record the request names does not exist."""
+
+    what: str
+    key: object
+
+    def __str__(self) -> str:
+        return f"No {self.what} with id {self.key}."
+
+
+@dataclass
+class InvalidTransition(DomainError):
+    """A session cannot move from its status to the one asked."""
+
+    current: str
+    wanted: str
+
+    def __str__(self) -> str:
+        return f"A session that is {self.current.replace('_', ' ')} cannot become {self.wanted.replace('_', ' ')}."
+
+
+@dataclass
+class InvalidData(DomainError):
+    """Input that breaks a rule; each problem names the field it is about."""
+
+    problems: list[Reason] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{p.field}: {p.message}" if p.field else p.message for p in self.problems)
+
+
+@dataclass
+class BatchRefused(DomainError):
+    """A set of sessions booked all-or-nothing was refused; reasons per position."""
+
+    refusals: dict[int, list[Reason]] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return "; ".join(f"session {i + 1}: {r.message}" for i, reasons in self.refusals.items() for r in reasons)

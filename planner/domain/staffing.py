@@ -1,0 +1,138 @@
+"""Who may fill which role in a session, and how much of a person a role takes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+
+from planner.domain.intervals import Interval, merge
+
+DISCIPLINES = ("MD", "DO", "NP", "PA", "CRNA", "RN", "LPN", "therapist", "reception", "admin")
+PRESCRIBERS = frozenset({"MD", "DO", "NP", "PA"})
+CREDENTIAL_KINDS = ("licence", "acls", "bls", "rems_training")
+CREDENTIAL_NAMES = {"licence": "licence", "acls": "ACLS", "bls": "BLS", "rems_training": "REMS training"}
+
+SUPERVISING_PRESCRIBER = "supervising_prescriber"
+MONITORING_CLINICIAN = "monitoring_clinician"
+THERAPIST = "therapist"
+ROLES = (SUPERVISING_PRESCRIBER, MONITORING_CLINICIAN, THERAPIST)
+ROLE_NAMES = {
+    SUPERVISING_PRESCRIBER: "supervising prescriber",
+    MONITORING_CLINICIAN: "monitoring clinician",
+    THERAPIST: "therapist",
+}
+# Concurrent patients one person may carry in a role. No published ratio exists
+# (domain.md), so these are clinic policy defaults that each site may change.
+DEFAULT_LIMITS = {SUPERVISING_PRESCRIBER: 4, MONITORING_CLINICIAN: 2, THERAPIST: 1}
+
+WHOLE = "whole"    # the whole session: dose and observation
+ACTIVE = "active"  # the active (dosing or talking) part only
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A dated credential: licence, ACLS, BLS or REMS training."""
+
+    kind: str
+    issued_on: date
+    expires_on: date | None = None
+
+    def valid_on(self, day: date) -> bool:
+        """True when the credential is in force on that day."""
+        return self.issued_on <= day and (self.expires_on is None or day <= self.expires_on)
+
+
+@dataclass(frozen=True)
+class RoleNeed:
+    """A role a session type needs filled, by whom, for which part of its window."""
+
+    role: str
+    disciplines: frozenset[str]
+    credentials: frozenset[str] = frozenset()
+    part: str = WHOLE
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A stretch one staff member works at one site."""
+
+    site_id: int
+    interval: Interval
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """A member of staff as the rules see them."""
+
+    id: int
+    name: str
+    disciplines: frozenset[str]
+    credentials: tuple[Credential, ...] = ()
+    shifts: tuple[Shift, ...] = ()
+    time_off: tuple[Interval, ...] = ()
+    active: bool = True
+
+    def label(self) -> str:
+        """Name with disciplines, as reception reads it."""
+        return f"{self.name} ({', '.join(sorted(self.disciplines))})" if self.disciplines else self.name
+
+    def missing_credentials(self, kinds: Iterable[str], day: date) -> list[str]:
+        """Credential kinds that are not valid on day."""
+        return [k for k in sorted(kinds) if not any(c.kind == k and c.valid_on(day) for c in self.credentials)]
+
+    def shift_cover(self, site_id: int) -> list[Interval]:
+        """The staff member's working time at a site, adjoining shifts joined."""
+        return merge(s.interval for s in self.shifts if s.site_id == site_id)
+
+    def on_shift(self, site_id: int, window: Interval) -> bool:
+        """True when one stretch of shifts at the site covers the whole window."""
+        return any(part.contains(window) for part in self.shift_cover(site_id))
+
+    def on_leave(self, window: Interval) -> bool:
+        """True when any time off overlaps the window."""
+        return any(off.overlaps(window) for off in self.time_off)
+
+
+@dataclass(frozen=True)
+class Duty:
+    """A role someone already carries over an interval."""
+
+    interval: Interval
+    role: str
+    session_id: int | None = None
+
+
+def share(role: str, limits: dict[str, int]) -> Fraction:
+    """The part of a person one patient takes in a role (1/limit)."""
+    return Fraction(1, max(1, limits.get(role, DEFAULT_LIMITS.get(role, 1))))
+
+
+def peak_load(duties: Iterable[Duty], window: Interval, limits: dict[str, int]) -> Fraction:
+    """The highest combined share of duties at any instant inside window."""
+    events: list[tuple] = []
+    for duty in duties:
+        if duty.interval.overlaps(window):
+            part = share(duty.role, limits)
+            events.append((max(duty.interval.start, window.start), 1, part))
+            events.append((min(duty.interval.end, window.end), 0, part))
+    # Ends sort before starts at the same instant: back-to-back duties do not overlap.
+    events.sort(key=lambda e: (e[0], e[1]))
+    load = peak = Fraction(0)
+    for _, is_start, part in events:
+        load = load + part if is_start else load - part
+        peak = max(peak, load)
+    return peak
+
+
+@dataclass
+class Roster:
+    """Staff by id, plus the duties they already carry near a window."""
+
+    staff: dict[int, StaffMember] = field(default_factory=dict)
+    duties: dict[int, list[Duty]] = field(default_factory=dict)
+
+    def duties_of(self, staff_id: int) -> list[Duty]:
+        """Duties already held by a staff member."""
+        return self.duties.get(staff_id, [])

@@ -1,0 +1,18 @@
+"""Writing audit events inside the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session as OrmSession
+
+from planner.db.models import AuditEvent
+from planner.services import Actor
+
+
+def record(session: OrmSession, actor: Actor, action: str, entity: str, entity_id: object, at: datetime,
+           **details) -> None:
+    """Add an audit event to the current transaction (committed with the change it describes)."""
+    session.add(AuditEvent(at=at, actor_id=actor.user_id, actor=actor.label, action=action, entity=entity,
+                           entity_id=None if entity_id is None else str(entity_id),
+                           remote_addr=actor.remote_addr, details=details))

@@ -1,0 +1,30 @@
+"""Free windows for a session type at a site."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from planner.db import state as rows
+from planner.db.uow import unit_of_work
+from planner.domain.availability import FreeWindow, free_windows
+from planner.domain.calendar import to_utc
+from planner.domain.errors import InvalidData, Reason
+from planner.domain.intervals import Interval
+
+LONGEST_SEARCH = timedelta(days=92)
+
+
+def find_free_windows(site_id: int, session_type_id: int, first: date, last: date, now: datetime,
+                      patient_id: int | None = None) -> list[FreeWindow]:
+    """Runs of start times from first to last (site-local dates) at which the session fits."""
+    if last < first:
+        raise InvalidData([Reason("end_before_start", "The last day comes before the first.", "to")])
+    if last - first > LONGEST_SEARCH:
+        raise InvalidData([Reason("too_long", "Search at most 92 days at a time.", "to")])
+    with unit_of_work(write=False) as session:
+        site = rows.site_rules(session, site_id)
+        stype = rows.load_session_type(session, session_type_id)
+        zone = site.calendar.zone
+        span = Interval(to_utc(first, time(0), zone), to_utc(last + timedelta(days=1), time(0), zone))
+        state = rows.clinic_state(session, site, span, None, {patient_id} if patient_id else set())
+        return free_windows(stype, state, first, last, now, patient_id)

@@ -1,0 +1,159 @@
+"""Booking, moving and cancelling single sessions, and booking several at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session as OrmSession
+
+from planner.db import state as rows
+from planner.db.models import Patient, Session, SessionStaff
+from planner.db.uow import lock_for_booking, unit_of_work
+from planner.domain import lifecycle
+from planner.domain.booking import check_session
+from planner.domain.clinic import Placement, SessionRequest
+from planner.domain.errors import BatchRefused, BookingRefused, InvalidData, NotFound, Reason
+from planner.services import Actor
+from planner.services.audit import record
+
+
+@dataclass(frozen=True)
+class SessionOrder:
+    """What reception asks for: one session for a patient, at a place and time, with staff."""
+
+    patient_id: int
+    site_id: int
+    session_type_id: int
+    start: datetime
+    room_id: int | None = None
+    staff: tuple[tuple[int, str], ...] = ()  # (staff_id, role)
+    course_id: int | None = None
+    note: str = ""
+
+
+def book_session(order: SessionOrder, actor: Actor, now: datetime) -> int:
+    """Book one session, or raise BookingRefused with every reason; returns its id."""
+    try:
+        return book_sessions([order], actor, now)[0]
+    except BatchRefused as refused:
+        raise BookingRefused(refused.refusals[0]) from None
+
+
+def book_sessions(orders: list[SessionOrder], actor: Actor, now: datetime) -> list[int]:
+    """Book several sessions all or nothing; BatchRefused names each refused one."""
+    if not orders:
+        raise InvalidData([Reason("empty", "Give at least one session to book.", "sessions")])
+    with unit_of_work() as session:
+        lock_for_booking(session, {o.site_id for o in orders}, {s for o in orders for s, _ in o.staff},
+                         {o.patient_id for o in orders})
+        refusals: dict[int, list[Reason]] = {}
+        created: list[Session] = []
+        for index, order in enumerate(orders):
+            request = _request(session, order)
+            reasons = _check(session, request, now)
+            if reasons:
+                refusals[index] = reasons
+                continue
+            row = _insert(session, order, request, now)
+            # Flushed at once so the next order in the batch sees this one.
+            session.flush()
+            created.append(row)
+        if refusals:
+            raise BatchRefused(refusals)
+        for row in created:
+            record(session, actor, "session.booked", "session", row.id, now, start=row.starts_at.isoformat(),
+                   site_id=row.site_id, room_id=row.room_id, patient_id=row.patient_id)
+        session.commit()
+        return [row.id for row in created]
+
+
+def reschedule_session(session_id: int, start: datetime, actor: Actor, now: datetime,
+                       room_id: int | None = None, staff: tuple[tuple[int, str], ...] | None = None) -> int:
+    """Move a session (and optionally its room or staff); returns the new version."""
+    with unit_of_work() as session:
+        row = _get(session, session_id)
+        lifecycle.ensure_movable(row.status)
+        order = SessionOrder(row.patient_id, row.site_id, row.session_type_id, start,
+                             room_id if room_id is not None else row.room_id,
+                             staff if staff is not None else tuple((p.staff_id, p.role) for p in row.staff),
+                             row.course_id)
+        lock_for_booking(session, {row.site_id}, {s for s, _ in order.staff}, {row.patient_id})
+        request = _request(session, order)
+        reasons = _check(session, request, now, ignore=row.id)
+        if reasons:
+            raise BookingRefused(reasons)
+        before = row.starts_at
+        row.starts_at, row.ends_at, row.room_id = request.window.start, request.window.end, order.room_id
+        row.staff = _placements(request)
+        row.version += 1
+        row.updated_at = now
+        record(session, actor, "session.rescheduled", "session", row.id, now, before=before.isoformat(),
+               after=row.starts_at.isoformat(), room_id=row.room_id, version=row.version)
+        session.commit()
+        return row.version
+
+
+def cancel_session(session_id: int, actor: Actor, now: datetime, reason: str = "") -> int:
+    """Cancel a session, releasing its room and staff; returns the new version."""
+    return change_status(session_id, lifecycle.CANCELLED, actor, now, reason)
+
+
+def change_status(session_id: int, status: str, actor: Actor, now: datetime, reason: str = "") -> int:
+    """Move a session along its lifecycle (arrived, held, no-show, ...); returns the new version."""
+    with unit_of_work() as session:
+        row = _get(session, session_id)
+        before = row.status
+        row.status = lifecycle.transition(row.status, status)
+        row.version += 1
+        row.updated_at = now
+        if reason:
+            row.note = reason[:500]
+        record(session, actor, f"session.{status}", "session", row.id, now, before=before, reason=reason,
+               version=row.version)
+        session.commit()
+        return row.version
+
+
+def _get(session: OrmSession, session_id: int) -> Session:
+    row = session.get(Session, session_id)
+    if row is None:
+        raise NotFound("session", session_id)
+    return row
+
+
+def _request(session: OrmSession, order: SessionOrder) -> SessionRequest:
+    if order.start.tzinfo is None:
+        raise InvalidData([Reason("naive_time", "Give the start with a time zone offset.", "start")])
+    patient = session.get(Patient, order.patient_id)
+    if patient is None:
+        raise NotFound("patient", order.patient_id)
+    site = rows.site_rules(session, order.site_id)
+    stype = rows.load_session_type(session, order.session_type_id)
+    placements = tuple(Placement(staff_id, role) for staff_id, role in order.staff)
+    return SessionRequest(rows.patient_rules(patient), site, stype, order.start, order.room_id, placements)
+
+
+def _check(session: OrmSession, request: SessionRequest, now: datetime, ignore: int | None = None) -> list[Reason]:
+    state = rows.clinic_state(session, request.site, request.window, {p.staff_id for p in request.placements},
+                              {request.patient.id})
+    return check_session(request, state, now, ignore_session_id=ignore)
+
+
+def _placements(request: SessionRequest) -> list[SessionStaff]:
+    needs = {need.role: need for need in request.session_type.needs}
+    placed = []
+    for p in request.placements:
+        window = request.session_type.role_window(request.start, needs[p.role])
+        placed.append(SessionStaff(staff_id=p.staff_id, role=p.role, starts_at=window.start, ends_at=window.end))
+    return placed
+
+
+def _insert(session: OrmSession, order: SessionOrder, request: SessionRequest, now: datetime) -> Session:
+    row = Session(patient_id=order.patient_id, site_id=order.site_id, session_type_id=order.session_type_id,
+                  room_id=order.room_id, starts_at=request.window.start, ends_at=request.window.end,
+                  status=lifecycle.BOOKED, version=1, course_id=order.course_id, note=order.note,
+                  created_at=now, updated_at=now)
+    row.staff = _placements(request)
+    session.add(row)
+    return row

@@ -1,0 +1,165 @@
+"""Setting up the clinic: sites, rooms, staff and their shifts, patients, session types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
+
+from planner.db.models import (
+    Closure, Credential, OpeningHours, Patient, Room, SessionType, Shift, Site, Staff, StaffingLimit, TimeOff,
+)
+from planner.db.uow import unit_of_work
+from planner.domain.errors import InvalidData, Reason
+from planner.services import Actor
+from planner.services.audit import record
+from planner.services.inputs import (
+    CredentialIn, PatientIn, RoomIn, SessionTypeIn, ShiftIn, SiteIn, StaffIn, TimeOffIn,
+)
+
+
+def _taken(field: str, what: str) -> InvalidData:
+    return InvalidData([Reason("taken", f"{what} is already in use.", field)])
+
+
+def add_site(session: OrmSession, data: SiteIn) -> Site:
+    """Add a site with its hours, closures and limits to the session (no commit)."""
+    if session.scalar(select(Site.id).where(Site.name == data.name)):
+        raise _taken("name", f"The site name {data.name!r}")
+    site = Site(name=data.name, timezone=data.timezone, esketamine_certified=data.esketamine_certified,
+                distinct_roles=data.distinct_roles, slot_minutes=data.slot_minutes, phone=data.phone)
+    site.hours = [OpeningHours(weekday=h.weekday, opens=h.opens, closes=h.closes) for h in data.hours]
+    site.closures = [Closure(day=c.day, reason=c.reason) for c in data.closures]
+    site.limits = [StaffingLimit(role=role, max_concurrent=n) for role, n in data.limits.items()]
+    session.add(site)
+    session.flush()
+    return site
+
+
+def add_room(session: OrmSession, data: RoomIn) -> Room:
+    """Add a room or chair at a site (no commit)."""
+    if session.get(Site, data.site_id) is None:
+        raise InvalidData([Reason("unknown", f"No site with id {data.site_id}.", "site_id")])
+    if session.scalar(select(Room.id).where(Room.site_id == data.site_id, Room.name == data.name)):
+        raise _taken("name", f"The room name {data.name!r} at this site")
+    room = Room(site_id=data.site_id, name=data.name, kind=data.kind, capabilities=sorted(set(data.capabilities)),
+                active=data.active)
+    session.add(room)
+    session.flush()
+    return room
+
+
+def add_staff(session: OrmSession, data: StaffIn) -> Staff:
+    """Add a staff member with their credentials (no commit)."""
+    if data.email and session.scalar(select(Staff.id).where(Staff.email == data.email)):
+        raise _taken("email", f"The email {data.email}")
+    member = Staff(name=data.name, email=data.email, phone=data.phone, disciplines=sorted(set(data.disciplines)),
+                   active=data.active)
+    member.credentials = [Credential(kind=c.kind, number=c.number, issued_on=c.issued_on, expires_on=c.expires_on)
+                          for c in data.credentials]
+    session.add(member)
+    session.flush()
+    return member
+
+
+def add_shift(session: OrmSession, staff_id: int, data: ShiftIn) -> Shift:
+    """Add a shift for a staff member at a site (no commit)."""
+    _require(session, Staff, staff_id, "staff member", "staff_id")
+    _require(session, Site, data.site_id, "site", "site_id")
+    shift = Shift(staff_id=staff_id, site_id=data.site_id, starts_at=data.starts_at, ends_at=data.ends_at)
+    session.add(shift)
+    session.flush()
+    return shift
+
+
+def add_time_off(session: OrmSession, staff_id: int, data: TimeOffIn) -> TimeOff:
+    """Add time off for a staff member (no commit)."""
+    _require(session, Staff, staff_id, "staff member", "staff_id")
+    leave = TimeOff(staff_id=staff_id, starts_at=data.starts_at, ends_at=data.ends_at, reason=data.reason)
+    session.add(leave)
+    session.flush()
+    return leave
+
+
+def add_patient(session: OrmSession, data: PatientIn) -> Patient:
+    """Add a patient (no commit)."""
+    if session.scalar(select(Patient.id).where(Patient.mrn == data.mrn)):
+        raise _taken("mrn", f"The MRN {data.mrn}")
+    patient = Patient(**data.model_dump())
+    session.add(patient)
+    session.flush()
+    return patient
+
+
+def add_session_type(session: OrmSession, data: SessionTypeIn) -> SessionType:
+    """Add a session type (no commit)."""
+    if session.scalar(select(SessionType.id).where(SessionType.key == data.key)):
+        raise _taken("key", f"The session type key {data.key!r}")
+    values = data.model_dump()
+    row = SessionType(**values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _require(session: OrmSession, model, key: int, what: str, field: str) -> None:
+    if session.get(model, key) is None:
+        raise InvalidData([Reason("unknown", f"No {what} with id {key}.", field)])
+
+
+def _create(builder, what: str, actor: Actor, now: datetime, *args) -> int:
+    """Run one builder in its own transaction with an audit event; returns the new id."""
+    with unit_of_work() as session:
+        row = builder(session, *args)
+        record(session, actor, f"{what}.created", what, row.id, now)
+        session.commit()
+        return row.id
+
+
+def create_site(data: SiteIn, actor: Actor, now: datetime) -> int:
+    """Create a site; returns its id."""
+    return _create(add_site, "site", actor, now, data)
+
+
+def create_room(data: RoomIn, actor: Actor, now: datetime) -> int:
+    """Create a room or chair; returns its id."""
+    return _create(add_room, "room", actor, now, data)
+
+
+def create_staff(data: StaffIn, actor: Actor, now: datetime) -> int:
+    """Create a staff member; returns their id."""
+    return _create(add_staff, "staff", actor, now, data)
+
+
+def create_shift(staff_id: int, data: ShiftIn, actor: Actor, now: datetime) -> int:
+    """Create a shift; returns its id."""
+    return _create(add_shift, "shift", actor, now, staff_id, data)
+
+
+def create_time_off(staff_id: int, data: TimeOffIn, actor: Actor, now: datetime) -> int:
+    """Create time off; returns its id."""
+    return _create(add_time_off, "time_off", actor, now, staff_id, data)
+
+
+def create_credential(staff_id: int, data: CredentialIn, actor: Actor, now: datetime) -> int:
+    """Record a credential for a staff member; returns its id."""
+    def build(session: OrmSession, key: int, item: CredentialIn) -> Credential:
+        _require(session, Staff, key, "staff member", "staff_id")
+        row = Credential(staff_id=key, **item.model_dump())
+        session.add(row)
+        session.flush()
+        return row
+
+    return _create(build, "credential", actor, now, staff_id, data)
+
+
+def create_patient(data: PatientIn, actor: Actor, now: datetime) -> int:
+    """Register a patient; returns their id."""
+    return _create(add_patient, "patient", actor, now, data)
+
+
+def create_session_type(data: SessionTypeIn, actor: Actor, now: datetime) -> int:
+    """Create a session type; returns its id."""
+    return _create(add_session_type, "session_type", actor, now, data)
+

@@ -1,0 +1,19 @@
+"""HTTP edge: blueprints for pages and the JSON API."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Attach every blueprint and error handler to the app."""
+    from planner.web import access, errors
+    from planner.web.api import api
+    from planner.web.auth import auth
+    from planner.web.pages import pages
+
+    access.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(auth)
+    app.register_blueprint(pages)
+    app.register_blueprint(api, url_prefix="/api")

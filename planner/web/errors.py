@@ -1,0 +1,55 @@
+"""Domain errors and HTTP errors as clear answers: JSON for the API, a page otherwise."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from planner.domain.errors import BatchRefused, BookingRefused, InvalidData, InvalidTransition, NotFound
+
+MESSAGES = {400: "The request could not be read.", 401: "Sign in first.", 403: "You may not do that.",
+            404: "Not found.", 405: "That method is not allowed here.", 409: "That conflicts with the clinic's state.",
+            413: "The request is too large.", 422: "Some fields are not right.", 500: "Something went wrong on our side."}
+
+
+def wants_json() -> bool:
+    """API paths and JSON clients get JSON errors."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def problem(status: int, message: str | None = None, **extra):
+    """An error response in the right shape for the client."""
+    message = message or MESSAGES.get(status, "Error.")
+    if wants_json():
+        return jsonify({"error": message, **extra}), status
+    return render_template("error.html", status=status, message=message, extra=extra), status
+
+
+def init_app(app: Flask) -> None:
+    """Map domain errors to 404/409/422 and HTTP errors to clear answers."""
+
+    @app.errorhandler(NotFound)
+    def not_found(error: NotFound):
+        return problem(404, str(error))
+
+    @app.errorhandler(BookingRefused)
+    def refused(error: BookingRefused):
+        return problem(409, "The session cannot be booked.", conflicts=[r.as_dict() for r in error.reasons])
+
+    @app.errorhandler(BatchRefused)
+    def batch_refused(error: BatchRefused):
+        return problem(409, "None of the sessions were booked.",
+                       conflicts=[{"index": i, **r.as_dict()} for i, rs in error.refusals.items() for r in rs])
+
+    @app.errorhandler(InvalidTransition)
+    def bad_transition(error: InvalidTransition):
+        return problem(409, str(error))
+
+    @app.errorhandler(InvalidData)
+    def invalid(error: InvalidData):
+        return problem(422, "Some fields are not right.",
+                       fields=[{"field": p.field, "message": p.message} for p in error.problems])
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return problem(error.code or 500, MESSAGES.get(error.code or 500, error.description))

@@ -1,0 +1,81 @@
+"""Fixtures: the app on SQLite or a real PostgreSQL server (--db=postgresql)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", default="sqlite", choices=("sqlite", "postgresql"),
+                     help="database the integration and web tests run on")
+
+
+@pytest.fixture(scope="session")
+def database_url(request):
+    """A migrated, empty database for the whole run: a SQLite file or a fresh PostgreSQL server."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        yield os.environ["TEST_DATABASE_URL"]
+        return
+    if request.config.getoption("--db") == "postgresql":
+        from tests.pgserver import PostgresServer
+
+        server = PostgresServer().start()
+        try:
+            yield server.url
+        finally:
+            server.stop()
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="planner-test-"))
+        yield f"sqlite:///{folder / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _migrated_app(database_url):
+    from flask_migrate import upgrade
+
+    from planner import create_app
+
+    from planner.extensions import db
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # close pooled connections before the server goes away
+
+
+@pytest.fixture
+def app(_migrated_app):
+    """The app with every table emptied before the test."""
+    from planner.extensions import db
+
+    with _migrated_app.app_context():
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                db.session.execute(text(f"DELETE FROM {name}"))
+        db.session.commit()
+        yield _migrated_app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def dialect(app):
+    """The name of the database dialect under test."""
+    from planner.extensions import db
+
+    return db.engine.dialect.name

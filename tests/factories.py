@@ -1,0 +1,112 @@
+"""Factories with keyword defaults for building a small clinic in tests."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from planner.db.uow import unit_of_work
+from planner.domain.calendar import to_utc
+from planner.services import clinic_setup as setup
+from planner.services.inputs import (
+    CredentialIn, PatientIn, RoomIn, SessionTypeIn, ShiftIn, SiteIn, StaffIn, TimeOffIn,
+)
+
+PRESCRIBER = ["MD", "DO", "NP", "PA"]
+MONITOR = ["RN", "NP", "MD", "DO", "PA"]
+LONG_AGO, FAR_AHEAD = date(2020, 1, 1), date(2030, 12, 31)
+WEEKDAY_HOURS = [{"weekday": d, "opens": "08:00", "closes": "18:00"} for d in range(5)]
+
+IV_DOSING = {
+    "key": "iv-dose", "name": "IV ketamine infusion", "kind": "dosing", "route": "IV",
+    "active_minutes": 45, "observation_minutes": 60, "room_capability": "infusion_pump_monitor",
+    "role_requirements": [
+        {"role": "supervising_prescriber", "disciplines": PRESCRIBER, "credentials": ["licence", "acls"]},
+        {"role": "monitoring_clinician", "disciplines": MONITOR, "credentials": ["licence", "bls"]},
+    ],
+}
+ESKETAMINE = {
+    "key": "esk-dose", "name": "Esketamine nasal spray", "kind": "dosing", "route": "intranasal",
+    "active_minutes": 30, "observation_minutes": 120, "room_capability": "pulse_oximeter",
+    "role_requirements": [
+        {"role": "supervising_prescriber", "disciplines": PRESCRIBER, "credentials": ["licence", "rems_training"]},
+        {"role": "monitoring_clinician", "disciplines": MONITOR, "credentials": ["licence", "bls"]},
+    ],
+}
+INTEGRATION = {
+    "key": "integration", "name": "Integration psychotherapy", "kind": "integration", "route": "none",
+    "active_minutes": 50, "room_capability": "therapy",
+    "role_requirements": [{"role": "therapist", "disciplines": ["therapist"], "credentials": ["licence"]}],
+}
+
+
+def _commit(builder, *args):
+    with unit_of_work() as session:
+        row = builder(session, *args)
+        session.commit()
+        return row.id
+
+
+def make_site(**overrides) -> int:
+    """A site open weekdays 08:00-18:00 in New York."""
+    data = {"name": "Midtown", "timezone": "America/New_York", "esketamine_certified": True,
+            "hours": WEEKDAY_HOURS, **overrides}
+    return _commit(setup.add_site, SiteIn.model_validate(data))
+
+
+def make_room(site_id: int, **overrides) -> int:
+    """An infusion chair with pump and monitor."""
+    data = {"site_id": site_id, "name": "Chair 1", "kind": "infusion_chair",
+            "capabilities": ["infusion_pump_monitor", "pulse_oximeter"], **overrides}
+    return _commit(setup.add_room, RoomIn.model_validate(data))
+
+
+def credentials(*kinds: str, issued_on: date = LONG_AGO, expires_on: date | None = FAR_AHEAD) -> list[dict]:
+    """Credential dicts of the given kinds, valid from long ago to far ahead."""
+    return [{"kind": k, "issued_on": issued_on, "expires_on": expires_on} for k in kinds]
+
+
+def make_staff(name: str = "Dr Ada Kim", disciplines=("MD",), creds=None, **overrides) -> int:
+    """A staff member, by default an MD with licence, ACLS, BLS and REMS training."""
+    data = {"name": name, "disciplines": list(disciplines),
+            "credentials": creds if creds is not None else credentials("licence", "acls", "bls", "rems_training"),
+            **overrides}
+    return _commit(setup.add_staff, StaffIn.model_validate(data))
+
+
+def make_shift(staff_id: int, site_id: int, day: date, start: str = "08:00", end: str = "18:00",
+               zone: str = "America/New_York") -> int:
+    """A shift on a local day, given in the site's wall time."""
+    data = {"site_id": site_id, "starts_at": to_utc(day, time.fromisoformat(start), zone),
+            "ends_at": to_utc(day, time.fromisoformat(end), zone)}
+    return _commit(setup.add_shift, staff_id, ShiftIn.model_validate(data))
+
+
+def make_time_off(staff_id: int, starts_at: datetime, ends_at: datetime) -> int:
+    """Time off between two instants."""
+    return _commit(setup.add_time_off, staff_id, TimeOffIn(starts_at=starts_at, ends_at=ends_at))
+
+
+def make_patient(mrn: str = "MRN-1", **overrides) -> int:
+    """A patient, REMS-enrolled long ago."""
+    data = {"mrn": mrn, "name": f"Patient {mrn}", "date_of_birth": date(1980, 5, 17), "email": f"{mrn.lower()}@example.org",
+            "rems_patient_id": f"R{mrn}", "rems_enrolled_on": LONG_AGO, **overrides}
+    return _commit(setup.add_patient, PatientIn.model_validate(data))
+
+
+def make_session_type(template: dict = IV_DOSING, **overrides) -> int:
+    """A session type from a template (IV dosing by default)."""
+    return _commit(setup.add_session_type, SessionTypeIn.model_validate({**template, **overrides}))
+
+
+def make_credential(staff_id: int, kind: str, issued_on: date, expires_on: date | None) -> int:
+    """A credential row for a staff member."""
+    from planner.services.clinic_setup import create_credential
+    from planner.services import SYSTEM
+
+    return create_credential(staff_id, CredentialIn(kind=kind, issued_on=issued_on, expires_on=expires_on), SYSTEM,
+                             datetime(2026, 1, 1, tzinfo=timezone.utc))
+
+
+def week_of(monday: date) -> list[date]:
+    """The five weekdays from a Monday."""
+    return [monday + timedelta(days=i) for i in range(5)]
