@@ -1,6 +1,9 @@
-"""`flask planner ...` commands: parse arguments, call one service, print the answer."""
+"""`flask planner ...`: the command group; each area's commands live in planner/commands/."""
 
 from __future__ import annotations
+
+import importlib
+import pkgutil
 
 import click
 from flask import Flask
@@ -10,9 +13,11 @@ planner_cli = AppGroup("planner", help="Clinic planner commands.")
 
 
 def register(app: Flask) -> None:
-    """Attach the planner command group to the app."""
-    from planner import cli_commands  # noqa: F401  (commands register themselves on planner_cli)
+    """Attach the planner command group, importing every commands module so it registers."""
+    import planner.commands as package
 
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
     app.cli.add_command(planner_cli)
 
 

@@ -1,3 +1,0 @@
-"""The commands of the planner group."""
-
-from __future__ import annotations
