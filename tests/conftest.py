@@ -7,6 +7,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 
@@ -67,9 +69,23 @@ def app(_migrated_app):
         db.session.remove()
 
 
+class _FreshRequestClient(FlaskClient):
+    """A test client whose requests do not share `g` with each other.
+
+    The `app` fixture keeps an app context open for the whole test, and Flask
+    reuses it for every request, so `g` (where Flask-Login caches the user)
+    would leak from one request to the next; a real server never does that.
+    """
+
+    def open(self, *args, **kwargs):
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
     """A test client for the app."""
+    app.test_client_class = _FreshRequestClient
     return app.test_client()
 
 

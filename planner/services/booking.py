@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import state as rows
-from planner.db.models import Patient, Session, SessionStaff
+from planner.db.models import Patient, Room, Session, SessionStaff, SessionType, Site, Staff
 from planner.db.uow import lock_for_booking, unit_of_work
 from planner.domain import lifecycle
 from planner.domain.booking import check_session
@@ -35,13 +35,17 @@ class SessionOrder:
 def book_session(order: SessionOrder, actor: Actor, now: datetime) -> int:
     """Book one session, or raise BookingRefused with every reason; returns its id."""
     try:
-        return book_sessions([order], actor, now)[0]
+        return _book([order], actor, now, None)[0]
     except BatchRefused as refused:
         raise BookingRefused(refused.refusals[0]) from None
 
 
 def book_sessions(orders: list[SessionOrder], actor: Actor, now: datetime) -> list[int]:
     """Book several sessions all or nothing; BatchRefused names each refused one."""
+    return _book(orders, actor, now, "sessions")
+
+
+def _book(orders: list[SessionOrder], actor: Actor, now: datetime, prefix: str | None) -> list[int]:
     if not orders:
         raise InvalidData([Reason("empty", "Give at least one session to book.", "sessions")])
     with unit_of_work() as session:
@@ -50,7 +54,7 @@ def book_sessions(orders: list[SessionOrder], actor: Actor, now: datetime) -> li
         refusals: dict[int, list[Reason]] = {}
         created: list[Session] = []
         for index, order in enumerate(orders):
-            request = _request(session, order)
+            request = _request(session, order, f"{prefix}[{index}]." if prefix else "")
             reasons = _check(session, request, now)
             if reasons:
                 refusals[index] = reasons
@@ -122,12 +126,23 @@ def _get(session: OrmSession, session_id: int) -> Session:
     return row
 
 
-def _request(session: OrmSession, order: SessionOrder) -> SessionRequest:
+def _request(session: OrmSession, order: SessionOrder, prefix: str = "") -> SessionRequest:
+    """The domain request for an order; ids that name nothing are bad input (422), not conflicts."""
+    problems = []
     if order.start.tzinfo is None:
-        raise InvalidData([Reason("naive_time", "Give the start with a time zone offset.", "start")])
+        problems.append(Reason("naive_time", "Give the start with a time zone offset.", f"{prefix}start"))
+    for model, key, field, what in ((Patient, order.patient_id, "patient_id", "patient"),
+                                    (Site, order.site_id, "site_id", "site"),
+                                    (SessionType, order.session_type_id, "session_type_id", "session type"),
+                                    (Room, order.room_id, "room_id", "room")):
+        if key is not None and session.get(model, key) is None:
+            problems.append(Reason("unknown", f"No {what} with id {key}.", f"{prefix}{field}"))
+    for index, (staff_id, _role) in enumerate(order.staff):
+        if session.get(Staff, staff_id) is None:
+            problems.append(Reason("unknown", f"No staff member with id {staff_id}.", f"{prefix}staff[{index}].staff_id"))
+    if problems:
+        raise InvalidData(problems)
     patient = session.get(Patient, order.patient_id)
-    if patient is None:
-        raise NotFound("patient", order.patient_id)
     site = rows.site_rules(session, order.site_id)
     stype = rows.load_session_type(session, order.session_type_id)
     placements = tuple(Placement(staff_id, role) for staff_id, role in order.staff)
