@@ -95,3 +95,11 @@ def dialect(app):
     from planner.extensions import db
 
     return db.engine.dialect.name
+
+
+@pytest.fixture
+def clinic(app):
+    """A small New York clinic, on shift all week from factories.MONDAY."""
+    from tests.factories import small_clinic
+
+    return small_clinic()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from datetime import date, datetime, time, timedelta, timezone
 
 from planner.db.uow import unit_of_work
@@ -13,6 +15,7 @@ from planner.services.inputs import (
 
 PRESCRIBER = ["MD", "DO", "NP", "PA"]
 MONITOR = ["RN", "NP", "MD", "DO", "PA"]
+MONDAY = date(2026, 11, 23)  # a week with no DST change and no US holiday in it
 LONG_AGO, FAR_AHEAD = date(2020, 1, 1), date(2030, 12, 31)
 WEEKDAY_HOURS = [{"weekday": d, "opens": "08:00", "closes": "18:00"} for d in range(5)]
 
@@ -110,3 +113,35 @@ def make_credential(staff_id: int, kind: str, issued_on: date, expires_on: date 
 def week_of(monday: date) -> list[date]:
     """The five weekdays from a Monday."""
     return [monday + timedelta(days=i) for i in range(5)]
+
+
+
+@dataclass
+class SmallClinic:
+    site: int
+    chairs: list[int]
+    office: int
+    prescriber: int
+    nurses: list[int]
+    therapist: int
+    patients: list[int]
+    iv: int
+    esketamine: int
+    integration: int
+
+
+def small_clinic() -> SmallClinic:
+    """Midtown: 3 chairs, an office, one MD, two RNs, a therapist, on shift all week from MONDAY."""
+    site = make_site()
+    chairs = [make_room(site, name=f"Chair {i}") for i in (1, 2, 3)]
+    office = make_room(site, name="Office A", kind="therapy_office", capabilities=["therapy"])
+    prescriber = make_staff("Dr Ada Kim", ["MD"])
+    nurses = [make_staff(name, ["RN"], credentials("licence", "bls")) for name in ("Rosa Diaz", "Sam Lee")]
+    therapist = make_staff("Theo Park", ["therapist"], credentials("licence"))
+    for person in [prescriber, *nurses, therapist]:
+        for day in week_of(MONDAY):
+            make_shift(person, site, day)
+    patients = [make_patient(f"MRN-{i}") for i in range(1, 7)]
+    return SmallClinic(site, chairs, office, prescriber, nurses, therapist, patients,
+                       make_session_type(IV_DOSING), make_session_type(ESKETAMINE),
+                       make_session_type(INTEGRATION))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from planner.db import state as rows
+from planner.db.models import Patient, SessionType, Site
 from planner.db.uow import unit_of_work
 from planner.domain.availability import FreeWindow, free_windows
 from planner.domain.calendar import to_utc
@@ -22,6 +23,13 @@ def find_free_windows(site_id: int, session_type_id: int, first: date, last: dat
     if last - first > LONGEST_SEARCH:
         raise InvalidData([Reason("too_long", "Search at most 92 days at a time.", "to")])
     with unit_of_work(write=False) as session:
+        unknown = [Reason("unknown", f"No {what} with id {key}.", field)
+                   for model, key, field, what in ((Site, site_id, "site_id", "site"),
+                                                   (SessionType, session_type_id, "session_type_id", "session type"),
+                                                   (Patient, patient_id, "patient_id", "patient"))
+                   if key is not None and session.get(model, key) is None]
+        if unknown:
+            raise InvalidData(unknown)
         site = rows.site_rules(session, site_id)
         stype = rows.load_session_type(session, session_type_id)
         zone = site.calendar.zone

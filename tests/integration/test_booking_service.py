@@ -13,7 +13,7 @@ from planner.domain.errors import BatchRefused, BookingRefused, InvalidTransitio
 from planner.extensions import db
 from planner.services import Actor
 from planner.services.booking import SessionOrder, book_session, book_sessions, cancel_session, reschedule_session
-from tests.integration.conftest import MONDAY
+from tests.factories import MONDAY
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 RECEPTION = Actor("reception@example.org")
