@@ -103,3 +103,19 @@ def clinic(app):
     from tests.factories import small_clinic
 
     return small_clinic()
+
+
+@pytest.fixture
+def clinic_clock(monkeypatch):
+    """Edges (API, CLI) read planner.clock; set it to the Friday before factories.MONDAY.
+
+    Domain and service tests pass `now` explicitly; only tests that go through an
+    edge need this, so the fixed clinic week stays in the future whatever the date.
+    """
+    from datetime import datetime, timezone
+
+    import planner.clock
+
+    fixed = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
+    monkeypatch.setattr(planner.clock, "now", lambda: fixed)
+    return fixed

@@ -17,12 +17,7 @@ def at(hour: int, minute: int = 0, days: int = 0) -> str:
 
 
 @pytest.fixture
-def reception(client, monkeypatch):
-    import planner.web.access as access
-    from datetime import datetime, timezone
-
-    # The API's clock reads "Friday before MONDAY" so the clinic week is in the future.
-    monkeypatch.setattr(access, "now", lambda: datetime(2026, 11, 20, 12, tzinfo=timezone.utc))
+def reception(client, clinic_clock):
     return ApiClient(client, "reception")
 
 
