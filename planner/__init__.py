@@ -23,6 +23,8 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
         config = os.environ.get("PLANNER_ENV", "development")
     app.config.from_object(CONFIGS[config] if isinstance(config, str) else config)
     app.config.update(overrides)
+    # The embedded SQLite default lives in instance/; make sure the folder exists.
+    Path(app.instance_path).mkdir(exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)

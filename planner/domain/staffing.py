@@ -136,3 +136,16 @@ class Roster:
     def duties_of(self, staff_id: int) -> list[Duty]:
         """Duties already held by a staff member."""
         return self.duties.get(staff_id, [])
+
+
+# Warn this many days before a credential a staffing rule relies on expires (domain.md).
+EXPIRY_WARNINGS = (60, 30)
+
+
+def expiry_warning(credential: Credential, today: date) -> int | None:
+    """The tightest warning threshold (60 or 30 days) a credential has reached, or None."""
+    if credential.expires_on is None or credential.expires_on < today:
+        return None
+    left = (credential.expires_on - today).days
+    reached = [days for days in EXPIRY_WARNINGS if left <= days]
+    return min(reached) if reached else None
