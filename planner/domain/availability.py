@@ -57,8 +57,8 @@ def can_fill(member: StaffMember, need: RoleNeed, window: Interval, state: Clini
 
 
 def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: int | None = None,
-           prefer: dict[str, Iterable[int]] | None = None) -> Fit | None:
-    """A room and distinct staff for a start time, preferring listed staff, or None."""
+           prefer: dict[str, Iterable[int]] | None = None, prefer_room: int | None = None) -> Fit | None:
+    """A room and distinct staff for a start time, preferring listed staff and room, or None."""
     window = stype.window(start)
     if patient_id is not None and any(s.patient_id == patient_id and s.window.overlaps(window)
                                       for s in state.sessions):
@@ -69,7 +69,7 @@ def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: 
         free = [room for room in eligible_rooms(stype, state) if room.id not in taken]
         if not free:
             return None
-        room_id = free[0].id
+        room_id = prefer_room if prefer_room in {room.id for room in free} else free[0].id
     day = state.site.calendar.local_day(start)
     options: list[list[int]] = []
     for need in stype.needs:
@@ -108,8 +108,8 @@ def free_windows(stype: SessionType, state: ClinicState, first: date, last: date
     if not opening:
         return []
     span = Interval(opening[0].start, opening[-1].end)
-    room_cover = _room_cover(stype, state, opening)
-    need_covers = [_need_cover(need, stype, state, opening, span) for need in stype.needs]
+    rooms = room_cover(stype, state, opening)
+    need_covers = [need_cover(need, stype, state, opening, span) for need in stype.needs]
     patient_busy = merge(s.window for s in state.sessions if patient_id is not None and s.patient_id == patient_id)
     patient_free = Cover(subtract([span], patient_busy)) if patient_id is not None else None
     step = timedelta(minutes=site.slot_minutes)
@@ -117,7 +117,7 @@ def free_windows(stype: SessionType, state: ClinicState, first: date, last: date
     for block in opening:
         start = block.start
         while start + stype.duration <= block.end:
-            if start >= now and _fits(stype, state, start, room_cover, need_covers, patient_free, patient_id):
+            if start >= now and _fits(stype, state, start, rooms, need_covers, patient_free, patient_id):
                 last_window = windows[-1] if windows else None
                 if last_window and last_window.starts_until + step == start:
                     windows[-1] = FreeWindow(last_window.starts_from, start, stype.duration)
@@ -127,26 +127,31 @@ def free_windows(stype: SessionType, state: ClinicState, first: date, last: date
     return windows
 
 
-def _fits(stype: SessionType, state: ClinicState, start: datetime, room_cover: Cover | None,
+def _fits(stype: SessionType, state: ClinicState, start: datetime, rooms: Cover | None,
           need_covers: list[Cover], patient_free: Cover | None, patient_id: int | None) -> bool:
     window = stype.window(start)
-    if room_cover is not None and not room_cover.contains(window):
+    if rooms is not None and not rooms.contains(window):
         return False
     if patient_free is not None and not patient_free.contains(window):
         return False
-    owners = []
+    options = []
     for need, cover in zip(stype.needs, need_covers):
-        found, owner = cover.owner_containing(stype.role_window(start, need))
-        if not found:
+        owners = cover.owners_containing(stype.role_window(start, need))
+        if not owners:
             return False
-        owners.append(owner)
-    if state.site.distinct_roles and len(set(owners)) < len(owners):
-        # The quick answer picked one person for two roles; search properly.
-        return fit_at(stype, state, start, patient_id) is not None
-    return True
+        options.append(owners)
+    if not state.site.distinct_roles or len(options) < 2:
+        return True
+    if _distinct_choice(options, True) is not None:
+        return True
+    if all(len(owners) < 2 for owners in options):
+        return False  # each role has exactly one possible person, and they clash
+    # Only two candidates per role are known here; search the roster properly.
+    return fit_at(stype, state, start, patient_id) is not None
 
 
-def _room_cover(stype: SessionType, state: ClinicState, opening: list[Interval]) -> Cover | None:
+def room_cover(stype: SessionType, state: ClinicState, opening: list[Interval]) -> Cover | None:
+    """Free stretches of every eligible room (None when the type needs no room)."""
     if stype.room_capability is None:
         return None
     free: list[Interval] = []
@@ -156,7 +161,7 @@ def _room_cover(stype: SessionType, state: ClinicState, opening: list[Interval])
     return Cover(free)
 
 
-def _need_cover(need: RoleNeed, stype: SessionType, state: ClinicState, opening: list[Interval],
+def need_cover(need: RoleNeed, stype: SessionType, state: ClinicState, opening: list[Interval],
                 span: Interval) -> Cover:
     """Stretches in which each eligible person could take one more patient in this role."""
     site = state.site

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timedelta
 
 from planner.domain.calendar import SiteCalendar
@@ -60,10 +61,15 @@ class SessionType:
     room_capability: str | None = None
     needs: tuple[RoleNeed, ...] = ()
 
-    @property
+    @cached_property
     def duration(self) -> timedelta:
         """Active plus observation time: the whole booked window."""
         return timedelta(minutes=self.active_minutes + self.observation_minutes)
+
+    @cached_property
+    def active(self) -> timedelta:
+        """The active (dosing or talking) part of the window."""
+        return timedelta(minutes=self.active_minutes)
 
     @property
     def is_esketamine(self) -> bool:
@@ -77,7 +83,7 @@ class SessionType:
     def role_window(self, start: datetime, need: RoleNeed) -> Interval:
         """The part of the window a role must be covered for."""
         if need.part == ACTIVE:
-            return Interval(start, start + timedelta(minutes=self.active_minutes))
+            return Interval(start, start + self.active)
         return self.window(start)
 
 

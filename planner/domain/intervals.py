@@ -69,29 +69,39 @@ def subtract(base: list[Interval], holes: Iterable[Interval]) -> list[Interval]:
 
 
 class Cover:
-    """Answers "does one of these intervals contain this window?" in log time."""
+    """Answers "which of these intervals contain this window?" in log time.
+
+    Each interval may carry an owner (a person, a room); for a window it can name
+    up to two different owners whose intervals contain it, enough to seat two
+    roles with two different people without a full search.
+    """
 
     def __init__(self, intervals: Iterable[Interval], owners: Iterable[object] | None = None):
         items = sorted(zip(intervals, owners) if owners is not None else ((i, None) for i in intervals),
                        key=lambda pair: pair[0].start)
         self._starts = [interval.start for interval, _ in items]
-        # Prefix maximum of ends: the interval reaching furthest among those
-        # starting at or before a point is the only one that can contain a window there.
-        self._reach: list[tuple[datetime, object]] = []
-        best: tuple[datetime, object] | None = None
+        # For each prefix of intervals (sorted by start), the two furthest-reaching
+        # ends with different owners: only they can contain a window starting there.
+        self._reach: list[tuple[tuple[datetime, object], ...]] = []
+        best: list[tuple[datetime, object]] = []
         for interval, owner in items:
-            if best is None or interval.end > best[0]:
-                best = (interval.end, owner)
-            self._reach.append(best)
+            candidates = [(interval.end, owner)] + [b for b in best if b[1] != owner or owner is None]
+            candidates.sort(key=lambda pair: pair[0], reverse=True)
+            best = candidates[:2]
+            self._reach.append(tuple(best))
+
+    def owners_containing(self, window: Interval) -> list[object]:
+        """Up to two different owners of intervals that contain window (furthest-reaching first)."""
+        index = bisect_right(self._starts, window.start) - 1
+        if index < 0:
+            return []
+        return [owner for end, owner in self._reach[index] if end >= window.end]
 
     def owner_containing(self, window: Interval) -> tuple[bool, object]:
         """Whether some interval contains window, and that interval's owner."""
-        index = bisect_right(self._starts, window.start) - 1
-        if index < 0:
-            return False, None
-        end, owner = self._reach[index]
-        return end >= window.end, owner
+        owners = self.owners_containing(window)
+        return (True, owners[0]) if owners else (False, None)
 
     def contains(self, window: Interval) -> bool:
         """True when some interval contains window."""
-        return self.owner_containing(window)[0]
+        return bool(self.owners_containing(window))

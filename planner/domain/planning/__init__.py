@@ -1,0 +1,142 @@
+"""The course planner: a protocol and a patient's preferences in, the best safe course out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from planner.domain.availability import fit_at
+from planner.domain.booking import as_booked
+from planner.domain.calendar import WEEKDAYS, local
+from planner.domain.clinic import SessionRequest
+from planner.domain.planning.explain import describe, missing_by_half_day
+from planner.domain.planning.model import (
+    FixedDose, NoPlan, Plan, PlannedSession, PlanningProblem, Preferences,
+)
+from planner.domain.planning.search import CourseSearch, Found
+from planner.domain.planning.slots import SlotTable, only_therapist, slot_table
+from planner.domain.planning.therapy import therapy_items
+from planner.domain.staffing import THERAPIST
+
+__all__ = ["plan_course", "PlanningProblem", "Preferences", "Plan", "NoPlan", "PlannedSession", "FixedDose"]
+
+
+def plan_course(problem: PlanningProblem) -> Plan | NoPlan:
+    """The best plan for the course under every hard rule, or why none exists in the horizon."""
+    protocol, state, patient = problem.protocol, problem.state, problem.patient
+    first, last = problem.first_day, problem.first_day + timedelta(days=problem.horizon_days)
+    dosing = problem.types[protocol.dosing_type]
+    prefs = problem.preferences
+    doses = slot_table(dosing, state, first, last, problem.now, patient.id, prefs)
+    purposes = {key: t.kind for key, t in problem.types.items()}
+    items = [it for it in therapy_items(protocol, purposes) if it.key not in problem.fixed_therapy]
+    cache: dict[tuple, SlotTable] = {}
+
+    def table(key: str, therapist_id: int | None = None) -> SlotTable:
+        # Types that take the same time, room and roles share one table (preparation and integration do).
+        stype = problem.types[key]
+        signature = (stype.duration, stype.room_capability, stype.needs, therapist_id)
+        if signature not in cache:
+            seen = state if therapist_id is None else only_therapist(state, therapist_id, stype)
+            cache[signature] = slot_table(stype, seen, first, last, problem.now, patient.id, prefs)
+        return cache[signature]
+
+    any_therapist = {it.type_key: table(it.type_key) for it in items}
+
+    def one_therapist(therapist_id: int, key: str) -> SlotTable:
+        return table(key, therapist_id)
+
+    therapists = sorted(m.id for m in state.roster.staff.values() if m.active and THERAPIST in m.disciplines)
+    search = CourseSearch(problem, doses, items, any_therapist, one_therapist, therapists)
+    found = search.run()
+    if found is None:
+        return NoPlan(tuple(_why_not(problem, doses, any_therapist, search.exhausted)))
+    plan = _materialise(problem, found, not search.exhausted)
+    return plan if plan is not None else NoPlan(("The clinic changed while planning; try again.",))
+
+
+def _materialise(problem: PlanningProblem, found: Found, proven: bool) -> Plan | None:
+    """Rooms and staff for every chosen start, keeping chair, nurse and prescriber where possible."""
+    protocol, state = problem.protocol, problem.state
+    dosing = problem.types[protocol.dosing_type]
+    fixed_numbers = {f.number for f in problem.fixed_doses}
+    therapist = found.therapist_id or problem.preferences.therapist_id
+    sessions: list[PlannedSession] = []
+    keep: dict[str, list[int]] = {THERAPIST: [therapist]} if therapist else {}
+    keep_room: int | None = None
+    changes = 0
+    for number, start in enumerate(found.dose_starts, 1):
+        if number in fixed_numbers:
+            continue
+        fit = fit_at(dosing, state, start, problem.patient.id, keep, keep_room)
+        if fit is None:
+            return None
+        if keep_room is None:
+            # The first dose planned sets the chair and people the rest try to keep.
+            keep_room = fit.room_id
+            keep.update({p.role: [p.staff_id] for p in fit.placements if p.role not in keep})
+        else:
+            changes += (fit.room_id != keep_room) + sum(1 for p in fit.placements if keep[p.role] != [p.staff_id])
+        sessions.append(_add(problem, protocol.dosing_type, "dose", number, fit))
+    for item, start in found.therapy:
+        stype = problem.types[item.type_key]
+        fit = fit_at(stype, state, start, problem.patient.id, {THERAPIST: [therapist]} if therapist else None)
+        if fit is None:
+            return None
+        sessions.append(_add(problem, item.type_key, item.purpose, item.anchor, fit))
+    sessions.sort(key=lambda s: s.start)
+    score = (*found.score, changes)
+    return Plan(tuple(sessions), score, _label(problem, found), proven)
+
+
+def _add(problem: PlanningProblem, key: str, purpose: str, number: int, fit) -> PlannedSession:
+    stype = problem.types[key]
+    request = SessionRequest(problem.patient, problem.state.site, stype, fit.start, fit.room_id, fit.placements)
+    # Count it in the snapshot at once, so the course's later sessions see it.
+    problem.state.add(as_booked(request, -len(problem.state.sessions) - 1))
+    window = stype.window(fit.start)
+    return PlannedSession(key, purpose, number, window.start, window.end, problem.state.site.id, fit.room_id,
+                          fit.placements)
+
+
+def _label(problem: PlanningProblem, found: Found) -> str:
+    zone = problem.state.site.calendar.zone
+    days = sorted({local(s, zone).weekday() for s in found.dose_starts})
+    names = ", ".join(WEEKDAYS[d][:3] for d in days)
+    usual = found.usual_time.strftime("%H:%M") if found.usual_time else "varied times"
+    return f"{problem.state.site.name}: doses {names} at {usual}"
+
+
+def _why_not(problem: PlanningProblem, doses: SlotTable, therapy: dict[str, SlotTable], exhausted: bool) -> list[str]:
+    first, last = problem.first_day, problem.first_day + timedelta(days=problem.horizon_days)
+    protocol = problem.protocol
+    dosing = problem.types[protocol.dosing_type]
+    reasons = []
+    if exhausted:
+        reasons.append("The search gave up before finding a plan; narrow the preferences or the dates.")
+    if dosing.is_esketamine and not problem.state.site.esketamine_certified:
+        reasons.append(f"{problem.state.site.name} is not certified to give esketamine (REMS).")
+    if dosing.is_esketamine and problem.patient.rems_enrolled_on is None:
+        reasons.append("The patient is not enrolled in the esketamine REMS.")
+    free_days = doses.days()
+    reasons.append(f"{len(free_days)} day(s) between {first:%d %b} and {last:%d %b} have a free {dosing.name} slot "
+                   f"within the patient's preferences; the protocol needs {protocol.total_doses} dose(s) "
+                   f"{_cadence(protocol)}.")
+    for key, table in therapy.items():
+        if not table.days():
+            reasons.append(f"No {problem.types[key].name} slot at all in the horizon.")
+    missing = missing_by_half_day(dosing, problem.state, first, last, problem.preferences)
+    reasons += describe(dosing, missing, first)[:6]
+    return reasons
+
+
+def _cadence(protocol) -> str:
+    parts = []
+    for phase in protocol.phases:
+        gap = (f"{phase.min_gap_days}–{phase.max_gap_days}" if phase.max_gap_days else f"at least {phase.min_gap_days}")
+        text = f"{phase.doses} {gap} day(s) apart"
+        if phase.per_week_max:
+            text += f", {phase.per_week_min or 0}–{phase.per_week_max} a week"
+        if phase.window_days:
+            text += f", within {phase.window_days} days"
+        parts.append(text)
+    return "(" + "; then ".join(parts) + ")"

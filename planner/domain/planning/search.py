@@ -1,0 +1,180 @@
+"""Branch-and-bound search for the best dose days and times, with psychotherapy placed around them.
+
+Score, compared in order (lower is better):
+  1. the day the course ends (last session), counted from the first planning day;
+  2. doses not at the course's usual local start time;
+  3. psychotherapy not all with one therapist (0 or 1).
+The search is exhaustive within its node budget, so within it the score is the optimum.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from planner.domain.intervals import Interval
+from planner.domain.planning.cadence import day_range, dose_rules, weekly_ok
+from planner.domain.planning.slots import SlotTable
+from planner.domain.planning.therapy import TherapyItem, place_therapy
+
+
+@dataclass
+class Found:
+    """The best course found so far."""
+
+    score: tuple[int, int, int]
+    dose_starts: list[datetime]
+    therapy: list[tuple[TherapyItem, datetime]]
+    therapist_id: int | None
+    usual_time: time | None
+
+
+class CourseSearch:
+    """Finds dose days and times under the cadence rules, and therapy around them."""
+
+    def __init__(self, problem, doses: SlotTable, items: list[TherapyItem], any_therapist: dict[str, SlotTable],
+                 one_therapist: Callable[[int, str], SlotTable], therapists: list[int]):
+        self.p = problem
+        self.doses = doses
+        self.items = items
+        self.any_therapist = any_therapist
+        self.one_therapist = one_therapist
+        self.therapists = therapists
+        self.rules = dose_rules(problem.protocol)
+        self.count = len(self.rules)
+        self.first_day = problem.first_day
+        self.last_day = problem.first_day + timedelta(days=problem.horizon_days)
+        self.dose_length = problem.types[problem.protocol.dosing_type].duration
+        self.lengths = {key: problem.types[key].duration for key in {it.type_key for it in items}}
+        self.day_list = doses.days()
+        self.fixed = {f.number - 1: f for f in problem.fixed_doses}
+        self.tail = self._tail_min_days()
+        self.nodes = 0
+        self.exhausted = False
+        self.best: Found | None = None
+        self.usual: time | None = None
+
+    def run(self) -> Found | None:
+        """Search every usual time of day; keep the best course."""
+        # Dose days, and so the end of the course, do not depend on the usual time
+        # unless psychotherapy shares a dose's day; then every time must be searched.
+        same_day = any(it.min_days <= 0 <= it.max_days for it in self.items)
+        for usual in self._usual_times():
+            self.usual = usual
+            self._dfs(0, [], [], 0)
+            if self.exhausted or (self.best and self.best.score[1:] == (0, 0) and not same_day):
+                break
+        return self.best
+
+    def _usual_times(self) -> list[time]:
+        # Times offered on the most days first: they are the likeliest to serve every dose.
+        counts: dict[time, int] = {}
+        for day in self.day_list:
+            for at, _ in self.doses.starts(day):
+                counts[at] = counts.get(at, 0) + 1
+        return sorted(counts, key=lambda at: (-counts[at], at))
+
+    def _tail_min_days(self) -> list[int]:
+        # Fewest days from dose i to the end of the course: later minimum gaps, then integration.
+        after_last = max((it.min_days for it in self.items if it.anchor == self.count and it.min_days > 0), default=0)
+        tail = [0] * (self.count + 1)
+        tail[self.count - 1] = after_last
+        for i in range(self.count - 2, -1, -1):
+            tail[i] = tail[i + 1] + self.rules[i + 1].min_gap
+        return tail
+
+    def _bound(self, day: date, i: int, cost: int) -> tuple[int, int, int]:
+        return ((day - self.first_day).days + self.tail[i], cost, 0)
+
+    def _dfs(self, i: int, days: list[date], starts: list[datetime], cost: int) -> None:
+        if self.exhausted:
+            return
+        self.nodes += 1
+        if self.nodes > self.p.node_budget:
+            self.exhausted = True
+            return
+        if i == self.count:
+            self._leaf(days, starts, cost)
+            return
+        for day, start, extra in self._choices(i, days):
+            if self.best is not None and self._bound(day, i, cost + extra) >= self.best.score:
+                if (day - self.first_day).days + self.tail[i] > self.best.score[0]:
+                    break  # later days only end later
+                continue
+            days.append(day)
+            starts.append(start)
+            self._dfs(i + 1, days, starts, cost + extra)
+            days.pop()
+            starts.pop()
+
+    def _choices(self, i: int, days: list[date]):
+        if i in self.fixed:
+            fixed = self.fixed[i]
+            if self._cadence_ok(i, fixed.day, days):
+                yield fixed.day, fixed.start, 0
+            return
+        course_first = days[0] if days else None
+        low, high = day_range(self.rules, i, days, course_first, self.p.protocol.course_window_days,
+                              self.first_day, self.last_day)
+        for index in range(bisect_left(self.day_list, low), len(self.day_list)):
+            day = self.day_list[index]
+            if day > high:
+                break
+            if not weekly_ok(self.rules, i, day, days) or not self._therapy_possible(i, day):
+                continue
+            exact = self.doses.at(day, self.usual) if self.usual is not None else None
+            if exact is not None:
+                yield day, exact, 0
+            else:
+                yield day, self.doses.starts(day)[0][1], 1
+
+    def _cadence_ok(self, i: int, day: date, days: list[date]) -> bool:
+        low, high = day_range(self.rules, i, days, days[0] if days else None, self.p.protocol.course_window_days,
+                              date.min, date.max)
+        return low <= day <= high and weekly_ok(self.rules, i, day, days)
+
+    def _therapy_possible(self, i: int, day: date) -> bool:
+        # A quick necessary check: every session tied to this dose has some free day in its window.
+        for item in self.items:
+            if item.anchor == i + 1:
+                low, high = item.window(day, self.first_day, self.last_day)
+                table = self.any_therapist[item.type_key]
+                if not any(table.starts(low + timedelta(days=k)) for k in range((high - low).days + 1)):
+                    return False
+        return True
+
+    def _leaf(self, days: list[date], starts: list[datetime], cost: int) -> None:
+        spans = [Interval(s, s + self.dose_length) for s in starts]
+        busy: dict[date, list[Interval]] = {}
+        for day, span in zip(days, spans):
+            busy.setdefault(day, []).append(span)
+        for therapist in self._therapist_order():
+            tables = {key: self.one_therapist(therapist, key) for key in self.lengths}
+            placed = place_therapy(self.items, spans, days, busy, tables, self.lengths, self.first_day, self.last_day)
+            if placed is not None:
+                self._offer(days, starts, cost, placed, therapist, 0)
+                return
+        placed = place_therapy(self.items, spans, days, busy, self.any_therapist, self.lengths, self.first_day,
+                               self.last_day)
+        if placed is not None:
+            self._offer(days, starts, cost, placed, None, 1 if self.items else 0)
+
+    def _therapist_order(self) -> list[int]:
+        if not self.items:
+            return []
+        wanted = self.p.preferences.therapist_id
+        found = self.best.therapist_id if self.best else None
+        order = [t for t in (wanted, found) if t is not None]
+        return order + [t for t in self.therapists if t not in order]
+
+    def _offer(self, days, starts, cost, placed, therapist, split) -> None:
+        # The course ends on the latest of its dose days and therapy days (site-local).
+        end_day = max([days[-1], *(self._local_day(at) for _, at in placed)])
+        score = ((end_day - self.first_day).days, cost, split)
+        if self.best is None or score < self.best.score:
+            self.best = Found(score, list(starts), placed, therapist, self.usual)
+
+    def _local_day(self, at: datetime) -> date:
+        return self.p.state.site.calendar.local_day(at)

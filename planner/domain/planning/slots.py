@@ -1,0 +1,60 @@
+"""Start times per local day at which one session type fits, from the free-window search."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+
+from planner.domain.availability import free_windows
+from planner.domain.calendar import local
+from planner.domain.clinic import ClinicState, SessionType
+from planner.domain.planning.model import Preferences
+from planner.domain.staffing import THERAPIST, Roster
+
+
+@dataclass
+class SlotTable:
+    """For each local day, the start instants (with local times) at which a session type fits."""
+
+    by_day: dict[date, list[tuple[time, datetime]]]
+
+    def days(self) -> list[date]:
+        """Days with at least one start."""
+        return sorted(day for day, starts in self.by_day.items() if starts)
+
+    def at(self, day: date, wanted: time) -> datetime | None:
+        """The start on day at exactly the local time wanted, if it fits."""
+        for at, start in self.by_day.get(day, ()):
+            if at == wanted:
+                return start
+        return None
+
+    def starts(self, day: date) -> list[tuple[time, datetime]]:
+        """Every start on a day, earliest first."""
+        return self.by_day.get(day, [])
+
+
+def slot_table(stype: SessionType, state: ClinicState, first: date, last: date, now: datetime,
+               patient_id: int | None, preferences: Preferences) -> SlotTable:
+    """Starts for a session type between two local days, within the patient's preferences."""
+    zone = state.site.calendar.zone
+    step = timedelta(minutes=state.site.slot_minutes)
+    by_day: dict[date, list[tuple[time, datetime]]] = defaultdict(list)
+    for window in free_windows(stype, state, first, last, now, patient_id):
+        start = window.starts_from
+        while start <= window.starts_until:
+            wall = local(start, zone)
+            if preferences.allows_day(wall.date()) and preferences.allows_time(wall.time()):
+                by_day[wall.date()].append((wall.time().replace(tzinfo=None), start))
+            start += step
+    return SlotTable(dict(by_day))
+
+
+def only_therapist(state: ClinicState, therapist_id: int, stype: SessionType) -> ClinicState:
+    """The clinic as if this therapist were the only one (other roles keep their staff)."""
+    needs_other_roles = any(need.role != THERAPIST for need in stype.needs)
+    keep = {sid: m for sid, m in state.roster.staff.items()
+            if sid == therapist_id or (needs_other_roles and THERAPIST not in m.disciplines)}
+    roster = Roster(keep, {sid: d for sid, d in state.roster.duties.items() if sid in keep})
+    return replace(state, roster=roster)
