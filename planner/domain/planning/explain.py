@@ -24,25 +24,46 @@ def missing_by_half_day(stype: SessionType, state: ClinicState, first: date, las
     rooms = room_cover(stype, state, opening)
     needs = [(need, need_cover(need, stype, state, opening, span)) for need in stype.needs]
     step = timedelta(minutes=state.site.slot_minutes)
-    halves: dict[tuple[date, str], set[str]] = {}
+    halves: dict[tuple[date, str], list[set[str]]] = defaultdict(list)
     for block in opening:
         start = block.start
         while start + stype.duration <= block.end:
             wall = local(start, state.site.calendar.zone)
-            half = "morning" if wall.time() < NOON else "afternoon"
-            key = (wall.date(), half)
-            if preferences.allows_day(wall.date()) and preferences.allows_time(wall.time().replace(tzinfo=None)):
-                lacking = halves.setdefault(key, set(["room"] if rooms is not None else []) | {n.role for n, _ in needs})
-                if rooms is not None and rooms.contains(stype.window(start)):
-                    lacking.discard("room")
-                for need, cover in needs:
-                    if cover.contains(stype.role_window(start, need)):
-                        lacking.discard(need.role)
+            moment = wall.time().replace(tzinfo=None)
+            if preferences.allows_day(wall.date()) and preferences.allows_time(moment):
+                half = "morning" if moment < NOON else "afternoon"
+                halves[(wall.date(), half)].append(_lacking(stype, state, start, rooms, needs))
             start += step
-    for key, lacking in sorted(halves.items()):
-        for what in lacking:
+    for key, per_start in sorted(halves.items()):
+        if any(not lacking for lacking in per_start):
+            continue  # something fits in this half-day
+        always = set.intersection(*per_start)
+        for what in always or set.union(*per_start):
             missing[what].append(key)
     return missing
+
+
+def _lacking(stype: SessionType, state: ClinicState, start, rooms, needs) -> set[str]:
+    """What is missing for a session starting at start (empty when it fits)."""
+    lacking = set()
+    if rooms is not None and not rooms.contains(stype.window(start)):
+        lacking.add("room")
+    options = []
+    for need, cover in needs:
+        owners = cover.owners_containing(stype.role_window(start, need))
+        if not owners:
+            lacking.add(need.role)
+        options.append((need.role, owners))
+    if not lacking and state.site.distinct_roles:
+        taken: set = set()
+        for role, owners in options:
+            free = [o for o in owners if o not in taken]
+            if not free:
+                # Everyone who could take this role already has another role in the session.
+                lacking.add(role)
+                break
+            taken.add(free[0])
+    return lacking
 
 
 def describe(stype: SessionType, missing: dict[str, list[tuple[date, str]]], first: date) -> list[str]:
@@ -60,7 +81,7 @@ def describe(stype: SessionType, missing: dict[str, list[tuple[date, str]]], fir
         for (weekday, half), weeks in groups.items():
             by_weeks[(half, tuple(sorted(weeks)))].append(weekday)
         for (half, weeks), weekdays in sorted(by_weeks.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-            days = " and ".join(WEEKDAYS[d][:3] for d in sorted(weekdays))
+            days = _and([WEEKDAYS[d][:3] for d in sorted(weekdays)])
             sentences.append(f"No {name} for {stype.name} on {days} {half}s in {_weeks(weeks)}.")
     return sentences
 
@@ -71,3 +92,7 @@ def _weeks(weeks: tuple[int, ...]) -> str:
     if list(weeks) == list(range(weeks[0], weeks[-1] + 1)):
         return f"weeks {weeks[0]}–{weeks[-1]}"
     return "weeks " + ", ".join(map(str, weeks))
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

@@ -4,7 +4,9 @@ Score, compared in order (lower is better):
   1. the day the course ends (last session), counted from the first planning day;
   2. doses not at the course's usual local start time;
   3. psychotherapy not all with one therapist (0 or 1).
-The search is exhaustive within its node budget, so within it the score is the optimum.
+The search is exhaustive within its node budget for the usual times it tries; it stops
+trying further usual times once a course keeps one time and one therapist, which is exact
+except when psychotherapy must squeeze beside a different dose on the same day.
 """
 
 from __future__ import annotations
@@ -58,13 +60,13 @@ class CourseSearch:
 
     def run(self) -> Found | None:
         """Search every usual time of day; keep the best course."""
-        # Dose days, and so the end of the course, do not depend on the usual time
-        # unless psychotherapy shares a dose's day; then every time must be searched.
-        same_day = any(it.min_days <= 0 <= it.max_days for it in self.items)
         for usual in self._usual_times():
             self.usual = usual
             self._dfs(0, [], [], 0)
-            if self.exhausted or (self.best and self.best.score[1:] == (0, 0) and not same_day):
+            # Which days can take a dose does not depend on the usual time, so once a
+            # course keeps one time and one therapist, other times cannot end it sooner
+            # (short of psychotherapy squeezed beside another dose on the same day).
+            if self.exhausted or (self.best and self.best.score[1:] == (0, 0)):
                 break
         return self.best
 

@@ -69,10 +69,6 @@ def _earliest(table: SlotTable, low: date, high: date, length: timedelta, taken:
               anchor_day: date, dose: Interval, dose_days: set[date]):
     day = low
     while day <= high:
-        if day in dose_days and day != anchor_day:
-            # Psychotherapy never shares a day with another dose: the patient is recovering then.
-            day += timedelta(days=1)
-            continue
         for _, start in table.starts(day):
             # A session tied to a dose on the dose's own day comes after it ("same day, after").
             if day == anchor_day and start < dose.end:
