@@ -15,7 +15,7 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-input
-PYTEST := $(BIN)/pytest -W error -p no:cacheprovider
+PYTEST := $(BIN)/pytest -W error
 # The tiers that touch the database run on PostgreSQL too; the concurrency tier when it exists.
 POSTGRESQL_TESTS := tests/integration tests/web $(wildcard tests/concurrency)
 # Debian packages the tests use, each with the file that shows it is installed.
