@@ -152,16 +152,22 @@ class CourseSearch:
         busy: dict[date, list[Interval]] = {}
         for day, span in zip(days, spans):
             busy.setdefault(day, []).append(span)
+        mixed = place_therapy(self.items, spans, days, busy, self.any_therapist, self.lengths, self.first_day,
+                              self.last_day)
+        if mixed is None:
+            return  # with any therapist at all it cannot be done; one therapist cannot do better
+        if not self.items:
+            self._offer(days, starts, cost, mixed, None, 0)
+            return
+        soonest = self._end(days, mixed)
         for therapist in self._therapist_order():
             tables = {key: self.one_therapist(therapist, key) for key in self.lengths}
             placed = place_therapy(self.items, spans, days, busy, tables, self.lengths, self.first_day, self.last_day)
             if placed is not None:
                 self._offer(days, starts, cost, placed, therapist, 0)
-                return
-        placed = place_therapy(self.items, spans, days, busy, self.any_therapist, self.lengths, self.first_day,
-                               self.last_day)
-        if placed is not None:
-            self._offer(days, starts, cost, placed, None, 1 if self.items else 0)
+                if self._end(days, placed) == soonest:
+                    return  # one therapist, and as soon as anyone could: nothing better here
+        self._offer(days, starts, cost, mixed, None, 1)
 
     def _therapist_order(self) -> list[int]:
         if not self.items:
@@ -171,10 +177,12 @@ class CourseSearch:
         order = [t for t in (wanted, found) if t is not None]
         return order + [t for t in self.therapists if t not in order]
 
-    def _offer(self, days, starts, cost, placed, therapist, split) -> None:
+    def _end(self, days: list[date], placed) -> date:
         # The course ends on the latest of its dose days and therapy days (site-local).
-        end_day = max([days[-1], *(self._local_day(at) for _, at in placed)])
-        score = ((end_day - self.first_day).days, cost, split)
+        return max([days[-1], *(self._local_day(at) for _, at in placed)])
+
+    def _offer(self, days, starts, cost, placed, therapist, split) -> None:
+        score = ((self._end(days, placed) - self.first_day).days, cost, split)
         if self.best is None or score < self.best.score:
             self.best = Found(score, list(starts), placed, therapist, self.usual)
 

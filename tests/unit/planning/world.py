@@ -45,13 +45,16 @@ class World:
     days: int = 28
     weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
     shift: tuple[str, str] = ("08:00", "18:00")
+    opening: tuple[str, str] = ("08:00", "18:00")
+    slot_minutes: int = 15
     nurse_days: set[int] | None = None  # weekdays the nurses work (None = all open days)
     therapist_days: dict[int, set[int]] = field(default_factory=dict)  # therapist index -> weekdays
 
     def build(self, protocol: Protocol = IV_INDUCTION, preferences: Preferences = Preferences(),
               horizon: int = 28) -> PlanningProblem:
-        calendar = SiteCalendar(ZONE, tuple(OpeningHours(d, time(8), time(18)) for d in self.weekdays))
-        site = Site(1, "Midtown", calendar)
+        opens, closes = (time.fromisoformat(t) for t in self.opening)
+        calendar = SiteCalendar(ZONE, tuple(OpeningHours(d, opens, closes) for d in self.weekdays))
+        site = Site(1, "Midtown", calendar, slot_minutes=self.slot_minutes)
         rooms = {i: Room(i, 1, f"Chair {i}", "infusion_chair", frozenset({"infusion_pump_monitor"}))
                  for i in range(1, self.chairs + 1)}
         rooms.update({100 + i: Room(100 + i, 1, f"Office {i}", "therapy_office", frozenset({"therapy"}))
