@@ -62,9 +62,14 @@ def _other(k):
     return Patient(100 + k, f"OTHER-{k}")
 
 
-@pytest.mark.parametrize("seed", range(14))
-def test_the_planner_matches_the_exhaustive_optimum_on_tiny_clinics(seed):
-    problem = tiny_problem(random.Random(seed))
+THREE = Protocol("three", "Three doses", "iv", (Phase("induction", 3, 1, 2, None, 2, 6),), (
+    TherapyLink("integration", AFTER_DOSE, (1, 3), 1, 2),))
+
+
+@pytest.mark.parametrize("seed, protocol", [(seed, TINY) for seed in range(30)] +
+                         [(seed, THREE) for seed in range(12)])
+def test_the_planner_matches_the_exhaustive_optimum_on_tiny_clinics(seed, protocol):
+    problem = tiny_problem(random.Random(seed), protocol)
     reference = best_score(copy.deepcopy(problem))
     result = plan_course(problem)
     if reference is None:
