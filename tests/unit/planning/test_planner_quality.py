@@ -27,8 +27,8 @@ def tiny_problem(rng: random.Random, protocol: Protocol = TINY):
     """A random tiny clinic: 1-2 chairs, 1-2 nurses and therapists on random days, some slots taken."""
     world = World(chairs=rng.randint(1, 2), nurses=rng.randint(1, 2), therapists=rng.randint(1, 2),
                   days=8, opening=("08:00", "13:00"), slot_minutes=60,
-                  nurse_days=set(rng.sample(range(5), rng.randint(2, 5))),
-                  therapist_days={0: set(rng.sample(range(5), rng.randint(1, 4)))})
+                  nurse_days=set(rng.sample(range(5), rng.randint(3, 5))),
+                  therapist_days={0: set(rng.sample(range(5), rng.randint(2, 4)))})
     prefs = Preferences(time_of_day=rng.choice(["any", "any", "morning"]))
     problem = world.build(protocol, prefs, horizon=7)
     _occupy(problem, rng)
