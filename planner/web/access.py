@@ -2,36 +2,39 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from functools import wraps
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from planner import clock
 from planner.db.models import ApiToken, User
 from planner.extensions import db, login_manager
 from planner.services import Actor
+from planner.services.accounts import ROLES, TOKEN_TOUCH_EVERY, note_token_used, token_digest
 
 log = logging.getLogger("planner.access")
-ROLES = ("reception", "clinician", "admin")
-
-
-def token_digest(token: str) -> str:
-    """The stored form of an API token: its SHA-256, never the token itself."""
-    return hashlib.sha256(token.encode()).hexdigest()
+__all__ = ["ROLES", "token_digest", "init_app", "log_refusal", "roles_required", "actor", "now", "safe_next"]
 
 
 def init_app(app: Flask) -> None:
     """Teach Flask-Login how to find users from the session cookie or a bearer token."""
     login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    # Strong: a session cookie replayed from another address or browser is dropped at once.
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # A deactivated account loses its open sessions on the next request.
+        return user if user is not None and user.active else None
 
     @login_manager.request_loader
     def load_from_token(req):
@@ -41,22 +44,55 @@ def init_app(app: Flask) -> None:
         token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(header[7:].strip()),
                                                          ApiToken.revoked_at.is_(None)))
         if token is None or not token.user.active:
+            g.bad_token = True
             return None
         g.via_token = True
+        g.token_used = (token.id, token.last_used_at)
         return token.user
+
+    @app.after_request
+    def after(response):
+        _note_token_use()
+        if response.status_code in (401, 403) and not g.get("refusal_logged"):
+            log_refusal(f"answered {response.status_code}")
+        return response
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        log_refusal("not signed in")
-        if request.blueprint == "api" or request.accept_mimetypes.best == "application/json":
+        log_refusal("invalid or revoked API token" if g.get("bad_token") else "not signed in")
+        if request.blueprint == "api" or request.path.startswith("/api/") \
+                or request.accept_mimetypes.best == "application/json":
             abort(401)
-        from flask import redirect, url_for
+        target = request.path + (f"?{request.query_string.decode('latin-1')}" if request.query_string else "")
+        return redirect(url_for("auth.login", next=target))
 
-        return redirect(url_for("auth.login", next=request.full_path))
+    @app.errorhandler(CSRFError)
+    def csrf_refused(error: CSRFError):
+        # A missing or stale CSRF token is a refused request, not a crash: log it and say what to do.
+        from planner.web.errors import problem
+
+        log_refusal(f"CSRF check failed: {error.description}")
+        return problem(400, "This form was not accepted because its security token is missing or has expired. "
+                            "Go back, reload the page and try again.")
+
+
+def _note_token_use() -> None:
+    # After the view, so the bookkeeping write never lands inside a use case's transaction.
+    if not g.get("token_used"):
+        return
+    token_id, last_used = g.pop("token_used")
+    moment = clock.now()
+    if last_used is not None and moment - last_used < TOKEN_TOUCH_EVERY:
+        return
+    try:
+        note_token_used(token_id, moment)
+    except SQLAlchemyError:  # bookkeeping only: a busy database must not fail the answer
+        log.exception("could not note the use of API token %s", token_id)
 
 
 def log_refusal(why: str) -> None:
-    """Log a refused access with who, what and from where."""
+    """Log a refused access with who, what and from where (once per request)."""
+    g.refusal_logged = True
     who = current_user.email if current_user.is_authenticated else "anonymous"
     log.warning("access refused: %s %s by %s from %s (%s)", request.method, request.path, who,
                 request.remote_addr, why)
@@ -78,6 +114,16 @@ def roles_required(*roles: str):
         return wrapper
 
     return decorate
+
+
+def safe_next(target: str | None) -> str | None:
+    """target when it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
+        return None
+    return target
 
 
 def actor() -> Actor:
