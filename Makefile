@@ -81,5 +81,5 @@ bench: $(DEV_STAMP) test-packages
 	else echo "make bench: bench/run_all.sh does not exist yet; nothing to run." >&2; fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache .hypothesis
 	find . -name __pycache__ -type d -not -path './.git/*' -prune -exec rm -rf {} +

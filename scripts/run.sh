@@ -5,7 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 flask=(.venv/bin/flask --app wsgi)
-mkdir -p instance   # home of the default SQLite database (config.py); SQLite will not create the folder
 "${flask[@]}" db upgrade
 "${flask[@]}" planner seed-demo   # idempotent: loads scenarios/demo-clinic.json into an empty database only
 
