@@ -122,3 +122,14 @@ def test_the_api_wants_a_token_and_the_right_role(client):
     assert clinician.get("/api/sites").status_code == 200
     assert clinician.post("/api/sites", SITE).status_code == 403
     assert count(Site) == 0
+
+
+def test_a_signed_in_browser_session_cannot_call_the_api_without_a_token(client, user_factory):
+    from tests.web.conftest import sign_in
+
+    _, email, password = user_factory("admin")
+    sign_in(client, email, password)
+    assert client.get("/").status_code == 200
+    assert client.get("/api/sites").status_code == 401
+    assert client.post("/api/sites", json=SITE).status_code == 401
+    assert count(Site) == 0
