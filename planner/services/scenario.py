@@ -1,0 +1,208 @@
+"""Loading a scenario file: a whole clinic (sites to sessions and logins) in one transaction.
+
+The file is judged whole before anything is written (scenario_plan), the rows are built by the
+same builders the setup API uses (clinic_setup), and every session that holds a place must pass
+the booking rules against everything loaded before it. Any problem refuses the whole file.
+The format is described in docs/scenario-format.md.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session as OrmSession
+
+from planner.db import state as rows
+from planner.db.models import Patient, Session, SessionStaff, SessionType, Shift, Site, Staff, User
+from planner.db.uow import unit_of_work
+from planner.domain.booking import check_session
+from planner.domain.clinic import Placement, SessionRequest
+from planner.domain.errors import InvalidData, Reason
+from planner.domain.lifecycle import holds_place
+from planner.services import Actor
+from planner.services.accounts import hash_password
+from planner.services.audit import record
+from planner.services.clinic_setup import (
+    add_patient, add_room, add_session_type, add_site, add_staff, add_time_off,
+)
+from planner.services.inputs import RoomIn
+from planner.services.scenario_plan import Plan, SessionPlan, plan_scenario, rebase_weeks
+from planner.services.scenario_schema import Scenario
+from planner.services.validation import parse
+
+# A scenario may hold history: a session that already happened is loaded as it was.
+PAST_IS_FINE = {"starts_in_past"}
+
+
+def load_scenario(data: dict, actor: Actor, now: datetime, rebase_to: date | None = None) -> dict[str, int]:
+    """Load a scenario into a database without its sites; returns how many of each record were added.
+
+    rebase_to moves every date by whole weeks so the anchor's week becomes the week containing
+    rebase_to, keeping local wall times. InvalidData names every problem by its JSON path
+    (e.g. sessions[12].room); nothing is written then.
+    """
+    scenario = parse(Scenario, data)
+    plan = plan_scenario(scenario, rebase_weeks(scenario.anchor, rebase_to))
+    # Hashed before the transaction opens: scrypt is slow and must not hold SQLite's write lock.
+    # A user without a password gets a random one nobody knows, so the account cannot sign in.
+    hashes = [hash_password(user.password or secrets.token_urlsafe(32)) for user in plan.users]
+    with unit_of_work() as session:
+        _refuse_taken(session, scenario)
+        loaded = _Loaded()
+        _insert_clinic(session, plan, loaded)
+        _insert_users(session, plan, hashes, loaded)
+        _book(session, plan, loaded, now)
+        counts = loaded.counts()
+        anchor = scenario.anchor + timedelta(weeks=plan.weeks) if scenario.anchor else None
+        record(session, actor, "scenario.loaded", "scenario", None, now, **counts, rebased_weeks=plan.weeks,
+               anchor=anchor.isoformat() if anchor else None)
+        session.commit()
+        return counts
+
+
+class _Loaded:
+    """Ids of what has been inserted so far, by natural key."""
+
+    def __init__(self) -> None:
+        self.sites: dict[str, int] = {}
+        self.rooms: dict[tuple[str, str], int] = {}
+        self.staff: dict[str, int] = {}
+        self.patients: dict[str, Patient] = {}
+        self.types: dict[str, SessionType] = {}
+        self.shifts = self.time_off = self.sessions = self.users = 0
+
+    def counts(self) -> dict[str, int]:
+        return {"sites": len(self.sites), "rooms": len(self.rooms), "staff": len(self.staff), "shifts": self.shifts,
+                "time_off": self.time_off, "patients": len(self.patients), "session_types": len(self.types),
+                "sessions": self.sessions, "users": self.users}
+
+
+def _refuse_taken(session: OrmSession, scenario: Scenario) -> None:
+    """Names the file would take that the database already has: one problem per record."""
+    problems = []
+    checks = [
+        ("sites", "name", Site.name, [s.name for s in scenario.sites],
+         "The database already has a site named {!r}: is this scenario loaded already?"),
+        ("staff", "email", Staff.email, [s.email for s in scenario.staff],
+         "The database already has a staff member with the email {}."),
+        ("patients", "mrn", Patient.mrn, [p.mrn for p in scenario.patients],
+         "The database already has a patient with the MRN {}."),
+        ("session_types", "key", SessionType.key, [t.key for t in scenario.session_types],
+         "The database already has a session type with the key {!r}."),
+        ("users", "email", User.email, [u.email for u in scenario.users],
+         "The database already has an account with the email {}."),
+    ]
+    for section, attribute, column, keys, message in checks:
+        taken = set(session.scalars(select(column).where(column.in_(set(keys))))) if keys else set()
+        problems += [Reason("taken", message.format(key), f"{section}[{i}].{attribute}")
+                     for i, key in enumerate(keys) if key in taken]
+        if problems and section == "sites":
+            break  # the scenario is most likely loaded already: say that, not a page of echoes
+    if problems:
+        raise InvalidData(problems)
+
+
+class _Under:
+    """Report a builder's InvalidData under the JSON path of the record it was building."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, error, _tb) -> bool:
+        if isinstance(error, InvalidData):
+            raise InvalidData([Reason(p.code, p.message, f"{self.path}.{p.field}" if p.field else self.path)
+                               for p in error.problems]) from None
+        return False
+
+
+def _insert_clinic(session: OrmSession, plan: Plan, loaded: _Loaded) -> None:
+    shifts: list[dict] = []
+    for i, site in enumerate(plan.sites):
+        with _Under(f"sites[{i}]"):
+            loaded.sites[site.name] = add_site(session, site).id
+    for i, room in enumerate(plan.rooms):
+        with _Under(f"rooms[{i}]"):
+            data = RoomIn(site_id=loaded.sites[room.site], **room.model_dump(exclude={"site"}))
+            loaded.rooms[(room.site, room.name)] = add_room(session, data).id
+    for i, member in enumerate(plan.staff):
+        with _Under(f"staff[{i}]"):
+            staff_id = add_staff(session, member.data).id
+        loaded.staff[member.data.email] = staff_id
+        # Shifts were validated as ShiftIn while planning; hundreds of them go in one statement.
+        shifts += [{"staff_id": staff_id, "site_id": loaded.sites[site], "starts_at": starts, "ends_at": ends}
+                   for site, starts, ends in member.shifts]
+        for leave in member.time_off:
+            add_time_off(session, staff_id, leave)
+            loaded.time_off += 1
+    if shifts:
+        session.execute(insert(Shift), shifts)
+        loaded.shifts = len(shifts)
+    for i, patient in enumerate(plan.patients):
+        with _Under(f"patients[{i}]"):
+            loaded.patients[patient.mrn] = add_patient(session, patient)
+    for i, stype in enumerate(plan.session_types):
+        with _Under(f"session_types[{i}]"):
+            loaded.types[stype.key] = add_session_type(session, stype)
+
+
+def _insert_users(session: OrmSession, plan: Plan, hashes: list[str], loaded: _Loaded) -> None:
+    for user, password_hash in zip(plan.users, hashes, strict=True):
+        session.add(User(email=user.email, name=user.name, role=user.role, password_hash=password_hash,
+                         staff_id=loaded.staff[user.staff] if user.staff else None, active=user.active))
+        loaded.users += 1
+    session.flush()
+
+
+def _book(session: OrmSession, plan: Plan, loaded: _Loaded, now: datetime) -> None:
+    """Insert the sessions in file order, each checked against those before it (as a batch booking is)."""
+    problems: list[Reason] = []
+    sites = {name: rows.site_rules(session, site_id) for name, site_id in loaded.sites.items()}
+    types = {key: rows.session_type_rules(row) for key, row in loaded.types.items()}
+    for item in plan.sessions:
+        entry = item.entry
+        site = sites[entry.site]
+        placements = tuple(Placement(loaded.staff[p.staff], p.role) for p in entry.staff)
+        room_id = loaded.rooms[(entry.site, entry.room)] if entry.room else None
+        patient = loaded.patients[entry.patient]
+        request = SessionRequest(rows.patient_rules(patient), site, types[entry.type], item.start, room_id,
+                                 placements)
+        # Cancelled and no-show sessions hold nothing, so no rule can refuse them.
+        if holds_place(entry.status):
+            state = rows.clinic_state(session, site, request.window, {p.staff_id for p in placements},
+                                      {patient.id})
+            reasons = [r for r in check_session(request, state, now) if r.code not in PAST_IS_FINE]
+            if reasons:
+                problems += [Reason(r.code, r.message, f"sessions[{item.index}]") for r in reasons]
+                continue
+        _insert_session(session, item, request, loaded.types[entry.type].id, now)
+        loaded.sessions += 1
+    if problems:
+        raise InvalidData(problems)
+
+
+def _insert_session(session: OrmSession, item: SessionPlan, request: SessionRequest, type_id: int,
+                    now: datetime) -> None:
+    stype = request.session_type
+    needs = {need.role: need for need in stype.needs}
+    row = Session(patient_id=request.patient.id, site_id=request.site.id, session_type_id=type_id,
+                  room_id=request.room_id, starts_at=request.window.start, ends_at=request.window.end,
+                  status=item.entry.status, version=1, note=item.entry.note, created_at=now, updated_at=now)
+    for p in request.placements:
+        # A released session is not checked, so its roles may not match its type: give them the whole window.
+        window = stype.role_window(request.start, needs[p.role]) if p.role in needs else request.window
+        row.staff.append(SessionStaff(staff_id=p.staff_id, role=p.role, starts_at=window.start, ends_at=window.end))
+    session.add(row)
+    # Flushed at once so the next session's check sees this one.
+    session.flush()
+
+
+
+def site_names() -> set[str]:
+    """The names of the sites in the database: an empty set means an empty clinic."""
+    with unit_of_work(write=False) as session:
+        return set(session.scalars(select(Site.name)))
