@@ -100,3 +100,18 @@ def test_cover_with_equal_starts_uses_the_longest_stretch():
 
 def test_an_empty_cover_contains_nothing():
     assert Cover([]).owner_containing(iv(9, 10)) == (False, None)
+
+
+def test_cover_names_two_different_people_who_could_take_a_window():
+    cover = Cover([iv(8, 18), iv(9, 17), iv(9, 12)], ["Adams", "Baker", "Chen"])
+    assert cover.owners_containing(iv(10, 11)) == ["Adams", "Baker"]
+    assert cover.owners_containing(iv(16, 18)) == ["Adams"]
+    assert cover.owners_containing(Interval(hm(7), hm(9))) == []
+
+
+def test_cover_keeps_a_persons_long_stretch_when_a_short_one_of_theirs_starts_inside_it():
+    # One nurse, two overlapping stretches (say a day shift and an extra hour inside it):
+    # 12:00–13:00 is inside her 09:00–17:00 stretch whatever the short one says.
+    cover = Cover([iv(9, 17), iv(10, 11)], ["Baker", "Baker"])
+    assert cover.contains(iv(12, 13))
+    assert cover.owners_containing(iv(12, 13)) == ["Baker"]
