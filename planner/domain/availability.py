@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from planner.domain.calendar import to_utc
+from planner.domain.calendar import day_start
 from planner.domain.clinic import ClinicState, Placement, Room, SessionType
 from planner.domain.intervals import Cover, Interval, merge, subtract
 from planner.domain.staffing import Duty, RoleNeed, StaffMember, peak_load, share
@@ -51,7 +51,8 @@ def can_fill(member: StaffMember, need: RoleNeed, window: Interval, state: Clini
         return False
     if not member.on_shift(state.site.id, window) or member.on_leave(window):
         return False
-    duties = [d for d in state.roster.duties_of(member.id) if d.session_id != ignore_session_id]
+    duties = [d for d in state.roster.duties_of(member.id)
+              if ignore_session_id is None or d.session_id != ignore_session_id]
     duties.append(Duty(window, need.role))
     return peak_load(duties, window, state.site.limits) <= 1
 
@@ -78,21 +79,33 @@ def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: 
         wanted = list((prefer or {}).get(need.role, ()))
         fitting.sort(key=lambda staff_id: (wanted.index(staff_id) if staff_id in wanted else len(wanted), staff_id))
         options.append(fitting)
-    chosen = _distinct_choice(options, state.site.distinct_roles)
+    def bearable(chosen: tuple[int, ...]) -> bool:
+        # One person in several roles of this session carries all of them at once.
+        for staff_id in {sid for sid in chosen if chosen.count(sid) > 1}:
+            duties = list(state.roster.duties_of(staff_id))
+            duties += [Duty(stype.role_window(start, need), need.role)
+                       for sid, need in zip(chosen, stype.needs) if sid == staff_id]
+            if peak_load(duties, window, state.site.limits) > 1:
+                return False
+        return True
+
+    chosen = _distinct_choice(options, state.site.distinct_roles, (), bearable)
     if chosen is None:
         return None
     placements = tuple(Placement(staff_id, need.role) for staff_id, need in zip(chosen, stype.needs))
     return Fit(start, room_id, placements)
 
 
-def _distinct_choice(options: list[list[int]], distinct: bool, taken: tuple[int, ...] = ()) -> list[int] | None:
-    """First choice of one person per role, people distinct when the site requires it."""
+def _distinct_choice(options: list[list[int]], distinct: bool, taken: tuple[int, ...] = (),
+                     bearable=None) -> list[int] | None:
+    """First choice of one person per role: different people when the site requires it, and
+    otherwise a person in two roles only when bearable says they can carry both."""
     if not options:
         return list(taken)
     for staff_id in options[0]:
-        if distinct and staff_id in taken:
+        if staff_id in taken and (distinct or bearable is None or not bearable(taken + (staff_id,))):
             continue
-        found = _distinct_choice(options[1:], distinct, taken + (staff_id,))
+        found = _distinct_choice(options[1:], distinct, taken + (staff_id,), bearable)
         if found is not None:
             return found
     return None
@@ -140,13 +153,12 @@ def _fits(stype: SessionType, state: ClinicState, start: datetime, rooms: Cover 
         if not owners:
             return False
         options.append(owners)
-    if not state.site.distinct_roles or len(options) < 2:
-        return True
-    if _distinct_choice(options, True) is not None:
-        return True
-    if all(len(owners) < 2 for owners in options):
-        return False  # each role has exactly one possible person, and they clash
-    # Only two candidates per role are known here; search the roster properly.
+    if len(options) < 2 or _distinct_choice(options, True) is not None:
+        return True  # different people for every role always carry their loads
+    if state.site.distinct_roles and all(len(owners) < 2 for owners in options):
+        return False  # each role has exactly one possible person, and it is the same one
+    # Only two candidates per role are known here, or one person may take two roles
+    # if they can carry both: search the roster properly.
     return fit_at(stype, state, start, patient_id) is not None
 
 
@@ -205,8 +217,8 @@ def _overloaded(duties: list[Duty], headroom, limits: dict[str, int]) -> list[In
 def _credentialed(available: list[Interval], member: StaffMember, need: RoleNeed, zone: str) -> list[Interval]:
     """Clip availability to the local days on which every needed credential is valid."""
     for kind in need.credentials:
-        valid = merge(Interval(to_utc(c.issued_on, time(0), zone),
-                               to_utc((c.expires_on or date(9998, 12, 30)) + timedelta(days=1), time(0), zone))
+        valid = merge(Interval(day_start(c.issued_on, zone),
+                               day_start((c.expires_on or date(9998, 12, 30)) + timedelta(days=1), zone))
                       for c in member.credentials if c.kind == kind)
         if not available:
             break

@@ -133,8 +133,11 @@ def _staff_reasons(request: SessionRequest, state: ClinicState, ignore_session_i
                                       "assignments"))
             if member.on_leave(window):
                 reasons.append(Reason("staff_on_leave", f"{who} is on leave during the session.", "assignments"))
-            duties = [d for d in state.roster.duties_of(member.id) if d.session_id != ignore_session_id]
-            duties.append(Duty(window, need.role))
+            duties = [d for d in state.roster.duties_of(member.id)
+                      if ignore_session_id is None or d.session_id != ignore_session_id]
+            # Every role this person takes in this very session counts, not only this one.
+            duties += [Duty(stype.role_window(request.start, needs[p.role]), p.role)
+                       for p in request.placements if p.staff_id == member.id and p.role in needs]
             if peak_load(duties, window, site.limits) > 1:
                 limit = round(1 / share(need.role, site.limits))
                 reasons.append(Reason("staff_over_capacity",

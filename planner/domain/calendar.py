@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from planner.domain.intervals import Interval
+from planner.domain.intervals import Interval, merge
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -55,7 +55,7 @@ class SiteCalendar:
         return local(instant, self.zone).date()
 
     def open_intervals(self, first: date, last: date) -> list[Interval]:
-        """Open stretches as UTC intervals for every local day from first to last."""
+        """Open stretches as UTC intervals for every local day from first to last (touching blocks joined)."""
         result = []
         day = first
         while day <= last:
@@ -65,7 +65,8 @@ class SiteCalendar:
                         result.append(Interval(_wall(day, block.opens, self.zone),
                                                _wall(day, block.closes, self.zone)))
             day += timedelta(days=1)
-        return sorted(result)
+        # 08:00-12:00 and 12:00-18:00 mean open straight through, so do overlapping blocks.
+        return merge(result)
 
     def why_closed(self, window: Interval) -> str | None:
         """None when the site is open for the whole window, else the reason in words."""
@@ -83,6 +84,11 @@ class SiteCalendar:
         end = local(window.end, self.zone)
         return (f"{start:%H:%M}–{end:%H:%M} on {WEEKDAYS[day.weekday()]} {day:%d %b %Y} is outside "
                 f"the site's opening hours ({spans}).")
+
+
+def day_start(day: date, zone: str) -> datetime:
+    """The first instant of a local day (after midnight when a clock change skips midnight)."""
+    return _wall(day, time(0), zone)
 
 
 def _wall(day: date, at: time, zone: str) -> datetime:
