@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from planner.db import state as rows
 from planner.db.models import Patient, SessionType, Site
 from planner.db.uow import unit_of_work
 from planner.domain.availability import FreeWindow, free_windows
-from planner.domain.calendar import to_utc
+from planner.domain.calendar import day_start
 from planner.domain.errors import InvalidData, Reason
 from planner.domain.intervals import Interval
 
@@ -33,6 +33,6 @@ def find_free_windows(site_id: int, session_type_id: int, first: date, last: dat
         site = rows.site_rules(session, site_id)
         stype = rows.load_session_type(session, session_type_id)
         zone = site.calendar.zone
-        span = Interval(to_utc(first, time(0), zone), to_utc(last + timedelta(days=1), time(0), zone))
+        span = Interval(day_start(first, zone), day_start(last + timedelta(days=1), zone))
         state = rows.clinic_state(session, site, span, None, {patient_id} if patient_id else set())
         return free_windows(stype, state, first, last, now, patient_id)
