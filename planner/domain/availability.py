@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from planner.domain.calendar import day_start
 from planner.domain.clinic import ClinicState, Placement, Room, SessionType
