@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -87,10 +88,9 @@ def _load(data: dict, rebase: bool) -> dict[str, int]:
         return load_scenario(data, CLI, now, rebase_to=now.date() if rebase else None)
     except InvalidData as invalid:
         _fail("The scenario was not loaded; nothing was written:", invalid)
-        raise  # unreachable: _fail exits
 
 
-def _fail(headline: str, invalid: InvalidData) -> None:
+def _fail(headline: str, invalid: InvalidData) -> NoReturn:
     click.echo(headline, err=True)
     for problem in invalid.problems:
         click.echo(f"  {problem.field or 'file'}: {problem.message}", err=True)

@@ -12,6 +12,7 @@ import secrets
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import state as rows
@@ -51,8 +52,13 @@ def load_scenario(data: dict, actor: Actor, now: datetime, rebase_to: date | Non
     with unit_of_work() as session:
         _refuse_taken(session, scenario)
         loaded = _Loaded()
-        _insert_clinic(session, plan, loaded)
-        _insert_users(session, plan, hashes, loaded)
+        try:
+            _insert_clinic(session, plan, loaded)
+            _insert_users(session, plan, hashes, loaded)
+        except IntegrityError:
+            # PostgreSQL: another load took one of these names after _refuse_taken looked.
+            raise InvalidData([Reason("taken", "Another load wrote some of these records at the same moment; "
+                                               "nothing was written. Try again.", "sites")]) from None
         _book(session, plan, loaded, now)
         counts = loaded.counts()
         anchor = scenario.anchor + timedelta(weeks=plan.weeks) if scenario.anchor else None
