@@ -143,6 +143,11 @@ class ClinicState:
     roster: Roster
     sessions: list[BookedSession] = field(default_factory=list)
 
+    def copy(self) -> ClinicState:
+        """A copy that can take more sessions without changing this one."""
+        roster = Roster(self.roster.staff, {k: list(v) for k, v in self.roster.duties.items()})
+        return ClinicState(self.site, self.rooms, roster, list(self.sessions))
+
     def add(self, session: BookedSession) -> None:
         """Count a newly accepted session in this snapshot (for batches)."""
         self.sessions.append(session)

@@ -75,3 +75,15 @@ class BatchRefused(DomainError):
 
     def __str__(self) -> str:
         return "; ".join(f"session {i + 1}: {r.message}" for i, reasons in self.refusals.items() for r in reasons)
+
+
+@dataclass
+class PlanStale(DomainError):
+    """A proposed course no longer fits the clinic; nothing was booked, a fresh offer comes along."""
+
+    refusals: dict[int, list[Reason]] = field(default_factory=dict)
+    fresh: object = None
+
+    def __str__(self) -> str:
+        return "The plan went stale: " + "; ".join(
+            f"session {i + 1}: {r.message}" for i, reasons in self.refusals.items() for r in reasons)

@@ -124,3 +124,29 @@ def protocol_problems(protocol: Protocol, known_types: set[str] | None = None) -
     if known_types is not None and protocol.dosing_type not in known_types:
         problems.append(Reason("unknown_type", f"No session type {protocol.dosing_type!r}.", "dosing_type"))
     return problems
+
+
+def protocol_to_dict(protocol: Protocol) -> dict:
+    """A protocol as plain data (the stored definition of a version)."""
+    return {
+        "key": protocol.key, "name": protocol.name, "dosing_type": protocol.dosing_type, "notes": protocol.notes,
+        "missed_dose_policy": protocol.missed_dose_policy, "course_window_days": protocol.course_window_days,
+        "phases": [{"name": p.name, "doses": p.doses, "min_gap_days": p.min_gap_days, "max_gap_days": p.max_gap_days,
+                    "per_week_min": p.per_week_min, "per_week_max": p.per_week_max, "window_days": p.window_days,
+                    "gap_from_previous_phase": list(p.gap_from_previous_phase)} for p in protocol.phases],
+        "therapy": [{"session_type": t.session_type, "anchor": t.anchor, "doses": list(t.doses) if t.doses else None,
+                     "min_days": t.min_days, "max_days": t.max_days, "count": t.count} for t in protocol.therapy],
+    }
+
+
+def protocol_from_dict(data: dict, version: int = 1) -> Protocol:
+    """A protocol from its stored definition."""
+    phases = tuple(Phase(p["name"], p["doses"], p.get("min_gap_days", 1), p.get("max_gap_days"),
+                         p.get("per_week_min"), p.get("per_week_max"), p.get("window_days"),
+                         tuple(p.get("gap_from_previous_phase") or (1, None)))  # type: ignore[arg-type]
+                   for p in data["phases"])
+    therapy = tuple(TherapyLink(t["session_type"], t.get("anchor", AFTER_DOSE),
+                                tuple(t["doses"]) if t.get("doses") else None, t.get("min_days", 1),
+                                t.get("max_days", 3), t.get("count", 1)) for t in data.get("therapy", ()))
+    return Protocol(data["key"], data["name"], data["dosing_type"], phases, therapy, version, data.get("notes", ""),
+                    data.get("missed_dose_policy", "replan"), data.get("course_window_days"))

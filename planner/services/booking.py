@@ -30,6 +30,8 @@ class SessionOrder:
     staff: tuple[tuple[int, str], ...] = ()  # (staff_id, role)
     course_id: int | None = None
     note: str = ""
+    purpose: str | None = None       # within a course: dose, preparation, integration, ...
+    dose_number: int | None = None   # the dose it is, or the dose it is tied to
 
 
 def book_session(order: SessionOrder, actor: Actor, now: datetime) -> int:
@@ -51,25 +53,32 @@ def _book(orders: list[SessionOrder], actor: Actor, now: datetime, prefix: str |
     with unit_of_work() as session:
         lock_for_booking(session, {o.site_id for o in orders}, {s for o in orders for s, _ in o.staff},
                          {o.patient_id for o in orders})
-        refusals: dict[int, list[Reason]] = {}
-        created: list[Session] = []
-        for index, order in enumerate(orders):
-            request = _request(session, order, f"{prefix}[{index}]." if prefix else "")
-            reasons = _check(session, request, now)
-            if reasons:
-                refusals[index] = reasons
-                continue
-            row = _insert(session, order, request, now)
-            # Flushed at once so the next order in the batch sees this one.
-            session.flush()
-            created.append(row)
-        if refusals:
-            raise BatchRefused(refusals)
-        for row in created:
-            record(session, actor, "session.booked", "session", row.id, now, start=row.starts_at.isoformat(),
-                   site_id=row.site_id, room_id=row.room_id, patient_id=row.patient_id)
+        created = place_orders(session, orders, actor, now, prefix)
         session.commit()
         return [row.id for row in created]
+
+
+def place_orders(session: OrmSession, orders: list[SessionOrder], actor: Actor, now: datetime,
+                 prefix: str | None = "sessions") -> list[Session]:
+    """Check and add sessions inside the caller's locked transaction; BatchRefused if any is refused."""
+    refusals: dict[int, list[Reason]] = {}
+    created: list[Session] = []
+    for index, order in enumerate(orders):
+        request = _request(session, order, f"{prefix}[{index}]." if prefix else "")
+        reasons = _check(session, request, now)
+        if reasons:
+            refusals[index] = reasons
+            continue
+        row = _insert(session, order, request, now)
+        # Flushed at once so the next order in the batch sees this one.
+        session.flush()
+        created.append(row)
+    if refusals:
+        raise BatchRefused(refusals)
+    for row in created:
+        record(session, actor, "session.booked", "session", row.id, now, start=row.starts_at.isoformat(),
+               site_id=row.site_id, room_id=row.room_id, patient_id=row.patient_id, course_id=row.course_id)
+    return created
 
 
 def reschedule_session(session_id: int, start: datetime, actor: Actor, now: datetime,
@@ -168,7 +177,7 @@ def _insert(session: OrmSession, order: SessionOrder, request: SessionRequest, n
     row = Session(patient_id=order.patient_id, site_id=order.site_id, session_type_id=order.session_type_id,
                   room_id=order.room_id, starts_at=request.window.start, ends_at=request.window.end,
                   status=lifecycle.BOOKED, version=1, course_id=order.course_id, note=order.note,
-                  created_at=now, updated_at=now)
+                  purpose=order.purpose, dose_number=order.dose_number, created_at=now, updated_at=now)
     row.staff = _placements(request)
     session.add(row)
     return row

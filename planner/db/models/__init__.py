@@ -1,6 +1,7 @@
 """All tables, importable from one place."""
 
 from planner.db.models.accounts import ApiToken, AuditEvent, User
+from planner.db.models.courses import Course, CourseEvent, ProtocolVersion
 from planner.db.models.clinic import Closure, OpeningHours, Room, SessionType, Site, StaffingLimit
 from planner.db.models.people import Credential, Patient, Shift, Staff, TimeOff
 from planner.db.models.sessions import Session, SessionStaff
@@ -8,4 +9,5 @@ from planner.db.models.sessions import Session, SessionStaff
 __all__ = [
     "ApiToken", "AuditEvent", "User", "Closure", "OpeningHours", "Room", "SessionType", "Site",
     "StaffingLimit", "Credential", "Patient", "Shift", "Staff", "TimeOff", "Session", "SessionStaff",
+    "Course", "CourseEvent", "ProtocolVersion",
 ]

@@ -32,7 +32,9 @@ class Session(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="booked")
     # Rises with every significant change (time, room, staff, status); calendars and links key on it.
     version: Mapped[int] = mapped_column(Integer, default=1)
-    course_id: Mapped[int | None] = mapped_column(Integer, index=True)  # courses arrive with issue 3
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)
+    purpose: Mapped[str | None] = mapped_column(String(20))  # dose, preparation, integration, ... within a course
+    dose_number: Mapped[int | None] = mapped_column(Integer)  # the dose it is, or the dose it is tied to
     note: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

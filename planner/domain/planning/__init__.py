@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from planner.domain.availability import fit_at
@@ -21,7 +22,11 @@ __all__ = ["plan_course", "PlanningProblem", "Preferences", "Plan", "NoPlan", "P
 
 
 def plan_course(problem: PlanningProblem) -> Plan | NoPlan:
-    """The best plan for the course under every hard rule, or why none exists in the horizon."""
+    """The best plan for the course under every hard rule, or why none exists in the horizon.
+
+    The problem's clinic state is left as it was: planned sessions go into a copy.
+    """
+    problem = replace(problem, state=problem.state.copy())
     protocol, state, patient = problem.protocol, problem.state, problem.patient
     first, last = problem.first_day, problem.first_day + timedelta(days=problem.horizon_days)
     dosing = problem.types[protocol.dosing_type]
