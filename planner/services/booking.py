@@ -64,8 +64,8 @@ def place_orders(session: OrmSession, orders: list[SessionOrder], actor: Actor, 
     refusals: dict[int, list[Reason]] = {}
     created: list[Session] = []
     for index, order in enumerate(orders):
-        request = _request(session, order, f"{prefix}[{index}]." if prefix else "")
-        reasons = _check(session, request, now)
+        request = build_request(session, order, f"{prefix}[{index}]." if prefix else "")
+        reasons = check_request(session, request, now)
         if reasons:
             refusals[index] = reasons
             continue
@@ -92,13 +92,13 @@ def reschedule_session(session_id: int, start: datetime, actor: Actor, now: date
                              staff if staff is not None else tuple((p.staff_id, p.role) for p in row.staff),
                              row.course_id)
         lock_for_booking(session, {row.site_id}, {s for s, _ in order.staff}, {row.patient_id})
-        request = _request(session, order)
-        reasons = _check(session, request, now, ignore=row.id)
+        request = build_request(session, order)
+        reasons = check_request(session, request, now, ignore=row.id)
         if reasons:
             raise BookingRefused(reasons)
         before = row.starts_at
         row.starts_at, row.ends_at, row.room_id = request.window.start, request.window.end, order.room_id
-        row.staff = _placements(request)
+        row.staff = placements_for(request)
         row.version += 1
         row.updated_at = now
         record(session, actor, "session.rescheduled", "session", row.id, now, before=before.isoformat(),
@@ -135,7 +135,7 @@ def _get(session: OrmSession, session_id: int) -> Session:
     return row
 
 
-def _request(session: OrmSession, order: SessionOrder, prefix: str = "") -> SessionRequest:
+def build_request(session: OrmSession, order: SessionOrder, prefix: str = "") -> SessionRequest:
     """The domain request for an order; ids that name nothing are bad input (422), not conflicts."""
     problems = []
     if order.start.tzinfo is None:
@@ -148,7 +148,8 @@ def _request(session: OrmSession, order: SessionOrder, prefix: str = "") -> Sess
             problems.append(Reason("unknown", f"No {what} with id {key}.", f"{prefix}{field}"))
     for index, (staff_id, _role) in enumerate(order.staff):
         if session.get(Staff, staff_id) is None:
-            problems.append(Reason("unknown", f"No staff member with id {staff_id}.", f"{prefix}staff[{index}].staff_id"))
+            problems.append(Reason("unknown", f"No staff member with id {staff_id}.",
+                                   f"{prefix}staff[{index}].staff_id"))
     if problems:
         raise InvalidData(problems)
     patient = session.get(Patient, order.patient_id)
@@ -158,13 +159,16 @@ def _request(session: OrmSession, order: SessionOrder, prefix: str = "") -> Sess
     return SessionRequest(rows.patient_rules(patient), site, stype, order.start, order.room_id, placements)
 
 
-def _check(session: OrmSession, request: SessionRequest, now: datetime, ignore: int | None = None) -> list[Reason]:
+def check_request(session: OrmSession, request: SessionRequest, now: datetime,
+                  ignore: int | None = None) -> list[Reason]:
+    """Every booking-rule reason against the request, reading only rows near its window."""
     state = rows.clinic_state(session, request.site, request.window, {p.staff_id for p in request.placements},
                               {request.patient.id})
     return check_session(request, state, now, ignore_session_id=ignore)
 
 
-def _placements(request: SessionRequest) -> list[SessionStaff]:
+def placements_for(request: SessionRequest) -> list[SessionStaff]:
+    """Staff rows for a request, each with the part of the window its role covers."""
     needs = {need.role: need for need in request.session_type.needs}
     placed = []
     for p in request.placements:
@@ -178,6 +182,6 @@ def _insert(session: OrmSession, order: SessionOrder, request: SessionRequest, n
                   room_id=order.room_id, starts_at=request.window.start, ends_at=request.window.end,
                   status=lifecycle.BOOKED, version=1, course_id=order.course_id, note=order.note,
                   purpose=order.purpose, dose_number=order.dose_number, created_at=now, updated_at=now)
-    row.staff = _placements(request)
+    row.staff = placements_for(request)
     session.add(row)
     return row
