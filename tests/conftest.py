@@ -119,3 +119,23 @@ def clinic_clock(monkeypatch):
     fixed = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
     monkeypatch.setattr(planner.clock, "now", lambda: fixed)
     return fixed
+
+
+@pytest.fixture
+def course_clinic(clinic):
+    """The small clinic plus the session types the shipped protocols name, and shifts for 5 weeks."""
+    from datetime import datetime, timedelta, timezone
+
+    from planner.services import SYSTEM
+    from planner.services.protocols import install_default_protocols
+    from tests import factories as f
+
+    f.make_session_type(f.IV_DOSING, key="iv-infusion")
+    f.make_session_type(f.INTEGRATION, key="preparation", name="Preparation psychotherapy", kind="preparation")
+    f.make_session_type(f.ESKETAMINE, key="esketamine")
+    for week in range(1, 5):
+        for day in f.week_of(f.MONDAY + timedelta(weeks=week)):
+            for person in [clinic.prescriber, *clinic.nurses, clinic.therapist]:
+                f.make_shift(person, clinic.site, day)
+    install_default_protocols(SYSTEM, datetime(2026, 11, 20, tzinfo=timezone.utc))
+    return clinic

@@ -145,3 +145,18 @@ def small_clinic() -> SmallClinic:
     return SmallClinic(site, chairs, office, prescriber, nurses, therapist, patients,
                        make_session_type(IV_DOSING), make_session_type(ESKETAMINE),
                        make_session_type(INTEGRATION))
+
+
+def ready_patient(mrn: str = "READY-1") -> int:
+    """A patient whose screening is cleared and consent signed, so a course may start."""
+    return make_patient(mrn, screening_status="cleared", consent_status="signed")
+
+
+def booking_body(proposal, patient_id: int, protocol: str = "iv-induction", which: int = 0) -> dict:
+    """The body that books one of a proposal's plans."""
+    plan = proposal.plans[which]
+    return {"patient_id": patient_id, "protocol": protocol, "site_id": plan.sessions[0].site_id,
+            "sessions": [{"session_type": s.type_key, "purpose": s.purpose, "dose_number": s.dose_number,
+                          "start": s.start.isoformat(), "room_id": s.room_id,
+                          "staff": [{"staff_id": p.staff_id, "role": p.role} for p in s.placements]}
+                         for s in plan.sessions]}

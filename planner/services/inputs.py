@@ -171,7 +171,7 @@ class PatientIn(Strict):
     date_of_birth: Day
     email: Email | None = None
     phone: Phone | None = None
-    preferred_channel: Channel = "email"
+    preferred_channel: Channel | None = None  # defaults to the first consented channel
     consented_channels: list[Channel] = Field(default_factory=list)
     escort_name: str | None = Field(default=None, max_length=120)
     escort_phone: Phone | None = None
@@ -182,10 +182,15 @@ class PatientIn(Strict):
 
     @model_validator(mode="after")
     def _channels(self):
-        if self.preferred_channel == "email" and self.email is None and "email" in self.consented_channels:
+        # The clinic may only use a channel the patient agreed to, at an address they gave (domain.md).
+        if "email" in self.consented_channels and self.email is None:
             raise ValueError("email is a consented channel but no email address is given")
         if "sms" in self.consented_channels and self.phone is None:
             raise ValueError("sms is a consented channel but no phone number is given")
+        if self.preferred_channel is None:
+            self.preferred_channel = self.consented_channels[0] if self.consented_channels else "email"
+        if self.consented_channels and self.preferred_channel not in self.consented_channels:
+            raise ValueError("the preferred channel must be one the patient consented to")
         return self
 
 

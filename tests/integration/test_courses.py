@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -15,37 +15,12 @@ from planner.services import SYSTEM
 from planner.services.course_booking import book_course
 from planner.services.course_inputs import PreferencesIn
 from planner.services.course_planning import propose_course
-from planner.services.protocols import install_default_protocols, save_protocol
+from planner.services.protocols import save_protocol
 from tests import factories as f
+from tests.factories import booking_body, ready_patient
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
 ZONE = "America/New_York"
-
-
-@pytest.fixture
-def course_clinic(clinic):
-    """The small clinic plus the session types the IV induction protocol names, and shifts for 5 weeks."""
-    f.make_session_type(f.IV_DOSING, key="iv-infusion")
-    f.make_session_type(f.INTEGRATION, key="preparation", name="Preparation psychotherapy", kind="preparation")
-    for week in range(1, 5):
-        for day in f.week_of(f.MONDAY + timedelta(weeks=week)):
-            for person in [clinic.prescriber, *clinic.nurses, clinic.therapist]:
-                f.make_shift(person, clinic.site, day)
-    install_default_protocols(SYSTEM, NOW)
-    return clinic
-
-
-def ready_patient(mrn="READY-1"):
-    return f.make_patient(mrn, screening_status="cleared", consent_status="signed")
-
-
-def booking_body(proposal, patient_id):
-    plan = proposal.plans[0]
-    return {"patient_id": patient_id, "protocol": "iv-induction", "site_id": plan.sessions[0].site_id,
-            "sessions": [{"session_type": s.type_key, "purpose": s.purpose, "dose_number": s.dose_number,
-                          "start": s.start.isoformat(), "room_id": s.room_id,
-                          "staff": [{"staff_id": p.staff_id, "role": p.role} for p in s.placements]}
-                         for s in plan.sessions]}
 
 
 def test_a_proposal_offers_a_complete_iv_course_and_alternatives(course_clinic):

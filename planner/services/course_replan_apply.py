@@ -1,0 +1,99 @@
+"""Carrying out a course re-plan: move, add and cancel sessions in one checked transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from planner.db.models import Course, CourseEvent, Session
+from planner.db.uow import lock_for_booking, unit_of_work
+from planner.domain import lifecycle
+from planner.domain.errors import BatchRefused, PlanStale, Reason
+from planner.services import Actor
+from planner.services.audit import record
+from planner.services.booking import SessionOrder, build_request, check_request, place_orders, placements_for
+from planner.services.course_replan import Replan, compute_replan, preview_replan
+
+
+def apply_changes(course_id: int, actor: Actor, now: datetime, expected: str | None) -> Replan:
+    """Apply the course's re-plan as computed now; refuse if it is not the one the caller saw."""
+    with unit_of_work() as session:
+        course = session.get(Course, course_id)
+        replan = compute_replan(session, course_id, now)
+        if expected is not None and replan.fingerprint != expected:
+            raise PlanStale({0: [Reason("changed", "The re-plan changed since it was shown; review it again.")]},
+                            replan)
+        if replan.reasons:
+            raise PlanStale({0: [Reason("no_plan", reason) for reason in replan.reasons]}, replan)
+        staff = {p.staff_id for c in replan.changes if c.new for p in c.new.placements}
+        lock_for_booking(session, {course.site_id}, staff, {course.patient_id})
+        types = {s.session_type.key: s.session_type_id for s in course_rows(session, course_id)}
+        moved, refusals = [], {}
+        for change in replan.changes:
+            if change.session_id is None or change.new is None:
+                continue
+            row = session.get(Session, change.session_id)
+            row.starts_at, row.ends_at, row.room_id = change.new.start, change.new.end, change.new.room_id
+            row.dose_number = change.new.dose_number
+            row.version += 1
+            row.updated_at = now
+            moved.append((row, change))
+        session.flush()
+        for index, (row, change) in enumerate(moved):
+            order = _order(course, row.session_type_id, change.new)
+            request = build_request(session, order)
+            row.staff = placements_for(request)
+            session.flush()
+            reasons = check_request(session, request, now, ignore=row.id)
+            if reasons:
+                refusals[index] = reasons
+        for change in replan.changes:
+            if change.new is None:
+                row = session.get(Session, change.session_id)
+                row.status = lifecycle.transition(row.status, lifecycle.CANCELLED)
+                row.version += 1
+                row.updated_at = now
+        for session_id, number in replan.renumbered.items():
+            session.get(Session, session_id).dose_number = number
+        new = [c for c in replan.changes if c.session_id is None]
+        try:
+            created = place_orders(session, [_order(course, types.get(c.type_key) or _type_id(session, c.type_key),
+                                                    c.new) for c in new], actor, now, "new")
+        except BatchRefused as refused:
+            refusals.update({len(moved) + i: r for i, r in refused.refusals.items()})
+            created = []
+        if refusals:
+            session.rollback()
+            raise PlanStale(refusals, preview_replan(course_id, now))
+        for row, change in moved:
+            record(session, actor, "session.rescheduled", "session", row.id, now, course_id=course_id,
+                   before=change.old_start.isoformat() if change.old_start else None,
+                   after=row.starts_at.isoformat(), version=row.version)
+        course.version += 1
+        course.updated_at = now
+        session.add(CourseEvent(course_id=course_id, at=now, actor=actor.label, kind="replanned", details={
+            "moved": [row.id for row, _ in moved], "added": [row.id for row in created],
+            "cancelled": [c.session_id for c in replan.changes if c.new is None], "note": replan.note}))
+        record(session, actor, "course.replanned", "course", course_id, now, moved=len(moved), added=len(created))
+        session.commit()
+        return replan
+
+
+def course_rows(session, course_id: int) -> list[Session]:
+    """Every session of a course."""
+    from sqlalchemy import select
+
+    return list(session.scalars(select(Session).where(Session.course_id == course_id)))
+
+
+def _type_id(session, key: str) -> int:
+    from sqlalchemy import select
+
+    from planner.db.models import SessionType
+
+    return session.scalar(select(SessionType.id).where(SessionType.key == key))
+
+
+def _order(course: Course, type_id: int, planned) -> SessionOrder:
+    return SessionOrder(course.patient_id, course.site_id, type_id, planned.start, planned.room_id,
+                        tuple((p.staff_id, p.role) for p in planned.placements), course.id,
+                        purpose=planned.purpose, dose_number=planned.dose_number)
