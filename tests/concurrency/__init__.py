@@ -1,0 +1,1 @@
+"""Races against a real multi-process server: no double booking, no ratio write skew."""
