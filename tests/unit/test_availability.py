@@ -191,7 +191,7 @@ def test_overlapping_opening_blocks_on_one_day_offer_the_whole_day_to_a_patient(
     site = make_site(opening=hours("09:00", "17:00", [0]) + hours("10:00", "12:00", [0]))
     state = make_state(site)
     found = windows(state, integration(), patient_id=1)
-    assert found == [(at(9), at(16, 10))]
+    assert found == [(at(9), at(16))]  # the last 15-minute start whose 50 minutes end by 17:00
 
 
 SANTIAGO = "America/Santiago"

@@ -112,3 +112,12 @@ def test_opening_intervals_skip_closure_days_and_days_without_hours():
     found = calendar.open_intervals(date(2026, 6, 15), date(2026, 6, 22))
     assert found == [Interval(at(9, zone=LONDON), at(12, zone=LONDON)),
                      Interval(at(14, zone=LONDON), at(17, zone=LONDON))]
+
+
+def test_an_opening_time_skipped_by_spring_forward_opens_at_the_first_real_instant_after_the_gap():
+    # A Sunday night block 02:30–05:00 on 8 March 2026 in New York: 02:30 never happens, the
+    # clocks jump from 02:00 to 03:00, so the site opens at 03:00 EDT (07:00 UTC), not 03:30.
+    calendar = make_calendar(NEW_YORK, hours("02:30", "05:00", weekdays=[6]))
+    [night] = calendar.open_intervals(date(2026, 3, 8), date(2026, 3, 8))
+    assert night.start == datetime(2026, 3, 8, 7, 0, tzinfo=UTC)
+    assert night.end == datetime(2026, 3, 8, 9, 0, tzinfo=UTC)
