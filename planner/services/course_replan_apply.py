@@ -28,21 +28,21 @@ def apply_changes(course_id: int, actor: Actor, now: datetime, expected: str | N
         lock_for_booking(session, {course.site_id}, staff, {course.patient_id})
         types = {s.session_type.key: s.session_type_id for s in course_rows(session, course_id)}
         moved, refusals = [], {}
+        # Move every row first, then check each against the result: rows of this course
+        # may trade places, and a check against half-moved state would see false clashes.
         for change in replan.changes:
             if change.session_id is None or change.new is None:
                 continue
             row = session.get(Session, change.session_id)
+            request = build_request(session, _order(course, row.session_type_id, change.new))
             row.starts_at, row.ends_at, row.room_id = change.new.start, change.new.end, change.new.room_id
             row.dose_number = change.new.dose_number
+            row.staff = placements_for(request)
             row.version += 1
             row.updated_at = now
-            moved.append((row, change))
+            moved.append((row, change, request))
         session.flush()
-        for index, (row, change) in enumerate(moved):
-            order = _order(course, row.session_type_id, change.new)
-            request = build_request(session, order)
-            row.staff = placements_for(request)
-            session.flush()
+        for index, (row, _change, request) in enumerate(moved):
             reasons = check_request(session, request, now, ignore=row.id)
             if reasons:
                 refusals[index] = reasons
@@ -64,14 +64,14 @@ def apply_changes(course_id: int, actor: Actor, now: datetime, expected: str | N
         if refusals:
             session.rollback()
             raise PlanStale(refusals, preview_replan(course_id, now))
-        for row, change in moved:
+        for row, change, _request in moved:
             record(session, actor, "session.rescheduled", "session", row.id, now, course_id=course_id,
                    before=change.old_start.isoformat() if change.old_start else None,
                    after=row.starts_at.isoformat(), version=row.version)
         course.version += 1
         course.updated_at = now
         session.add(CourseEvent(course_id=course_id, at=now, actor=actor.label, kind="replanned", details={
-            "moved": [row.id for row, _ in moved], "added": [row.id for row in created],
+            "moved": [row.id for row, _, _ in moved], "added": [row.id for row in created],
             "cancelled": [c.session_id for c in replan.changes if c.new is None], "note": replan.note}))
         record(session, actor, "course.replanned", "course", course_id, now, moved=len(moved), added=len(created))
         session.commit()
