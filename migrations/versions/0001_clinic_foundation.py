@@ -261,7 +261,9 @@ def upgrade():
             op.execute(
                 f"ALTER TABLE sessions ADD CONSTRAINT ex_sessions_{column}_overlap "
                 f"EXCLUDE USING gist ({column} WITH =, tstzrange(starts_at, ends_at, '[)') WITH &&) "
-                f"WHERE (status NOT IN ('cancelled', 'no_show') AND {column} IS NOT NULL)"
+                f"WHERE (status NOT IN ('cancelled', 'no_show') AND {column} IS NOT NULL) "
+                # Deferrable, so a re-plan can swap sessions' times within one transaction.
+                f"DEFERRABLE INITIALLY IMMEDIATE"
             )
 
 

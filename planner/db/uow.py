@@ -65,3 +65,9 @@ def lock_for_booking(session: OrmSession, site_ids=(), staff_ids=(), patient_ids
     keys += [(3, i) for i in sorted(set(patient_ids))]
     for namespace, key in keys:
         session.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": namespace, "key": key})
+
+
+def defer_overlap_constraints(session: OrmSession) -> None:
+    """Check PostgreSQL's no-overlap constraints at commit, not per statement (for swaps within a course)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET CONSTRAINTS ex_sessions_room_id_overlap, ex_sessions_patient_id_overlap DEFERRED"))

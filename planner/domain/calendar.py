@@ -96,4 +96,12 @@ def _wall(day: date, at: time, zone: str) -> datetime:
     try:
         return to_utc(day, at, zone)
     except NonexistentLocalTime:
-        return datetime.combine(day, at, tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+        # Walk forward from just before the jump to the first instant whose wall time
+        # has reached the asked-for time (e.g. 02:30 on spring-forward day -> 03:00).
+        tz = ZoneInfo(zone)
+        wanted = datetime.combine(day, at)
+        instant = datetime.combine(day, at, tzinfo=tz).replace(fold=1).astimezone(timezone.utc)
+        instant = instant.replace(second=0, microsecond=0)
+        while instant.astimezone(tz).replace(tzinfo=None) < wanted:
+            instant += timedelta(minutes=1)
+        return instant

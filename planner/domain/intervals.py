@@ -85,9 +85,7 @@ class Cover:
         self._reach: list[tuple[tuple[datetime, object], ...]] = []
         best: list[tuple[datetime, object]] = []
         for interval, owner in items:
-            candidates = [(interval.end, owner)] + [b for b in best if b[1] != owner or owner is None]
-            candidates.sort(key=lambda pair: pair[0], reverse=True)
-            best = candidates[:2]
+            best = _two_furthest(best + [(interval.end, owner)])
             self._reach.append(tuple(best))
 
     def owners_containing(self, window: Interval) -> list[object]:
@@ -105,3 +103,15 @@ class Cover:
     def contains(self, window: Interval) -> bool:
         """True when some interval contains window."""
         return bool(self.owners_containing(window))
+
+
+def _two_furthest(candidates: list[tuple[datetime, object]]) -> list[tuple[datetime, object]]:
+    """The two furthest ends with different owners (each owner at its furthest; None owners all differ)."""
+    furthest: dict[object, tuple[datetime, object]] = {}
+    anonymous = []
+    for end, owner in candidates:
+        if owner is None:
+            anonymous.append((end, owner))
+        elif owner not in furthest or end > furthest[owner][0]:
+            furthest[owner] = (end, owner)
+    return sorted(anonymous + list(furthest.values()), key=lambda pair: pair[0], reverse=True)[:2]

@@ -31,6 +31,9 @@ def plan_course(problem: PlanningProblem) -> Plan | NoPlan:
     first, last = problem.first_day, problem.first_day + timedelta(days=problem.horizon_days)
     dosing = problem.types[protocol.dosing_type]
     prefs = problem.preferences
+    if dosing.is_esketamine and (patient.rems_enrolled_on is None or patient.rems_enrolled_on > first):
+        # Spravato REMS: the patient must be enrolled before session 1 (domain.md).
+        return NoPlan(("The patient is not enrolled in the esketamine REMS before the first session.",))
     doses = slot_table(dosing, state, first, last, problem.now, patient.id, prefs)
     purposes = {key: t.kind for key, t in problem.types.items()}
     items = [it for it in therapy_items(protocol, purposes) if it.key not in problem.fixed_therapy]
