@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from planner.domain.errors import BatchRefused, BookingRefused, InvalidData, InvalidTransition, NotFound
+from planner.domain.errors import BatchRefused, BookingRefused, InvalidData, InvalidTransition, NotFound, PlanStale
 
 MESSAGES = {400: "The request could not be read.", 401: "Sign in first.", 403: "You may not do that.",
             404: "Not found.", 405: "That method is not allowed here.", 409: "That conflicts with the clinic's state.",
@@ -40,6 +40,14 @@ def init_app(app: Flask) -> None:
     def batch_refused(error: BatchRefused):
         return problem(409, "None of the sessions were booked.",
                        conflicts=[{"index": i, **r.as_dict()} for i, rs in error.refusals.items() for r in rs])
+
+    @app.errorhandler(PlanStale)
+    def stale(error: PlanStale):
+        from planner.web.stale import fresh_offer
+
+        return problem(409, "The plan no longer fits the clinic; nothing was booked.",
+                       conflicts=[{"index": i, **r.as_dict()} for i, rs in error.refusals.items() for r in rs],
+                       fresh=fresh_offer(error.fresh))
 
     @app.errorhandler(InvalidTransition)
     def bad_transition(error: InvalidTransition):
