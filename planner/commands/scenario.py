@@ -13,6 +13,7 @@ from planner import clock
 from planner.cli import planner_cli
 from planner.domain.errors import InvalidData
 from planner.services import Actor
+from planner.services.protocols import install_default_protocols
 from planner.services.scenario import load_scenario, site_names
 from planner.services.scenario_export import export_scenario, to_json
 
@@ -67,6 +68,10 @@ def seed_demo_command() -> None:
         today = clock.now().date()
         monday = today - timedelta(days=today.weekday())
         click.echo(f"Loaded the demo clinic, moved to the week of Monday {monday:%d %b %Y}: {_summary(counts)}.")
+    # The shipped protocols come with the demo (and never overwrite a clinic's own versions).
+    added = install_default_protocols(CLI, clock.now())
+    if added:
+        click.echo(f"Installed {added} shipped treatment protocol(s).")
     _print_logins(data)
 
 

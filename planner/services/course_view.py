@@ -66,3 +66,20 @@ def course_data(course_id: int) -> dict:
             "history": [{"at": _instant(e.at), "actor": e.actor, "kind": e.kind, "details": e.details}
                         for e in course.events],
         }
+
+
+def site_zones() -> dict[int, str]:
+    """Every site's time zone by id."""
+    from planner.db.models import Site
+
+    with unit_of_work(write=False) as session:
+        return dict(session.execute(select(Site.id, Site.timezone)).all())
+
+
+def course_zone(course_id: int) -> str:
+    """The time zone of a course's site."""
+    with unit_of_work(write=False) as session:
+        course = session.get(Course, course_id)
+        if course is None:
+            raise NotFound("course", course_id)
+        return course.site.timezone
