@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from planner.db.models import Course, CourseEvent, Session
-from planner.db.uow import lock_for_booking, unit_of_work
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
+
+from planner.db.models import Course, CourseEvent, Session, SessionType
+from planner.db.uow import defer_overlap_constraints, lock_for_booking, unit_of_work
 from planner.domain import lifecycle
 from planner.domain.errors import BatchRefused, PlanStale, Reason
 from planner.services import Actor
@@ -26,7 +29,8 @@ def apply_changes(course_id: int, actor: Actor, now: datetime, expected: str | N
             raise PlanStale({0: [Reason("no_plan", reason) for reason in replan.reasons]}, replan)
         staff = {p.staff_id for c in replan.changes if c.new for p in c.new.placements}
         lock_for_booking(session, {course.site_id}, staff, {course.patient_id})
-        types = {s.session_type.key: s.session_type_id for s in course_rows(session, course_id)}
+        defer_overlap_constraints(session)
+        types = _type_ids(session)
         moved, refusals = [], {}
         # Move every row first, then check each against the result: rows of this course
         # may trade places, and a check against half-moved state would see false clashes.
@@ -56,8 +60,8 @@ def apply_changes(course_id: int, actor: Actor, now: datetime, expected: str | N
             session.get(Session, session_id).dose_number = number
         new = [c for c in replan.changes if c.session_id is None]
         try:
-            created = place_orders(session, [_order(course, types.get(c.type_key) or _type_id(session, c.type_key),
-                                                    c.new) for c in new], actor, now, "new")
+            created = place_orders(session, [_order(course, types[c.type_key], c.new) for c in new], actor, now,
+                                   "new") if new else []
         except BatchRefused as refused:
             refusals.update({len(moved) + i: r for i, r in refused.refusals.items()})
             created = []
@@ -78,19 +82,8 @@ def apply_changes(course_id: int, actor: Actor, now: datetime, expected: str | N
         return replan
 
 
-def course_rows(session, course_id: int) -> list[Session]:
-    """Every session of a course."""
-    from sqlalchemy import select
-
-    return list(session.scalars(select(Session).where(Session.course_id == course_id)))
-
-
-def _type_id(session, key: str) -> int:
-    from sqlalchemy import select
-
-    from planner.db.models import SessionType
-
-    return session.scalar(select(SessionType.id).where(SessionType.key == key))
+def _type_ids(session: OrmSession) -> dict[str, int]:
+    return dict(session.execute(select(SessionType.key, SessionType.id)).all())
 
 
 def _order(course: Course, type_id: int, planned) -> SessionOrder:
