@@ -16,6 +16,7 @@ from planner.domain.clinic import Placement, SessionRequest
 from planner.domain.errors import BatchRefused, BookingRefused, InvalidData, NotFound, Reason
 from planner.services import Actor
 from planner.services.audit import record
+from planner.services.course_status import refresh_course_status
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,8 @@ def change_status(session_id: int, status: str, actor: Actor, now: datetime, rea
             row.note = reason[:500]
         record(session, actor, f"session.{status}", "session", row.id, now, before=before, reason=reason,
                version=row.version)
+        if row.course_id is not None:
+            refresh_course_status(session, row.course_id, now)
         session.commit()
         return row.version
 

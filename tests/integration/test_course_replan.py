@@ -106,3 +106,17 @@ def test_an_esketamine_induction_miss_keeps_the_planned_schedule(course_clinic):
     cancel_session(second.id, SYSTEM, NOW, "missed")
     replan = preview_replan(course_id, NOW)
     assert replan.changes == [] and "schedule continues as planned" in replan.note
+
+
+def test_a_course_becomes_active_with_its_first_dose_and_can_be_stopped(course):
+    from planner.db.models import Course
+    from planner.services.course_status import stop_course
+
+    first = dose(course, 1)
+    change_status(first.id, "arrived", SYSTEM, NOW)
+    db.session.rollback()
+    assert db.session.get(Course, course).status == "active"
+    assert stop_course(course, SYSTEM, NOW, "patient moved away") == 12
+    db.session.rollback()
+    assert db.session.get(Course, course).status == "stopped"
+    assert [s.status for s in live(course)] == ["arrived"]

@@ -112,3 +112,13 @@ def test_protocols_are_listed_and_an_admin_saves_a_new_version(client, course_cl
     assert "phases[0].max_gap_days" in fields(admin.post("/api/protocols", bad))
     assert "phases" in fields(admin.post("/api/protocols", dict(changed, phases=[])))
     assert count(ProtocolVersion) == 8
+
+
+def test_stopping_a_course_cancels_what_is_still_to_come(reception):
+    patient = ready_patient()
+    plan = propose(reception, patient).get_json()["plans"][0]["book"]
+    course = reception.post("/api/courses", plan).get_json()
+    stopped = reception.post(f"/api/courses/{course['id']}/stop", {"reason": "moved away"})
+    assert stopped.status_code == 200 and stopped.get_json()["status"] == "stopped"
+    assert {s["status"] for s in stopped.get_json()["sessions"]} == {"cancelled"}
+    assert reception.post(f"/api/courses/{course['id']}/stop", {}).status_code == 409

@@ -14,6 +14,7 @@ from planner.services.course_inputs import ProposeIn
 from planner.services.course_planning import propose_course
 from planner.services.course_replan import preview_replan
 from planner.services.course_replan_apply import apply_changes
+from planner.services.course_status import stop_course
 from planner.services.protocols import save_protocol
 from planner.web.access import actor, now, roles_required
 from planner.web.api import api
@@ -85,6 +86,16 @@ def replan_apply(course_id: int):
     fingerprint = data.get("fingerprint") if isinstance(data, dict) else None
     replan = apply_changes(course_id, actor(), now(), fingerprint if isinstance(fingerprint, str) else None)
     return jsonify(course_view.replan_data(replan, _zone(course_id)))
+
+
+@api.post("/courses/<int:course_id>/stop")
+@roles_required("reception", "clinician")
+def stop(course_id: int):
+    """Stop a course and cancel its sessions still to come."""
+    data = request.get_json(silent=True)
+    reason = data.get("reason", "") if isinstance(data, dict) else ""
+    stop_course(course_id, actor(), now(), reason if isinstance(reason, str) else "")
+    return jsonify(course_view.course_data(course_id))
 
 
 def _zone(course_id: int) -> str:

@@ -1,0 +1,59 @@
+"""A course's status follows its doses: planned, active once a dose is given, completed, or stopped."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
+
+from planner.db.models import Course, CourseEvent, Session
+from planner.db.uow import unit_of_work
+from planner.domain import lifecycle
+from planner.domain.errors import InvalidTransition, NotFound
+from planner.services import Actor
+from planner.services.audit import record
+from planner.services.protocols import protocol_version
+
+STARTED = frozenset({lifecycle.ARRIVED, lifecycle.IN_PROGRESS, lifecycle.FULFILLED, lifecycle.HELD})
+
+
+def refresh_course_status(session: OrmSession, course_id: int, now: datetime) -> str:
+    """Bring a course's status in line with its doses (inside the caller's transaction)."""
+    course = session.get(Course, course_id)
+    if course is None or course.status == "stopped":
+        return course.status if course else ""
+    doses = list(session.scalars(select(Session.status).where(Session.course_id == course_id,
+                                                              Session.purpose == "dose")))
+    total = protocol_version(session, course.protocol_id).total_doses
+    status = course.status
+    if sum(1 for s in doses if s == lifecycle.FULFILLED) >= total:
+        status = "completed"
+    elif any(s in STARTED for s in doses):
+        status = "active"
+    if status != course.status:
+        course.status, course.updated_at = status, now
+        session.add(CourseEvent(course_id=course_id, at=now, actor="system", kind=status, details={}))
+    return status
+
+
+def stop_course(course_id: int, actor: Actor, now: datetime, reason: str = "") -> int:
+    """Stop a course: cancel its sessions still to come; returns how many were cancelled."""
+    with unit_of_work() as session:
+        course = session.get(Course, course_id)
+        if course is None:
+            raise NotFound("course", course_id)
+        if course.status in ("stopped", "completed"):
+            raise InvalidTransition(course.status, "stopped")
+        upcoming = session.scalars(select(Session).where(Session.course_id == course_id,
+                                                         Session.status.in_(lifecycle.MOVABLE)))
+        cancelled = 0
+        for row in upcoming:
+            row.status, row.version, row.updated_at = lifecycle.CANCELLED, row.version + 1, now
+            cancelled += 1
+        course.status, course.version, course.updated_at = "stopped", course.version + 1, now
+        session.add(CourseEvent(course_id=course_id, at=now, actor=actor.label, kind="stopped",
+                                details={"reason": reason, "cancelled": cancelled}))
+        record(session, actor, "course.stopped", "course", course_id, now, reason=reason, cancelled=cancelled)
+        session.commit()
+        return cancelled
