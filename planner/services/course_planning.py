@@ -39,8 +39,14 @@ def to_preferences(data: PreferencesIn) -> Preferences:
                        data.therapist_id, frozenset(data.blocked_days), data.earliest)
 
 
-def horizon_days(protocol: Protocol) -> int:
-    """Days enough to fit the whole course with room to start later."""
+def horizon_days(protocol: Protocol, short: bool = False) -> int:
+    """Days enough to fit the whole course with room to start later (short: a first, quicker try)."""
+    if short:
+        # Twice the tightest possible span plus a week: enough when the clinic has room,
+        # and far less clinic to load and search; the full horizon is the fallback.
+        tightest = sum((p.doses - 1) * p.min_gap_days + p.gap_from_previous_phase[0] for p in protocol.phases)
+        tightest += max((t.max_days for t in protocol.therapy), default=0)
+        return min(2 * tightest + 7, horizon_days(protocol))
     days = 14
     for phase in protocol.phases:
         span = phase.window_days if phase.window_days is not None else (
@@ -65,8 +71,11 @@ def propose_course(patient_id: int, protocol_key: str, preferences: PreferencesI
             site = rows.site_rules(session, site_id)
             first = max(start or local(now, site.calendar.zone).date(), prefs.earliest or date.min)
             proposal.first_day = first
-            problem = _problem(session, site, protocol, types, patient, prefs, first, now)
+            problem = _problem(session, site, protocol, types, patient, prefs, first, now, short=True)
             result = plan_course(problem)
+            if not isinstance(result, Plan) and problem.horizon_days < horizon_days(protocol):
+                problem = _problem(session, site, protocol, types, patient, prefs, first, now)
+                result = plan_course(problem)
             if isinstance(result, Plan):
                 options.append(result)
                 if prefs.time_of_day == "any":
@@ -119,8 +128,8 @@ def _sites(session: OrmSession, prefs: Preferences, esketamine: bool) -> list[in
 
 
 def _problem(session: OrmSession, site, protocol: Protocol, types: dict, patient, prefs: Preferences, first: date,
-             now: datetime, fixed=(), fixed_therapy=None, ignore_sessions=()) -> PlanningProblem:
-    days = horizon_days(protocol)
+             now: datetime, fixed=(), fixed_therapy=None, ignore_sessions=(), short: bool = False) -> PlanningProblem:
+    days = horizon_days(protocol, short)
     zone = site.calendar.zone
     span = Interval(day_start(first, zone), day_start(first + timedelta(days=days + 1), zone))
     state = rows.clinic_state(session, site, span, None, {patient.id})
