@@ -1,0 +1,1 @@
+"""Reproducible benchmarks that print their figures (see docs/performance.md)."""

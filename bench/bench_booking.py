@@ -1,0 +1,228 @@
+"""The booking decision and the free-window search, on SQLite and PostgreSQL, at 15k and 150k sessions.
+
+(a) book_session, the whole service call (transaction, lock, loading the state near the window,
+    the rules, and the insert and commit when accepted), for random requests in the busy window:
+    half are placements the planner's own fit_at finds free (accepted), half are random chair,
+    staff, patient and time (mostly refused: chair taken, staff at capacity, patient busy).
+    An accepted session is deleted again, untimed, so every request sees the same clinic.
+(b) find_free_windows over 4 weeks for the IV type from a random day of the window.
+
+Each (database, scale) runs in its own process on a freshly generated clinic; the measured
+window's rows are identical at both scales, so the 150k/15k ratio shows what table size costs.
+`now` is fixed (the day before the window), the random seed too.
+
+    python -m bench.bench_booking                       # everything, ~5 minutes
+    python -m bench.bench_booking --dbs sqlite --scales 1 --book 300 --search 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import time as timer
+from datetime import time, timedelta
+
+from bench.common import DATABASES, databases, load, machine, summary
+
+SEED = 7
+TARGET_BOOK_P95, TARGET_SEARCH_P95 = 15.0, 50.0
+
+
+def _orders(session, clinic, count: int, rng: random.Random):
+    """Booking requests in the window: alternately a free placement (fit_at) and a random one."""
+    from planner.db import state as rows
+    from planner.domain.availability import fit_at
+    from planner.domain.calendar import to_utc
+    from planner.domain.intervals import Interval
+    from planner.services.booking import SessionOrder
+    from bench.synthetic import _open_days
+
+    site = rows.site_rules(session, clinic.site_id)
+    stype = rows.load_session_type(session, clinic.iv_type_id)
+    days = _open_days(clinic.first, clinic.last)
+    latest = (14 * 60 - stype.duration.seconds // 60) // 15  # last start on the 15-minute grid
+    states: dict = {}
+    orders = []
+    while len(orders) < count:
+        day = rng.choice(days)
+        start = to_utc(day, time(7), clinic.zone) + timedelta(minutes=15 * rng.randint(0, latest))
+        patient = rng.choice(clinic.patients)
+        if len(orders) % 2 == 0:
+            if day not in states:
+                span = Interval(to_utc(day, time(0), clinic.zone), to_utc(day + timedelta(days=1), time(0), clinic.zone))
+                states[day] = rows.clinic_state(session, site, span, None)
+            fit = fit_at(stype, states[day], start, patient)
+            if fit is None:
+                continue
+            orders.append(SessionOrder(patient, clinic.site_id, clinic.iv_type_id, start, fit.room_id,
+                                       tuple((p.staff_id, p.role) for p in fit.placements)))
+        else:
+            staff = ((rng.choice(clinic.prescribers), "supervising_prescriber"),
+                     (rng.choice(clinic.nurses), "monitoring_clinician"))
+            orders.append(SessionOrder(patient, clinic.site_id, clinic.iv_type_id, start, rng.choice(clinic.chairs),
+                                       staff))
+    session.rollback()
+    return orders
+
+
+def _undo(session, session_id: int) -> None:
+    """Remove an accepted booking and its audit event, so the next request sees the same clinic."""
+    from sqlalchemy import text
+
+    session.rollback()
+    session.execute(text("DELETE FROM audit_events WHERE entity = 'session' AND entity_id = :id"), {"id": str(session_id)})
+    session.execute(text("DELETE FROM session_staff WHERE session_id = :id"), {"id": session_id})
+    session.execute(text("DELETE FROM sessions WHERE id = :id"), {"id": session_id})
+    session.commit()
+
+
+def measure(url: str, scale: int, book: int, search: int) -> dict:
+    """Generate the clinic at url and time both use cases; returns the figures."""
+    from sqlalchemy import func, select
+
+    from bench import synthetic
+    from planner.db.models import Session
+    from planner.domain.calendar import to_utc
+    from planner.domain.errors import BookingRefused
+    from planner.extensions import db
+    from planner.services import Actor
+    from planner.services.availability import find_free_windows
+    from planner.services.booking import book_session
+
+    app, clinic, built = synthetic.create(url, scale)
+    now = to_utc(clinic.first - timedelta(days=1), time(12), clinic.zone)
+    actor = Actor("bench", None, "127.0.0.1")
+    rng = random.Random(SEED)
+    with app.app_context():
+        total = db.session.scalar(select(func.count()).select_from(Session))
+        orders = _orders(db.session, clinic, book + 20, rng)
+        times = {"accepted": [], "refused": []}
+        book_cpu: list[float] = []
+        reasons: dict[str, int] = {}
+        for index, order in enumerate(orders):
+            cpu = timer.process_time()
+            began = timer.perf_counter()
+            try:
+                session_id = book_session(order, actor, now)
+                outcome = "accepted"
+            except BookingRefused as refused:
+                session_id, outcome = None, "refused"
+                for reason in refused.reasons:
+                    reasons[reason.code] = reasons.get(reason.code, 0) + 1
+            took = timer.perf_counter() - began
+            if index >= 20:  # the first 20 warm caches and connections
+                times[outcome].append(took)
+                book_cpu.append(timer.process_time() - cpu)
+            if session_id is not None:
+                _undo(db.session, session_id)
+        after = db.session.scalar(select(func.count()).select_from(Session))
+        assert after == total, f"the benchmark left {after - total} sessions behind"
+        searches, search_cpu, found, week = [], [], [], []
+        for index in range(search + 3):
+            first = clinic.first + timedelta(days=rng.randint(0, 8 * 7))
+            cpu = timer.process_time()
+            began = timer.perf_counter()
+            windows = find_free_windows(clinic.site_id, clinic.iv_type_id, first, first + timedelta(days=27), now)
+            took = timer.perf_counter() - began
+            if index >= 3:
+                searches.append(took)
+                search_cpu.append(timer.process_time() - cpu)
+                found.append(len(windows))
+        for index in range(search + 3):
+            # One week, to show that the cost follows the span searched, not the table.
+            first = clinic.first + timedelta(days=rng.randint(0, 11 * 7))
+            began = timer.perf_counter()
+            find_free_windows(clinic.site_id, clinic.iv_type_id, first, first + timedelta(days=6), now)
+            if index >= 3:
+                week.append(timer.perf_counter() - began)
+        db.engine.dispose()
+    return {"db": url.split(":", 1)[0].split("+")[0], "scale": scale, "sessions": total, "built_s": built,
+            "book": summary(times["accepted"] + times["refused"]), "accepted": summary(times["accepted"]),
+            "refused": summary(times["refused"]), "reasons": reasons,
+            "search": summary(searches), "book_cpu": summary(book_cpu), "search_cpu": summary(search_cpu),
+            "search_week": summary(week),
+            "windows_found": sum(found) / max(1, len(found)), "load": load()}
+
+
+def _row(r: dict) -> str:
+    b, s = r["book"], r["search"]
+    return (f"| {r['db']:<10} | {r['sessions']:>8,} | {b['p50']:6.1f} | {b['p95']:6.1f} | {b['p99']:6.1f} "
+            f"| {r['accepted']['p95']:6.1f} / {r['refused']['p95']:6.1f} | {r['book_cpu']['p50']:6.1f} "
+            f"| {s['p50']:7.1f} | {s['p95']:7.1f} | {r['search_cpu']['p50']:7.1f} "
+            f"| {r['search_week']['p50']:6.1f} | {r['search_week']['p95']:6.1f} |")
+
+
+def report(results: list[dict]) -> None:
+    """The figures as a Markdown table, the 150k/15k ratios and the verdict on each target."""
+    print()
+    print(f"Booking decision (book_session, n={results[0]['book']['n']}) and free-window search "
+          f"(find_free_windows, 4 weeks, n={results[0]['search']['n']}), milliseconds")
+    print()
+    print("| database   | sessions | book p50 | p95 | p99 | p95 accepted / refused | CPU p50 "
+          "| 4-week search p50 | p95 | CPU p50 | 1-week p50 | p95 |")
+    print("|------------|---------:|------:|------:|------:|------------:|------:|-------:|-------:|-------:|------:|------:|")
+    for r in results:
+        print(_row(r))
+    print()
+    print("CPU p50: CPU time of the benchmark process per call (on PostgreSQL the server's share is not in it);")
+    print("wall time well above it means the process waited: for the machine, the disk or the server.")
+    print()
+    for kind in sorted({r["db"] for r in results}):
+        by_scale = {r["scale"]: r for r in results if r["db"] == kind}
+        if 1 in by_scale and len(by_scale) > 1:
+            small, big = by_scale[1], by_scale[max(by_scale)]
+            print(f"{kind}: {big['sessions']:,} / {small['sessions']:,} sessions -> "
+                  f"book p50 x{big['book']['p50'] / small['book']['p50']:.2f}, "
+                  f"p95 x{big['book']['p95'] / small['book']['p95']:.2f}; "
+                  f"search p50 x{big['search']['p50'] / small['search']['p50']:.2f}, "
+                  f"p95 x{big['search']['p95'] / small['search']['p95']:.2f}")
+    print()
+    for r in results:
+        book_ok = "met" if r["book"]["p95"] < TARGET_BOOK_P95 else "MISSED"
+        search_ok = "met" if r["search"]["p95"] < TARGET_SEARCH_P95 else "MISSED"
+        refusals = ", ".join(f"{code} {n}" for code, n in sorted(r["reasons"].items(), key=lambda i: -i[1]))
+        print(f"{r['db']} {r['sessions']:,}: booking p95 < {TARGET_BOOK_P95:.0f} ms {book_ok}; "
+              f"search p95 < {TARGET_SEARCH_P95:.0f} ms {search_ok}; "
+              f"accepted {r['accepted']['n']}, refused {r['refused']['n']} ({refusals}); "
+              f"{r['windows_found']:.0f} free windows per search; clinic written in {r['built_s']:.0f} s; {r['load']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dbs", default=",".join(DATABASES))
+    parser.add_argument("--scales", default="1,10")
+    parser.add_argument("--book", type=int, default=400, help="booking requests timed per run")
+    parser.add_argument("--search", type=int, default=60, help="searches timed per run")
+    parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # a child run: the URL of its database
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(measure(args.one, int(args.scales), args.book, args.search)))
+        return
+    print(machine(), flush=True)
+    results = []
+    with databases(args.dbs.split(",")) as make:
+        for kind in args.dbs.split(","):
+            for scale in (int(s) for s in args.scales.split(",")):
+                url = make(kind, f"bench_booking_{scale}")
+                print(f"-- {kind} at scale {scale}", flush=True)
+                child = subprocess.run([sys.executable, "-m", "bench.bench_booking", "--one", url, "--scales",
+                                        str(scale), "--book", str(args.book), "--search", str(args.search)],
+                                       capture_output=True, text=True)
+                if child.returncode != 0:
+                    sys.stderr.write(child.stderr)
+                    raise SystemExit(f"the {kind} run at scale {scale} failed")
+                lines = child.stdout.strip().splitlines()
+                print("\n".join(lines[:-1]), flush=True)
+                results.append(json.loads(lines[-1]))
+    report(results)
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(results, out, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""Shared bits of the benchmarks: databases to run on, percentiles, the machine."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy
+
+DATABASES = ("sqlite", "postgresql")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100) by linear interpolation between closest ranks."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def summary(seconds: list[float]) -> dict:
+    """n, p50, p95, p99 and max of timings, in milliseconds."""
+    ms = [s * 1000 for s in seconds]
+    return {"n": len(ms), "p50": percentile(ms, 50), "p95": percentile(ms, 95), "p99": percentile(ms, 99),
+            "max": max(ms) if ms else float("nan")}
+
+
+def load() -> str:
+    """The 1-minute load average against the core count: other work on the machine skews timings."""
+    return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+
+
+def machine() -> str:
+    """A line describing the machine and the software under test."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        pg = subprocess.run(["bash", "-c", "ls /usr/lib/postgresql | sort -n | tail -1"], capture_output=True,
+                            text=True).stdout.strip()
+    except OSError:
+        pg = "?"
+    return (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+            f"PostgreSQL {pg or '?'}, SQLAlchemy {sqlalchemy.__version__}")
+
+
+@contextmanager
+def databases(kinds=DATABASES):
+    """Yields a function kind, name -> URL of a new empty database; cleans everything up afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="planner-bench-"))
+    server = None
+
+    def make(kind: str, name: str) -> str:
+        nonlocal server
+        if kind == "sqlite":
+            return f"sqlite:///{folder / (name + '.sqlite3')}"
+        if server is None:
+            from tests.pgserver import PostgresServer
+
+            server = PostgresServer().start()
+        engine = sqlalchemy.create_engine(server.url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        engine.dispose()
+        return server.url.rsplit("/", 1)[0] + "/" + name
+
+    try:
+        yield make
+    finally:
+        if server is not None:
+            server.stop()
+        for path in folder.iterdir():
+            path.unlink()
+        folder.rmdir()

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Every benchmark, one after the other, printing its figures (`make bench`). About 10 minutes on
+# 2 cores. Each run generates its own synthetic clinic in a temporary SQLite file or on a throwaway
+# PostgreSQL server (Debian's postgresql package, as the tests use), and removes it afterwards.
+#
+#   BENCH_DBS=sqlite bench/run_all.sh         only SQLite
+#   BENCH_SECONDS=30 bench/run_all.sh         a longer HTTP run
+#
+# Timings are wall-clock: run on an otherwise idle machine. Each section prints the 1-minute
+# load average it ran under, and the booking table a CPU-time column, to show when it was not.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python=.venv/bin/python
+[[ -x $python ]] || python=python3
+dbs=${BENCH_DBS:-sqlite,postgresql}
+seconds=${BENCH_SECONDS:-15}
+
+echo "== planner benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo
+echo "== 1. Booking decision and free-window search, 15k and 150k sessions"
+"$python" -m bench.bench_booking --dbs "$dbs" --scales 1,10 --book 400 --search 60
+echo
+echo "== 2. Booking throughput through the HTTP API (gunicorn -w 4)"
+"$python" -m bench.bench_http --dbs "$dbs" --seconds "$seconds"
