@@ -8,8 +8,9 @@ from datetime import timedelta
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session as OrmSession
 
+from planner.db.fastread import fetch, instant, marks
 from planner.db.models import (
-    Closure, Credential, OpeningHours, Patient, Room, Session, SessionStaff, SessionType, Shift, Site,
+    Closure, Credential, OpeningHours, Patient, Room, SessionType, Shift, Site,
     Staff, StaffingLimit, TimeOff,
 )
 from planner.domain import clinic as dom
@@ -21,6 +22,8 @@ from planner.domain.lifecycle import RELEASED
 from planner.domain.staffing import DEFAULT_LIMITS
 from planner.domain.staffing import Credential as Cred
 from planner.domain.staffing import Duty, RoleNeed, Roster, Shift as ShiftBlock, StaffMember
+
+_RELEASED = ", ".join(f"'{status}'" for status in sorted(RELEASED))
 
 # No session or shift runs longer than this; it bounds index range scans so a
 # lookup costs what lies near the window, not what lies in the whole table.
@@ -76,13 +79,14 @@ def clinic_state(session: OrmSession, site: dom.Site, span: Interval, staff_ids:
     """
     rooms = {r.id: dom.Room(r.id, r.site_id, r.name, r.kind, frozenset(r.capabilities or ()), r.active)
              for r in session.scalars(select(Room).where(Room.site_id == site.id))}
-    holding = Session.status.not_in(RELEASED)
-    booked = select(Session.id, Session.patient_id, Session.site_id, Session.room_id, Session.starts_at,
-                    Session.ends_at).where(holding, _near(Session.starts_at, Session.ends_at, span))
-    rows = {r.id: r for r in session.execute(booked.where(Session.site_id == site.id))}
+    near = [span.start - LONGEST, span.end, span.start]
+    booked = ("SELECT id, patient_id, site_id, room_id, starts_at, ends_at FROM sessions "
+              f"WHERE status NOT IN ({_RELEASED}) AND starts_at >= ? AND starts_at < ? AND ends_at > ? AND ")
+    rows = {r[0]: r for r in fetch(session, booked + "site_id = ?", near + [site.id])}
     if patient_ids:
-        rows.update({r.id: r for r in session.execute(booked.where(Session.patient_id.in_(patient_ids)))})
-    sessions = [dom.BookedSession(r.id, r.patient_id, r.site_id, r.room_id, Interval(r.starts_at, r.ends_at))
+        ids = sorted(patient_ids)
+        rows.update({r[0]: r for r in fetch(session, booked + f"patient_id IN ({marks(len(ids))})", near + ids)})
+    sessions = [dom.BookedSession(r[0], r[1], r[2], r[3], Interval.trusted(instant(r[4]), instant(r[5])))
                 for r in rows.values()]
     if staff_ids is None:
         staff_ids = set(session.scalars(select(Shift.staff_id).where(
@@ -107,12 +111,13 @@ def _roster(session: OrmSession, staff_ids: set[int], span: Interval) -> Roster:
                              .where(TimeOff.staff_id.in_(ids), TimeOff.starts_at < span.end,
                                     TimeOff.ends_at > span.start)):
         leave[t.staff_id].append(Interval(t.starts_at, t.ends_at))
-    for d in session.execute(select(SessionStaff.staff_id, SessionStaff.role, SessionStaff.starts_at,
-                                    SessionStaff.ends_at, SessionStaff.session_id)
-                             .join(Session, Session.id == SessionStaff.session_id)
-                             .where(SessionStaff.staff_id.in_(ids), Session.status.not_in(RELEASED),
-                                    _near(SessionStaff.starts_at, SessionStaff.ends_at, span))):
-        duties[d.staff_id].append(Duty(Interval(d.starts_at, d.ends_at), d.role, d.session_id))
+    for staff_id, role, starts, ends, session_id in fetch(
+            session, "SELECT p.staff_id, p.role, p.starts_at, p.ends_at, p.session_id FROM session_staff p "
+                     "JOIN sessions s ON s.id = p.session_id "
+                     f"WHERE p.staff_id IN ({marks(len(ids))}) AND s.status NOT IN ({_RELEASED}) "
+                     "AND p.starts_at >= ? AND p.starts_at < ? AND p.ends_at > ?",
+            ids + [span.start - LONGEST, span.end, span.start]):
+        duties[staff_id].append(Duty(Interval.trusted(instant(starts), instant(ends)), role, session_id))
     members = {}
     for row in session.execute(select(Staff.id, Staff.name, Staff.disciplines, Staff.active).where(Staff.id.in_(ids))):
         members[row.id] = StaffMember(row.id, row.name, frozenset(row.disciplines or ()), tuple(creds[row.id]),

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from planner.domain.calendar import day_start
 from planner.domain.clinic import ClinicState, Placement, Room, SessionType
 from planner.domain.intervals import Cover, Interval, merge, subtract
-from planner.domain.staffing import Duty, RoleNeed, StaffMember, peak_load, share
+from planner.domain.staffing import FULL_LOAD, Duty, RoleNeed, StaffMember, peak_load, share
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def can_fill(member: StaffMember, need: RoleNeed, window: Interval, state: Clini
     duties = [d for d in state.roster.duties_of(member.id)
               if ignore_session_id is None or d.session_id != ignore_session_id]
     duties.append(Duty(window, need.role))
-    return peak_load(duties, window, state.site.limits) <= 1
+    return peak_load(duties, window, state.site.limits) <= FULL_LOAD
 
 
 def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: int | None = None,
@@ -72,24 +72,36 @@ def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: 
             return None
         room_id = prefer_room if prefer_room in {room.id for room in free} else free[0].id
     day = state.site.calendar.local_day(start)
-    options: list[list[int]] = []
-    for need in stype.needs:
+
+    def fitting(need: RoleNeed, among) -> list[int]:
         role_window = stype.role_window(start, need)
-        fitting = [m.id for m in state.roster.staff.values() if can_fill(m, need, role_window, state, day)]
-        wanted = list((prefer or {}).get(need.role, ()))
-        fitting.sort(key=lambda staff_id: (wanted.index(staff_id) if staff_id in wanted else len(wanted), staff_id))
-        options.append(fitting)
+        return [m.id for m in among if can_fill(m, need, role_window, state, day)]
+
     def bearable(chosen: tuple[int, ...]) -> bool:
         # One person in several roles of this session carries all of them at once.
         for staff_id in {sid for sid in chosen if chosen.count(sid) > 1}:
             duties = list(state.roster.duties_of(staff_id))
             duties += [Duty(stype.role_window(start, need), need.role)
                        for sid, need in zip(chosen, stype.needs) if sid == staff_id]
-            if peak_load(duties, window, state.site.limits) > 1:
+            if peak_load(duties, window, state.site.limits) > FULL_LOAD:
                 return False
         return True
 
-    chosen = _distinct_choice(options, state.site.distinct_roles, (), bearable)
+    wanted = {need.role: list((prefer or {}).get(need.role, ())) for need in stype.needs}
+    chosen = None
+    if prefer and all(wanted[need.role] for need in stype.needs):
+        # The people asked for first: only if that fails is the whole roster searched.
+        staff = state.roster.staff
+        quick = [fitting(need, [staff[i] for i in wanted[need.role] if i in staff]) for need in stype.needs]
+        chosen = _distinct_choice(quick, state.site.distinct_roles, (), bearable)
+    if chosen is None:
+        options = []
+        for need in stype.needs:
+            order = wanted[need.role]
+            found = fitting(need, state.roster.staff.values())
+            found.sort(key=lambda sid: (order.index(sid) if sid in order else len(order), sid))
+            options.append(found)
+        chosen = _distinct_choice(options, state.site.distinct_roles, (), bearable)
     if chosen is None:
         return None
     placements = tuple(Placement(staff_id, need.role) for staff_id, need in zip(chosen, stype.needs))
@@ -166,10 +178,13 @@ def room_cover(stype: SessionType, state: ClinicState, opening: list[Interval]) 
     """Free stretches of every eligible room (None when the type needs no room)."""
     if stype.room_capability is None:
         return None
+    busy: dict[int, list[Interval]] = {}
+    for s in state.sessions:
+        if s.room_id is not None:
+            busy.setdefault(s.room_id, []).append(s.window)
     free: list[Interval] = []
     for room in eligible_rooms(stype, state):
-        busy = [s.window for s in state.sessions if s.room_id == room.id]
-        free += subtract(opening, busy)
+        free += subtract(opening, busy.get(room.id, ()))
     return Cover(free)
 
 
@@ -179,7 +194,7 @@ def need_cover(need: RoleNeed, stype: SessionType, state: ClinicState, opening: 
     site = state.site
     pieces: list[Interval] = []
     owners: list[int] = []
-    headroom = 1 - share(need.role, site.limits)
+    headroom = FULL_LOAD - share(need.role, site.limits)
     for member in state.roster.staff.values():
         if not member.active or not member.disciplines & need.disciplines:
             continue

@@ -15,6 +15,7 @@ from planner.domain.clinic import (
 from planner.domain.errors import Reason
 from planner.domain.staffing import (
     CREDENTIAL_NAMES,
+    FULL_LOAD,
     ROLE_NAMES,
     Duty,
     peak_load,
@@ -138,8 +139,8 @@ def _staff_reasons(request: SessionRequest, state: ClinicState, ignore_session_i
             # Every role this person takes in this very session counts, not only this one.
             duties += [Duty(stype.role_window(request.start, needs[p.role]), p.role)
                        for p in request.placements if p.staff_id == member.id and p.role in needs]
-            if peak_load(duties, window, site.limits) > 1:
-                limit = round(1 / share(need.role, site.limits))
+            if peak_load(duties, window, site.limits) > FULL_LOAD:
+                limit = FULL_LOAD // share(need.role, site.limits)
                 reasons.append(Reason("staff_over_capacity",
                                       f"{who} would carry more than {limit} concurrent patient"
                                       f"{'s' if limit != 1 else ''} as {role_name} or the equivalent across roles.",

@@ -78,12 +78,12 @@ class SessionType:
 
     def window(self, start: datetime) -> Interval:
         """The session's whole window from a start instant."""
-        return Interval(start, start + self.duration)
+        return Interval.trusted(start, start + self.duration)
 
     def role_window(self, start: datetime, need: RoleNeed) -> Interval:
         """The part of the window a role must be covered for."""
         if need.part == ACTIVE:
-            return Interval(start, start + self.active)
+            return Interval.trusted(start, start + self.active)
         return self.window(start)
 
 

@@ -4,22 +4,45 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 
-@dataclass(frozen=True, order=True)
-class Interval:
-    """A stretch of time from start (included) to end (excluded)."""
+class Interval(tuple):
+    """A stretch of time from start (included) to end (excluded).
 
-    start: datetime
-    end: datetime
+    A tuple underneath (start, end): planning makes tens of thousands of these, and tuples
+    are the cheapest immutable, ordered, hashable values Python has.
+    """
 
-    def __post_init__(self) -> None:
-        if self.start.tzinfo is None or self.end.tzinfo is None:
+    __slots__ = ()
+
+    def __new__(cls, start: datetime, end: datetime) -> Interval:
+        if start.tzinfo is None or end.tzinfo is None:
             raise ValueError("interval bounds must be aware datetimes")
-        if self.end <= self.start:
+        if end <= start:
             raise ValueError("an interval must end after it starts")
+        return tuple.__new__(cls, (start, end))
+
+    @classmethod
+    def trusted(cls, start: datetime, end: datetime) -> Interval:
+        """An interval from bounds already known to be aware and ordered (skips the checks on hot paths)."""
+        return tuple.__new__(cls, (start, end))
+
+    @property
+    def start(self) -> datetime:
+        """The first instant in the interval."""
+        return self[0]
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the interval."""
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"Interval(start={self[0]!r}, end={self[1]!r})"
+
+    def __getnewargs__(self):
+        return (self[0], self[1])
 
     @property
     def duration(self) -> timedelta:
@@ -28,11 +51,11 @@ class Interval:
 
     def overlaps(self, other: Interval) -> bool:
         """True when the two intervals share any instant."""
-        return self.start < other.end and other.start < self.end
+        return self[0] < other[1] and other[0] < self[1]
 
     def contains(self, other: Interval) -> bool:
         """True when other lies wholly inside this interval."""
-        return self.start <= other.start and other.end <= self.end
+        return self[0] <= other[0] and other[1] <= self[1]
 
     def shifted(self, delta: timedelta) -> Interval:
         """The same interval moved by delta."""
@@ -45,26 +68,30 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
     for item in sorted(intervals):
         if merged and item.start <= merged[-1].end:
             if item.end > merged[-1].end:
-                merged[-1] = Interval(merged[-1].start, item.end)
+                merged[-1] = Interval.trusted(merged[-1].start, item.end)
         else:
             merged.append(item)
     return merged
 
 
 def subtract(base: list[Interval], holes: Iterable[Interval]) -> list[Interval]:
-    """Parts of the sorted disjoint base intervals not covered by any hole."""
-    result = list(base)
-    for hole in merge(holes):
-        pieces: list[Interval] = []
-        for part in result:
-            if not part.overlaps(hole):
-                pieces.append(part)
-                continue
-            if part.start < hole.start:
-                pieces.append(Interval(part.start, hole.start))
-            if hole.end < part.end:
-                pieces.append(Interval(hole.end, part.end))
-        result = pieces
+    """Parts of the sorted disjoint base intervals not covered by any hole (one sweep)."""
+    result: list[Interval] = []
+    cuts = merge(holes)
+    index = 0
+    for part in base:
+        start = part.start
+        # Skip holes that end before this part; they cannot cut it or any later part.
+        while index < len(cuts) and cuts[index].end <= start:
+            index += 1
+        k = index
+        while k < len(cuts) and cuts[k].start < part.end:
+            if cuts[k].start > start:
+                result.append(Interval.trusted(start, cuts[k].start))
+            start = max(start, cuts[k].end)
+            k += 1
+        if start < part.end:
+            result.append(Interval.trusted(start, part.end))
     return result
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import date
-from fractions import Fraction
 
 from planner.domain.intervals import Interval, merge
 
@@ -83,8 +83,11 @@ class StaffMember:
         return [k for k in sorted(kinds) if not any(c.kind == k and c.valid_on(day) for c in self.credentials)]
 
     def shift_cover(self, site_id: int) -> list[Interval]:
-        """The staff member's working time at a site, adjoining shifts joined."""
-        return merge(s.interval for s in self.shifts if s.site_id == site_id)
+        """The staff member's working time at a site, adjoining shifts joined (worked out once per site)."""
+        covers = self.__dict__.setdefault("_covers", {})  # frozen, but a cache is not part of its value
+        if site_id not in covers:
+            covers[site_id] = merge(s.interval for s in self.shifts if s.site_id == site_id)
+        return covers[site_id]
 
     def on_shift(self, site_id: int, window: Interval) -> bool:
         """True when one stretch of shifts at the site covers the whole window."""
@@ -95,22 +98,26 @@ class StaffMember:
         return any(off.overlaps(window) for off in self.time_off)
 
 
-@dataclass(frozen=True)
-class Duty:
-    """A role someone already carries over an interval."""
+class Duty(NamedTuple):
+    """A role someone already carries over an interval (a named tuple: snapshots hold thousands)."""
 
     interval: Interval
     role: str
     session_id: int | None = None
 
 
-def share(role: str, limits: dict[str, int]) -> Fraction:
-    """The part of a person one patient takes in a role (1/limit)."""
-    return Fraction(1, max(1, limits.get(role, DEFAULT_LIMITS.get(role, 1))))
+# A whole person, in units every allowed limit (1 to 20 patients) divides exactly, so loads
+# add up in integers: one patient of a nurse allowed 2 is FULL_LOAD // 2 units.
+FULL_LOAD = 232_792_560  # lcm(1..20)
 
 
-def peak_load(duties: Iterable[Duty], window: Interval, limits: dict[str, int]) -> Fraction:
-    """The highest combined share of duties at any instant inside window."""
+def share(role: str, limits: dict[str, int]) -> int:
+    """The units of a person one patient takes in a role (FULL_LOAD / limit)."""
+    return FULL_LOAD // max(1, min(20, limits.get(role, DEFAULT_LIMITS.get(role, 1))))
+
+
+def peak_load(duties: Iterable[Duty], window: Interval, limits: dict[str, int]) -> int:
+    """The highest combined load of duties (in units; FULL_LOAD is a whole person) at any instant in window."""
     events: list[tuple] = []
     for duty in duties:
         if duty.interval.overlaps(window):
@@ -119,7 +126,7 @@ def peak_load(duties: Iterable[Duty], window: Interval, limits: dict[str, int]) 
             events.append((min(duty.interval.end, window.end), 0, part))
     # Ends sort before starts at the same instant: back-to-back duties do not overlap.
     events.sort(key=lambda e: (e[0], e[1]))
-    load = peak = Fraction(0)
+    load = peak = 0
     for _, is_start, part in events:
         load = load + part if is_start else load - part
         peak = max(peak, load)

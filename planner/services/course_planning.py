@@ -42,11 +42,11 @@ def to_preferences(data: PreferencesIn) -> Preferences:
 def horizon_days(protocol: Protocol, short: bool = False) -> int:
     """Days enough to fit the whole course with room to start later (short: a first, quicker try)."""
     if short:
-        # Twice the tightest possible span plus a week: enough when the clinic has room,
-        # and far less clinic to load and search; the full horizon is the fallback.
+        # The tightest possible span plus ten days: enough when the clinic has room, and
+        # far less clinic to load and search; the full horizon is the fallback.
         tightest = sum((p.doses - 1) * p.min_gap_days + p.gap_from_previous_phase[0] for p in protocol.phases)
         tightest += max((t.max_days for t in protocol.therapy), default=0)
-        return min(2 * tightest + 7, horizon_days(protocol))
+        return min(tightest + 10, horizon_days(protocol))
     days = 14
     for phase in protocol.phases:
         span = phase.window_days if phase.window_days is not None else (
