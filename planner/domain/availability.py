@@ -200,21 +200,22 @@ def need_cover(need: RoleNeed, stype: SessionType, state: ClinicState, opening: 
             continue
         available = [part for part in member.shift_cover(site.id) if part.overlaps(span)]
         available = subtract(available, member.time_off)
-        available = subtract(available, _overloaded(state.roster.duties_of(member.id), headroom, site.limits))
+        available = subtract(available, _overloaded(state.roster.duties_of(member.id), headroom, site.limits), True)
         available = _credentialed(available, member, need, site.calendar.zone)
         pieces += available
         owners += [member.id] * len(available)
     return Cover(pieces, owners)
 
 
-def _overloaded(duties: list[Duty], headroom, limits: dict[str, int]) -> list[Interval]:
-    """Stretches where existing duties leave less than headroom free."""
+def _overloaded(duties: list[Duty], headroom: int, limits: dict[str, int]) -> list[Interval]:
+    """Stretches where existing duties leave less than headroom free (sorted, disjoint)."""
+    shares = {role: share(role, limits) for role in {duty.role for duty in duties}}
     events = []
-    for duty in duties:
-        part = share(duty.role, limits)
-        events.append((duty.interval.start, 1, part))
-        events.append((duty.interval.end, 0, part))
-    events.sort(key=lambda e: (e[0], e[1]))
+    for (start, end), role, _ in duties:
+        part = shares[role]
+        events.append((start, 1, part))
+        events.append((end, 0, part))
+    events.sort()  # ends (0) before starts (1) at the same instant: back-to-back is not overlap
     load = 0
     blocked: list[Interval] = []
     since = None
@@ -224,7 +225,7 @@ def _overloaded(duties: list[Duty], headroom, limits: dict[str, int]) -> list[In
             since = at
         elif load <= headroom and since is not None:
             if at > since:
-                blocked.append(Interval(since, at))
+                blocked.append(Interval.trusted(since, at))
             since = None
     return blocked
 

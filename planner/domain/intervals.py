@@ -65,33 +65,42 @@ class Interval(tuple):
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """Union of intervals as sorted, disjoint intervals; touching ones join."""
     merged: list[Interval] = []
-    for item in sorted(intervals):
-        if merged and item.start <= merged[-1].end:
-            if item.end > merged[-1].end:
-                merged[-1] = Interval.trusted(merged[-1].start, item.end)
+    last_start = last_end = None
+    for start, end in sorted(intervals):
+        if last_end is not None and start <= last_end:
+            if end > last_end:
+                last_end = end
+                merged[-1] = Interval.trusted(last_start, end)
         else:
-            merged.append(item)
+            last_start, last_end = start, end
+            merged.append(Interval.trusted(start, end))
     return merged
 
 
-def subtract(base: list[Interval], holes: Iterable[Interval]) -> list[Interval]:
-    """Parts of the sorted disjoint base intervals not covered by any hole (one sweep)."""
+def subtract(base: list[Interval], holes: Iterable[Interval], holes_disjoint: bool = False) -> list[Interval]:
+    """Parts of the sorted disjoint base intervals not covered by any hole (one sweep).
+
+    holes_disjoint says the holes are already sorted and disjoint, which saves merging them.
+    """
     result: list[Interval] = []
-    cuts = merge(holes)
+    cuts = holes if holes_disjoint else merge(holes)
+    count = len(cuts)
     index = 0
-    for part in base:
-        start = part.start
+    for part_start, part_end in base:
+        start = part_start
         # Skip holes that end before this part; they cannot cut it or any later part.
-        while index < len(cuts) and cuts[index].end <= start:
+        while index < count and cuts[index][1] <= start:
             index += 1
         k = index
-        while k < len(cuts) and cuts[k].start < part.end:
-            if cuts[k].start > start:
-                result.append(Interval.trusted(start, cuts[k].start))
-            start = max(start, cuts[k].end)
+        while k < count and cuts[k][0] < part_end:
+            cut_start, cut_end = cuts[k]
+            if cut_start > start:
+                result.append(Interval.trusted(start, cut_start))
+            if cut_end > start:
+                start = cut_end
             k += 1
-        if start < part.end:
-            result.append(Interval.trusted(start, part.end))
+        if start < part_end:
+            result.append(Interval.trusted(start, part_end))
     return result
 
 
@@ -105,15 +114,26 @@ class Cover:
 
     def __init__(self, intervals: Iterable[Interval], owners: Iterable[object] | None = None):
         items = sorted(zip(intervals, owners) if owners is not None else ((i, None) for i in intervals),
-                       key=lambda pair: pair[0].start)
-        self._starts = [interval.start for interval, _ in items]
+                       key=lambda pair: pair[0][0])
+        self._starts = [interval[0] for interval, _ in items]
         # For each prefix of intervals (sorted by start), the two furthest-reaching
         # ends with different owners: only they can contain a window starting there.
         self._reach: list[tuple[tuple[datetime, object], ...]] = []
-        best: list[tuple[datetime, object]] = []
+        first: tuple[datetime, object] | None = None
+        second: tuple[datetime, object] | None = None
         for interval, owner in items:
-            best = _two_furthest(best + [(interval.end, owner)])
-            self._reach.append(tuple(best))
+            end = interval[1]
+            if first is None or (end > first[0] and (owner is None or owner != first[1])):
+                if first is not None and (owner is None or owner != first[1]):
+                    second = first
+                first = (end, owner)
+            elif owner is not None and owner == first[1]:
+                if end > first[0]:
+                    first = (end, owner)
+            elif second is None or end > second[0]:
+                if not (owner is not None and second is not None and owner == second[1] and end <= second[0]):
+                    second = (end, owner)
+            self._reach.append((first,) if second is None else (first, second))
 
     def owners_containing(self, window: Interval) -> list[object]:
         """Up to two different owners of intervals that contain window (furthest-reaching first)."""
@@ -131,14 +151,3 @@ class Cover:
         """True when some interval contains window."""
         return bool(self.owners_containing(window))
 
-
-def _two_furthest(candidates: list[tuple[datetime, object]]) -> list[tuple[datetime, object]]:
-    """The two furthest ends with different owners (each owner at its furthest; None owners all differ)."""
-    furthest: dict[object, tuple[datetime, object]] = {}
-    anonymous = []
-    for end, owner in candidates:
-        if owner is None:
-            anonymous.append((end, owner))
-        elif owner not in furthest or end > furthest[owner][0]:
-            furthest[owner] = (end, owner)
-    return sorted(anonymous + list(furthest.values()), key=lambda pair: pair[0], reverse=True)[:2]

@@ -14,6 +14,7 @@ from planner.db.uow import unit_of_work
 from planner.domain.calendar import day_start, local
 from planner.domain.errors import BookingRefused, InvalidData, Reason
 from planner.domain.intervals import Interval
+from planner.domain.planning.cadence import ideal_span
 from planner.domain.planning import Plan, PlanningProblem, Preferences, plan_course
 from planner.domain.protocols import Protocol
 from planner.services.course_inputs import PreferencesIn
@@ -42,10 +43,9 @@ def to_preferences(data: PreferencesIn) -> Preferences:
 def horizon_days(protocol: Protocol, short: bool = False) -> int:
     """Days enough to fit the whole course with room to start later (short: a first, quicker try)."""
     if short:
-        # The tightest possible span plus ten days: enough when the clinic has room, and
-        # far less clinic to load and search; the full horizon is the fallback.
-        tightest = sum((p.doses - 1) * p.min_gap_days + p.gap_from_previous_phase[0] for p in protocol.phases)
-        tightest += max((t.max_days for t in protocol.therapy), default=0)
+        # The course's span on an always-open calendar plus ten days: enough when the clinic
+        # has room, and far less clinic to load and search; the full horizon is the fallback.
+        tightest = ideal_span(protocol, date(2024, 1, 1)) + max((t.max_days for t in protocol.therapy), default=0)
         return min(tightest + 10, horizon_days(protocol))
     days = 14
     for phase in protocol.phases:
@@ -136,7 +136,7 @@ def _problem(session: OrmSession, site, protocol: Protocol, types: dict, patient
     if ignore_sessions:
         state = _without(state, set(ignore_sessions))
     return PlanningProblem(protocol, types, state, patient, prefs, first, days, now, tuple(fixed),
-                           dict(fixed_therapy or {}))
+                           dict(fixed_therapy or {}), explain=not short)
 
 
 def _without(state, session_ids: set[int]):

@@ -57,6 +57,8 @@ def plan_course(problem: PlanningProblem) -> Plan | NoPlan:
     search = CourseSearch(problem, doses, items, any_therapist, one_therapist, therapists)
     found = search.run()
     if found is None:
+        if not problem.explain:
+            return NoPlan(("No plan within this horizon.",))
         return NoPlan(tuple(_why_not(problem, doses, any_therapist, search.exhausted)))
     plan = _materialise(problem, found, not search.exhausted)
     return plan if plan is not None else NoPlan(("The clinic changed while planning; try again.",))

@@ -8,11 +8,6 @@ from datetime import date, timedelta
 from planner.domain.protocols import Protocol
 
 
-def monday(day: date) -> date:
-    """The Monday of a day's calendar week."""
-    return day - timedelta(days=day.weekday())
-
-
 @dataclass(frozen=True)
 class DoseRule:
     """The cadence that governs one dose, flattened from its phase."""
@@ -64,21 +59,41 @@ def phase_start(rules: list[DoseRule], i: int, days: list[date]) -> date:
     return days[j]
 
 
+def week_of(day: date) -> int:
+    """A number for the calendar week (Monday to Sunday) a day falls in."""
+    return (day.toordinal() - 1) // 7  # ordinal 1 (1 Jan of year 1) was a Monday
+
+
 def weekly_ok(rules: list[DoseRule], i: int, day: date, days: list[date]) -> bool:
     """True when putting dose i on day keeps the phase's weekly minimum and maximum."""
     rule = rules[i]
-    same_phase = [days[j] for j in range(i) if rules[j].phase == rule.phase]
-    week = monday(day)
-    if rule.per_week_max is not None and sum(1 for d in same_phase if monday(d) == week) + 1 > rule.per_week_max:
+    if rule.per_week_max is None and not rule.per_week_min:
+        return True
+    weeks = [week_of(days[j]) for j in range(i) if rules[j].phase == rule.phase]
+    week = week_of(day)
+    if rule.per_week_max is not None and weeks.count(week) + 1 > rule.per_week_max:
         return False
-    if rule.per_week_min and same_phase:
-        prev_week = monday(same_phase[-1])
+    if rule.per_week_min and weeks:
+        prev_week = weeks[-1]
         if week != prev_week:
-            first_week = monday(same_phase[0])
             # The week being left must have reached its minimum (the phase's first week
             # may be partial), and no whole week in between may pass without a dose.
-            if prev_week != first_week and sum(1 for d in same_phase if monday(d) == prev_week) < rule.per_week_min:
+            if prev_week != weeks[0] and weeks.count(prev_week) < rule.per_week_min:
                 return False
-            if (week - prev_week).days > 7:
+            if week - prev_week > 1:
                 return False
     return True
+
+
+def ideal_span(protocol: Protocol, start: date) -> int:
+    """Days from start to the last dose if every day were free: the shortest the course can be."""
+    rules = dose_rules(protocol)
+    days: list[date] = []
+    far = start + timedelta(days=3650)
+    for i in range(len(rules)):
+        low, high = day_range(rules, i, days, days[0] if days else None, protocol.course_window_days, start, far)
+        day = low
+        while day <= high and not weekly_ok(rules, i, day, days):
+            day += timedelta(days=1)
+        days.append(min(day, high))
+    return (days[-1] - start).days

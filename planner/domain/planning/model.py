@@ -62,6 +62,7 @@ class PlanningProblem:
     fixed_doses: tuple[FixedDose, ...] = ()
     fixed_therapy: dict[tuple[str, int, int], datetime] = field(default_factory=dict)  # (type, anchor, k) -> start
     node_budget: int = 20000
+    explain: bool = True  # work out why when there is no plan (skipped on a quick first try)
 
 
 @dataclass(frozen=True)

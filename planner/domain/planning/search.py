@@ -17,9 +17,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from planner.domain.intervals import Interval
-from planner.domain.planning.cadence import day_range, dose_rules, weekly_ok
+from planner.domain.planning.cadence import day_range, dose_rules, week_of, weekly_ok
 from planner.domain.planning.slots import SlotTable
 from planner.domain.planning.therapy import TherapyItem, place_therapy
+
+
+# How many candidate usual times are searched once a course exists (times offered on the
+# most days come first); a course that can keep one time nearly always keeps one of these.
+USUAL_TIMES_TRIED = 6
 
 
 @dataclass
@@ -57,10 +62,13 @@ class CourseSearch:
         self.exhausted = False
         self.best: Found | None = None
         self.usual: time | None = None
+        self.dead: set[tuple] = set()  # search states proven to lead to no course
 
     def run(self) -> Found | None:
         """Search every usual time of day; keep the best course."""
-        for usual in self._usual_times():
+        for tried, usual in enumerate(self._usual_times()):
+            if tried >= USUAL_TIMES_TRIED and self.best is not None:
+                break  # the times offered on the most days had their chance
             self.usual = usual
             self._dfs(0, [], [], 0)
             # Which days can take a dose does not depend on the usual time, so once a
@@ -90,26 +98,47 @@ class CourseSearch:
     def _bound(self, day: date, i: int, cost: int) -> tuple[int, int, int]:
         return ((day - self.first_day).days + self.tail[i], cost, 0)
 
-    def _dfs(self, i: int, days: list[date], starts: list[datetime], cost: int) -> None:
+    def _dfs(self, i: int, days: list[date], starts: list[datetime], cost: int) -> bool:
+        """Search from dose i on; False when the subtree is a proven dead end (no course at all in it)."""
         if self.exhausted:
-            return
+            return True
         self.nodes += 1
         if self.nodes > self.p.node_budget:
             self.exhausted = True
-            return
+            return True
         if i == self.count:
             self._leaf(days, starts, cost)
-            return
+            return True
+        key = self._state_key(i, days)
+        if key in self.dead:
+            return False
+        alive = False
         for day, start, extra in self._choices(i, days):
             if self.best is not None and self._bound(day, i, cost + extra) >= self.best.score:
+                alive = True  # cut by the bound, not proven empty
                 if (day - self.first_day).days + self.tail[i] > self.best.score[0]:
                     break  # later days only end later
                 continue
             days.append(day)
             starts.append(start)
-            self._dfs(i + 1, days, starts, cost + extra)
+            alive |= self._dfs(i + 1, days, starts, cost + extra)
             days.pop()
             starts.pop()
+        if not alive:
+            # No complete set of dose days exists below here; whether one does depends only
+            # on this state, not on how the doses before it were reached, so remember it.
+            self.dead.add(key)
+        return alive
+
+    def _state_key(self, i: int, days: list[date]) -> tuple:
+        """What the rest of the search depends on: the last dose, its phase's start and week, the course start."""
+        if not days:
+            return (i,)
+        phase = self.rules[i - 1].phase
+        phase_days = [d for j, d in enumerate(days) if self.rules[j].phase == phase]
+        week = week_of(days[-1])
+        return (i, days[-1], phase_days[0], sum(1 for d in phase_days if week_of(d) == week),
+                days[0] if self.p.protocol.course_window_days is not None else None)
 
     def _choices(self, i: int, days: list[date]):
         if i in self.fixed:
