@@ -14,20 +14,26 @@ from planner.db.types import _SQLITE_FORMAT
 
 
 def fetch(session: OrmSession, sql: str, params: list) -> list[tuple]:
-    """Rows for SQL written with `?` placeholders, on SQLite or PostgreSQL."""
-    connection = session.connection()
+    """Rows (plain tuples) for SQL written with `?` placeholders, on SQLite or PostgreSQL."""
+    connection = session.connection()  # joins the session's transaction
     if connection.dialect.name == "sqlite":
         values = tuple(p.astimezone(timezone.utc).strftime(_SQLITE_FORMAT) if isinstance(p, datetime) else p
                        for p in params)
     else:
         sql, values = sql.replace("?", "%s"), tuple(params)
-    return connection.exec_driver_sql(sql, values).all()
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql, values)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def instant(value) -> datetime:
     """A stored instant as an aware UTC datetime, whichever database gave it."""
     if isinstance(value, str):
-        return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+        # SQLite keeps UTC text; parsing it with the offset is far cheaper than replace(tzinfo=...).
+        return datetime.fromisoformat(value + "+00:00")
     return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 

@@ -91,10 +91,11 @@ def clinic_state(session: OrmSession, site: dom.Site, span: Interval, staff_ids:
     if staff_ids is None:
         staff_ids = set(session.scalars(select(Shift.staff_id).where(
             Shift.site_id == site.id, _near(Shift.starts_at, Shift.ends_at, span)).distinct()))
-    return dom.ClinicState(site, rooms, _roster(session, staff_ids, span), sessions)
+    return dom.ClinicState(site, rooms, _roster(session, staff_ids, span, set(rows)), sessions)
 
 
-def _roster(session: OrmSession, staff_ids: set[int], span: Interval) -> Roster:
+def _roster(session: OrmSession, staff_ids: set[int], span: Interval, holding: set[int]) -> Roster:
+    """Staff with credentials, shifts, leave and duties near span (holding: ids of sessions known to hold)."""
     if not staff_ids:
         return Roster()
     ids = sorted(staff_ids)
@@ -111,13 +112,19 @@ def _roster(session: OrmSession, staff_ids: set[int], span: Interval) -> Roster:
                              .where(TimeOff.staff_id.in_(ids), TimeOff.starts_at < span.end,
                                     TimeOff.ends_at > span.start)):
         leave[t.staff_id].append(Interval(t.starts_at, t.ends_at))
-    for staff_id, role, starts, ends, session_id in fetch(
-            session, "SELECT p.staff_id, p.role, p.starts_at, p.ends_at, p.session_id FROM session_staff p "
-                     "JOIN sessions s ON s.id = p.session_id "
-                     f"WHERE p.staff_id IN ({marks(len(ids))}) AND s.status NOT IN ({_RELEASED}) "
-                     "AND p.starts_at >= ? AND p.starts_at < ? AND p.ends_at > ?",
-            ids + [span.start - LONGEST, span.end, span.start]):
-        duties[staff_id].append(Duty(Interval.trusted(instant(starts), instant(ends)), role, session_id))
+    # Read from a covering index alone; whether each duty's session still holds its place is
+    # known for the sessions already loaded and asked of the database only for the others.
+    found = fetch(session, "SELECT staff_id, starts_at, ends_at, session_id, role FROM session_staff "
+                           f"WHERE staff_id IN ({marks(len(ids))}) AND starts_at >= ? AND starts_at < ? "
+                           "AND ends_at > ?", ids + [span.start - LONGEST, span.end, span.start])
+    unknown = sorted({row[3] for row in found} - holding)
+    for chunk in range(0, len(unknown), 900):
+        part = unknown[chunk:chunk + 900]
+        holding |= {row[0] for row in fetch(session, f"SELECT id FROM sessions WHERE id IN ({marks(len(part))}) "
+                                                     f"AND status NOT IN ({_RELEASED})", part)}
+    for staff_id, starts, ends, session_id, role in found:
+        if session_id in holding:
+            duties[staff_id].append(Duty(Interval.trusted(instant(starts), instant(ends)), role, session_id))
     members = {}
     for row in session.execute(select(Staff.id, Staff.name, Staff.disciplines, Staff.active).where(Staff.id.in_(ids))):
         members[row.id] = StaffMember(row.id, row.name, frozenset(row.disciplines or ()), tuple(creds[row.id]),

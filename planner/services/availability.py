@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from planner.db import state as rows
 from planner.db.models import Patient, SessionType, Site
 from planner.db.uow import unit_of_work
+from planner.gcpause import gc_paused
 from planner.domain.availability import FreeWindow, free_windows
 from planner.domain.calendar import day_start
 from planner.domain.errors import InvalidData, Reason
@@ -22,7 +23,7 @@ def find_free_windows(site_id: int, session_type_id: int, first: date, last: dat
         raise InvalidData([Reason("end_before_start", "The last day comes before the first.", "to")])
     if last - first > LONGEST_SEARCH:
         raise InvalidData([Reason("too_long", "Search at most 92 days at a time.", "to")])
-    with unit_of_work(write=False) as session:
+    with unit_of_work(write=False) as session, gc_paused():
         unknown = [Reason("unknown", f"No {what} with id {key}.", field)
                    for model, key, field, what in ((Site, site_id, "site_id", "site"),
                                                    (SessionType, session_type_id, "session_type_id", "session type"),

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session as OrmSession
 from planner.db import state as rows
 from planner.db.models import Patient, SessionType, Site
 from planner.db.uow import unit_of_work
+from planner.gcpause import gc_paused
 from planner.domain.calendar import day_start, local
 from planner.domain.errors import BookingRefused, InvalidData, Reason
 from planner.domain.intervals import Interval
@@ -60,7 +61,7 @@ def propose_course(patient_id: int, protocol_key: str, preferences: PreferencesI
                    start: date | None = None) -> Proposal:
     """The best plan under every hard rule plus up to two distinct alternatives, or the binding constraints."""
     prefs = to_preferences(preferences)
-    with unit_of_work(write=False) as session:
+    with unit_of_work(write=False) as session, gc_paused():
         patient = ready_patient(session, patient_id)
         _, protocol = active_protocol(session, protocol_key)
         types = _types(session, protocol)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session as OrmSession
 from planner.db import state as rows
 from planner.db.models import Course, Session, SessionType
 from planner.db.uow import unit_of_work
+from planner.gcpause import gc_paused
 from planner.domain.calendar import local
 from planner.domain.errors import NotFound
 from planner.domain.lifecycle import BOOKED, PROPOSED, RELEASED
@@ -166,6 +167,6 @@ def _diff(plan: Plan, movable: list[Session], keys: dict[int, str]) -> list[Chan
 
 def preview_replan(course_id: int, now: datetime) -> Replan:
     """What re-planning the course would change, without changing anything."""
-    with unit_of_work(write=False) as session:
+    with unit_of_work(write=False) as session, gc_paused():
         return compute_replan(session, course_id, now)
 

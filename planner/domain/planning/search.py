@@ -58,6 +58,7 @@ class CourseSearch:
         self.day_list = doses.days()
         self.fixed = {f.number - 1: f for f in problem.fixed_doses}
         self.tail = self._tail_min_days()
+        self.soonest: list[dict[date, tuple[int, int]]] = []
         self.nodes = 0
         self.exhausted = False
         self.best: Found | None = None
@@ -70,6 +71,7 @@ class CourseSearch:
             if tried >= USUAL_TIMES_TRIED and self.best is not None:
                 break  # the times offered on the most days had their chance
             self.usual = usual
+            self.soonest = self._soonest_ends()
             self._dfs(0, [], [], 0)
             # Which days can take a dose does not depend on the usual time, so once a
             # course keeps one time and one therapist, other times cannot end it sooner
@@ -95,8 +97,42 @@ class CourseSearch:
             tail[i] = tail[i + 1] + self.rules[i + 1].min_gap
         return tail
 
-    def _bound(self, day: date, i: int, cost: int) -> tuple[int, int, int]:
-        return ((day - self.first_day).days + self.tail[i], cost, 0)
+    def _soonest_ends(self) -> list[dict[date, tuple[int, int]]]:
+        """For each dose and free day: the best (end day, doses off the usual time) reachable from there.
+
+        A backward pass over free days honouring the gaps between doses (not the weekly
+        counts or windows, so it never overestimates): a lower bound for the search, and
+        days from which no course can be finished at all are never tried.
+        """
+        never = (10**6, 0)
+        offsets = {d: (d - self.first_day).days for d in self.day_list}
+        off_time = {d: 0 if self.usual is None or self.doses.at(d, self.usual) is not None else 1
+                    for d in self.day_list}
+        ends: list[dict[date, tuple[int, int]]] = [{} for _ in range(self.count)]
+        following: dict[date, tuple[int, int]] | None = None
+        for i in range(self.count - 1, -1, -1):
+            candidates = [self.fixed[i].day] if i in self.fixed else self.day_list
+            for day in candidates:
+                cost = 0 if i in self.fixed else off_time.get(day, 0)
+                if following is None:
+                    ends[i][day] = (offsets.get(day, (day - self.first_day).days) + self.tail[i], cost)
+                    continue
+                rule = self.rules[i + 1]
+                low = day + timedelta(days=rule.min_gap)
+                high = day + timedelta(days=rule.max_gap) if rule.max_gap is not None else self.last_day
+                best = never
+                for later in self.day_list[bisect_left(self.day_list, low):]:
+                    if later > high:
+                        break
+                    best = min(best, following.get(later, never))
+                if best < never:
+                    ends[i][day] = (best[0], best[1] + cost)
+            following = ends[i]
+        return ends
+
+    def _bound(self, day: date, i: int, cost_before: int) -> tuple[int, int, int]:
+        end, cost_from_here = self.soonest[i][day]
+        return (end, cost_before + cost_from_here, 0)
 
     def _dfs(self, i: int, days: list[date], starts: list[datetime], cost: int) -> bool:
         """Search from dose i on; False when the subtree is a proven dead end (no course at all in it)."""
@@ -114,10 +150,10 @@ class CourseSearch:
             return False
         alive = False
         for day, start, extra in self._choices(i, days):
-            if self.best is not None and self._bound(day, i, cost + extra) >= self.best.score:
+            if day not in self.soonest[i]:
+                continue  # no way to finish the course from here
+            if self.best is not None and self._bound(day, i, cost) >= self.best.score:
                 alive = True  # cut by the bound, not proven empty
-                if (day - self.first_day).days + self.tail[i] > self.best.score[0]:
-                    break  # later days only end later
                 continue
             days.append(day)
             starts.append(start)
