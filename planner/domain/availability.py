@@ -51,7 +51,7 @@ def can_fill(member: StaffMember, need: RoleNeed, window: Interval, state: Clini
         return False
     if not member.on_shift(state.site.id, window) or member.on_leave(window):
         return False
-    duties = [d for d in state.roster.duties_of(member.id)
+    duties = [d for d in state.roster.duties_near(member.id, window)
               if ignore_session_id is None or d.session_id != ignore_session_id]
     duties.append(Duty(window, need.role))
     return peak_load(duties, window, state.site.limits) <= FULL_LOAD
@@ -61,12 +61,12 @@ def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: 
            prefer: dict[str, Iterable[int]] | None = None, prefer_room: int | None = None) -> Fit | None:
     """A room and distinct staff for a start time, preferring listed staff and room, or None."""
     window = stype.window(start)
-    if patient_id is not None and any(s.patient_id == patient_id and s.window.overlaps(window)
-                                      for s in state.sessions):
+    nearby = state.sessions_near(window)
+    if patient_id is not None and any(s.patient_id == patient_id for s in nearby):
         return None
     room_id = None
     if stype.room_capability is not None:
-        taken = {s.room_id for s in state.sessions if s.window.overlaps(window)}
+        taken = {s.room_id for s in nearby}
         free = [room for room in eligible_rooms(stype, state) if room.id not in taken]
         if not free:
             return None
@@ -80,7 +80,7 @@ def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: 
     def bearable(chosen: tuple[int, ...]) -> bool:
         # One person in several roles of this session carries all of them at once.
         for staff_id in {sid for sid in chosen if chosen.count(sid) > 1}:
-            duties = list(state.roster.duties_of(staff_id))
+            duties = list(state.roster.duties_near(staff_id, window))
             duties += [Duty(stype.role_window(start, need), need.role)
                        for sid, need in zip(chosen, stype.needs) if sid == staff_id]
             if peak_load(duties, window, state.site.limits) > FULL_LOAD:

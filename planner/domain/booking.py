@@ -134,7 +134,7 @@ def _staff_reasons(request: SessionRequest, state: ClinicState, ignore_session_i
                                       "assignments"))
             if member.on_leave(window):
                 reasons.append(Reason("staff_on_leave", f"{who} is on leave during the session.", "assignments"))
-            duties = [d for d in state.roster.duties_of(member.id)
+            duties = [d for d in state.roster.duties_near(member.id, request.window)
                       if ignore_session_id is None or d.session_id != ignore_session_id]
             # Every role this person takes in this very session counts, not only this one.
             duties += [Duty(stype.role_window(request.start, needs[p.role]), p.role)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, datetime, timedelta
 
 from planner.domain.calendar import SiteCalendar
 from planner.domain.intervals import Interval
-from planner.domain.staffing import ACTIVE, DEFAULT_LIMITS, Duty, RoleNeed, Roster
+from planner.domain.staffing import ACTIVE, DEFAULT_LIMITS, LONGEST_DUTY, Duty, RoleNeed, Roster
 
 CAPABILITIES = ("infusion_pump_monitor", "pulse_oximeter", "therapy", "telehealth")
 CAPABILITY_NAMES = {
@@ -147,6 +148,23 @@ class ClinicState:
         """A copy that can take more sessions without changing this one."""
         roster = Roster(self.roster.staff, {k: list(v) for k, v in self.roster.duties.items()})
         return ClinicState(self.site, self.rooms, roster, list(self.sessions))
+
+    def sessions_near(self, window: Interval) -> list[BookedSession]:
+        """Sessions overlapping window, found by bisection (no session lasts over a day)."""
+        built = self.__dict__.get("_index")
+        if built is None or built[0] is not self.sessions or built[1] != len(self.sessions):
+            ordered = sorted(self.sessions, key=lambda s: s.window[0])
+            built = self.__dict__["_index"] = (self.sessions, len(self.sessions), [s.window[0] for s in ordered],
+                                               ordered)
+        starts, ordered = built[2], built[3]
+        found = []
+        for k in range(bisect_left(starts, window[0] - LONGEST_DUTY), len(starts)):
+            session = ordered[k]
+            if session.window[0] >= window[1]:
+                break
+            if session.window[1] > window[0]:
+                found.append(session)
+        return found
 
     def add(self, session: BookedSession) -> None:
         """Count a newly accepted session in this snapshot (for batches)."""

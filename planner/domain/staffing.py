@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
+from bisect import bisect_left
+from datetime import timedelta
 from datetime import date
 
 from planner.domain.intervals import Interval, merge
@@ -27,6 +29,7 @@ ROLE_NAMES = {
 # (domain.md), so these are clinic policy defaults that each site may change.
 DEFAULT_LIMITS = {SUPERVISING_PRESCRIBER: 4, MONITORING_CLINICIAN: 2, THERAPIST: 1}
 
+LONGEST_DUTY = timedelta(hours=24)  # no session (and so no duty) is longer
 WHOLE = "whole"    # the whole session: dose and observation
 ACTIVE = "active"  # the active (dosing or talking) part only
 
@@ -143,6 +146,26 @@ class Roster:
     def duties_of(self, staff_id: int) -> list[Duty]:
         """Duties already held by a staff member."""
         return self.duties.get(staff_id, [])
+
+    def duties_near(self, staff_id: int, window: Interval) -> list[Duty]:
+        """A staff member's duties that overlap window, found by bisection (no duty lasts over a day)."""
+        duties = self.duties.get(staff_id)
+        if not duties:
+            return []
+        index = self.__dict__.setdefault("_index", {})
+        built = index.get(staff_id)
+        if built is None or built[0] is not duties or built[1] != len(duties):
+            ordered = sorted(duties, key=lambda d: d.interval[0])
+            built = index[staff_id] = (duties, len(duties), [d.interval[0] for d in ordered], ordered)
+        starts, ordered = built[2], built[3]
+        found = []
+        for k in range(bisect_left(starts, window[0] - LONGEST_DUTY), len(starts)):
+            duty = ordered[k]
+            if duty.interval[0] >= window[1]:
+                break
+            if duty.interval[1] > window[0]:
+                found.append(duty)
+        return found
 
 
 # Warn this many days before a credential a staffing rule relies on expires (domain.md).
