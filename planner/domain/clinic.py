@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, datetime, timedelta
@@ -152,6 +152,13 @@ class ClinicState:
     def sessions_near(self, window: Interval) -> list[BookedSession]:
         """Sessions overlapping window, found by bisection (no session lasts over a day)."""
         built = self.__dict__.get("_index")
+        if built is not None and built[0] is self.sessions and built[1] < len(self.sessions):
+            # Sessions added since the index was built (a plan taking shape) go in one by one.
+            for session in self.sessions[built[1]:]:
+                position = bisect_right(built[2], session.window[0])
+                built[2].insert(position, session.window[0])
+                built[3].insert(position, session)
+            built = self.__dict__["_index"] = (self.sessions, len(self.sessions), built[2], built[3])
         if built is None or built[0] is not self.sessions or built[1] != len(self.sessions):
             ordered = sorted(self.sessions, key=lambda s: s.window[0])
             built = self.__dict__["_index"] = (self.sessions, len(self.sessions), [s.window[0] for s in ordered],

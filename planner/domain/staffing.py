@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from datetime import timedelta
 from datetime import date
 
@@ -154,6 +154,13 @@ class Roster:
             return []
         index = self.__dict__.setdefault("_index", {})
         built = index.get(staff_id)
+        if built is not None and built[0] is duties and built[1] < len(duties):
+            # Duties added since the index was built (a plan taking shape) go in one by one.
+            for duty in duties[built[1]:]:
+                position = bisect_right(built[2], duty.interval[0])
+                built[2].insert(position, duty.interval[0])
+                built[3].insert(position, duty)
+            built = index[staff_id] = (duties, len(duties), built[2], built[3])
         if built is None or built[0] is not duties or built[1] != len(duties):
             ordered = sorted(duties, key=lambda d: d.interval[0])
             built = index[staff_id] = (duties, len(duties), [d.interval[0] for d in ordered], ordered)
