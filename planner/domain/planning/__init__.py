@@ -14,7 +14,7 @@ from planner.domain.planning.model import (
     FixedDose, NoPlan, Plan, PlannedSession, PlanningProblem, Preferences,
 )
 from planner.domain.planning.search import CourseSearch, Found
-from planner.domain.planning.slots import SlotTable, only_therapist, slot_table
+from planner.domain.planning.slots import SlotTable, all_starts, only_therapist, within
 from planner.domain.planning.therapy import therapy_items
 from planner.domain.staffing import THERAPIST
 
@@ -34,20 +34,21 @@ def plan_course(problem: PlanningProblem) -> Plan | NoPlan:
     if dosing.is_esketamine and (patient.rems_enrolled_on is None or patient.rems_enrolled_on > first):
         # Spravato REMS: the patient must be enrolled before session 1 (domain.md).
         return NoPlan(("The patient is not enrolled in the esketamine REMS before the first session.",))
-    doses = slot_table(dosing, state, first, last, problem.now, patient.id, prefs)
-    purposes = {key: t.kind for key, t in problem.types.items()}
-    items = [it for it in therapy_items(protocol, purposes) if it.key not in problem.fixed_therapy]
-    cache: dict[tuple, SlotTable] = {}
+    cache = problem.starts_cache
+    pristine = problem.state  # before planned sessions are added below; all tables read this one
 
     def table(key: str, therapist_id: int | None = None) -> SlotTable:
         # Types that take the same time, room and roles share one table (preparation and integration do).
         stype = problem.types[key]
-        signature = (stype.duration, stype.room_capability, stype.needs, therapist_id)
+        signature = (stype.duration, stype.room_capability, stype.needs, therapist_id, first, last, patient.id)
         if signature not in cache:
-            seen = state if therapist_id is None else only_therapist(state, therapist_id, stype)
-            cache[signature] = slot_table(stype, seen, first, last, problem.now, patient.id, prefs)
-        return cache[signature]
+            seen = pristine if therapist_id is None else only_therapist(pristine, therapist_id, stype)
+            cache[signature] = all_starts(stype, seen, first, last, problem.now, patient.id)
+        return within(cache[signature], prefs)
 
+    doses = table(protocol.dosing_type)
+    purposes = {key: t.kind for key, t in problem.types.items()}
+    items = [it for it in therapy_items(protocol, purposes) if it.key not in problem.fixed_therapy]
     any_therapist = {it.type_key: table(it.type_key) for it in items}
 
     def one_therapist(therapist_id: int, key: str) -> SlotTable:

@@ -63,6 +63,9 @@ class PlanningProblem:
     fixed_therapy: dict[tuple[str, int, int], datetime] = field(default_factory=dict)  # (type, anchor, k) -> start
     node_budget: int = 20000
     explain: bool = True  # work out why when there is no plan (skipped on a quick first try)
+    # Starts per session type worked out for this clinic snapshot, whatever the preferences:
+    # problems that differ only in preferences (the alternatives) share it.
+    starts_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,12 @@ class SlotTable:
 def slot_table(stype: SessionType, state: ClinicState, first: date, last: date, now: datetime,
                patient_id: int | None, preferences: Preferences) -> SlotTable:
     """Starts for a session type between two local days, within the patient's preferences."""
+    return within(all_starts(stype, state, first, last, now, patient_id), preferences)
+
+
+def all_starts(stype: SessionType, state: ClinicState, first: date, last: date, now: datetime,
+               patient_id: int | None) -> SlotTable:
+    """Every start for a session type between two local days, whatever the patient prefers."""
     zone = state.site.calendar.zone
     step = timedelta(minutes=state.site.slot_minutes)
     by_day: dict[date, list[tuple[time, datetime]]] = defaultdict(list)
@@ -45,10 +51,20 @@ def slot_table(stype: SessionType, state: ClinicState, first: date, last: date, 
         start = window.starts_from
         while start <= window.starts_until:
             wall = local(start, zone)
-            if preferences.allows_day(wall.date()) and preferences.allows_time(wall.time()):
-                by_day[wall.date()].append((wall.time().replace(tzinfo=None), start))
+            by_day[wall.date()].append((wall.time().replace(tzinfo=None), start))
             start += step
     return SlotTable(dict(by_day))
+
+
+def within(table: SlotTable, preferences: Preferences) -> SlotTable:
+    """The starts of a table on the days and at the times the patient can come."""
+    kept = {}
+    for day, starts in table.by_day.items():
+        if preferences.allows_day(day):
+            chosen = [(at, start) for at, start in starts if preferences.allows_time(at)]
+            if chosen:
+                kept[day] = chosen
+    return SlotTable(kept)
 
 
 def only_therapist(state: ClinicState, therapist_id: int, stype: SessionType) -> ClinicState:
