@@ -14,7 +14,7 @@ from planner.domain.planning.model import (
     FixedDose, NoPlan, Plan, PlannedSession, PlanningProblem, Preferences,
 )
 from planner.domain.planning.search import CourseSearch, Found
-from planner.domain.planning.slots import SlotTable, all_starts, only_therapist, within
+from planner.domain.planning.slots import SlotTable, all_starts, for_one_person, only_therapist, within
 from planner.domain.planning.therapy import therapy_items
 from planner.domain.staffing import THERAPIST
 
@@ -42,8 +42,15 @@ def plan_course(problem: PlanningProblem) -> Plan | NoPlan:
         stype = problem.types[key]
         signature = (stype.duration, stype.room_capability, stype.needs, therapist_id, first, last, patient.id)
         if signature not in cache:
-            seen = pristine if therapist_id is None else only_therapist(pristine, therapist_id, stype)
-            cache[signature] = all_starts(stype, seen, first, last, problem.now, patient.id)
+            if therapist_id is None:
+                cache[signature] = all_starts(stype, pristine, first, last, problem.now, patient.id)
+            elif len(stype.needs) == 1:
+                table(key)  # the any-therapist table, which this one narrows
+                anyone = cache[signature[:3] + (None,) + signature[4:]]
+                cache[signature] = for_one_person(anyone, stype, pristine, therapist_id, first, last)
+            else:
+                cache[signature] = all_starts(stype, only_therapist(pristine, therapist_id, stype), first, last,
+                                              problem.now, patient.id)
         return within(cache[signature], prefs)
 
     doses = table(protocol.dosing_type)

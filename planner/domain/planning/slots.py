@@ -6,9 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from planner.domain.availability import free_windows
+from planner.domain.availability import free_windows, need_cover
 from planner.domain.calendar import local
 from planner.domain.clinic import ClinicState, SessionType
+from planner.domain.intervals import Interval
 from planner.domain.planning.model import Preferences
 from planner.domain.staffing import THERAPIST, Roster
 
@@ -74,3 +75,24 @@ def only_therapist(state: ClinicState, therapist_id: int, stype: SessionType) ->
             if sid == therapist_id or (needs_other_roles and THERAPIST not in m.disciplines)}
     roster = Roster(keep, {sid: d for sid, d in state.roster.duties.items() if sid in keep})
     return replace(state, roster=roster)
+
+
+def for_one_person(table: SlotTable, stype: SessionType, state: ClinicState, staff_id: int, first: date,
+                   last: date) -> SlotTable:
+    """The starts of an any-therapist table that this one person could take (single-role types only).
+
+    Rooms and the patient's time are the same whoever comes, so only the person's own
+    shifts, leave, load and credentials need checking: far cheaper than a new search.
+    """
+    (need,) = stype.needs
+    opening = state.site.calendar.open_intervals(first, last)
+    if not opening:
+        return SlotTable({})
+    alone = only_therapist(state, staff_id, stype)
+    cover = need_cover(need, stype, alone, opening, Interval(opening[0].start, opening[-1].end))
+    kept = {}
+    for day, starts in table.by_day.items():
+        chosen = [(at, start) for at, start in starts if cover.contains(stype.role_window(start, need))]
+        if chosen:
+            kept[day] = chosen
+    return SlotTable(kept)
