@@ -72,10 +72,10 @@ def propose_course(patient_id: int, protocol_key: str, preferences: PreferencesI
             site = rows.site_rules(session, site_id)
             first = max(start or local(now, site.calendar.zone).date(), prefs.earliest or date.min)
             proposal.first_day = first
-            problem = _problem(session, site, protocol, types, patient, prefs, first, now, short=True)
+            problem = planning_problem(session, site, protocol, types, patient, prefs, first, now, short=True)
             result = plan_course(problem)
             if not isinstance(result, Plan) and problem.horizon_days < horizon_days(protocol):
-                problem = _problem(session, site, protocol, types, patient, prefs, first, now)
+                problem = planning_problem(session, site, protocol, types, patient, prefs, first, now)
                 result = plan_course(problem)
             if isinstance(result, Plan):
                 options.append(result)
@@ -128,8 +128,10 @@ def _sites(session: OrmSession, prefs: Preferences, esketamine: bool) -> list[in
     return list(session.scalars(query))
 
 
-def _problem(session: OrmSession, site, protocol: Protocol, types: dict, patient, prefs: Preferences, first: date,
-             now: datetime, fixed=(), fixed_therapy=None, ignore_sessions=(), short: bool = False) -> PlanningProblem:
+def planning_problem(session: OrmSession, site, protocol: Protocol, types: dict, patient, prefs: Preferences,
+                     first: date, now: datetime, fixed=(), fixed_therapy=None, ignore_sessions=(),
+                     short: bool = False) -> PlanningProblem:
+    """The planner's input: the clinic near the horizon, less any sessions being re-planned."""
     days = horizon_days(protocol, short)
     zone = site.calendar.zone
     span = Interval(day_start(first, zone), day_start(first + timedelta(days=days + 1), zone))

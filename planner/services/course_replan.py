@@ -25,7 +25,7 @@ from planner.domain.planning import FixedDose, NoPlan, Plan, PlannedSession, pla
 from planner.domain.planning.verify import CourseItem, course_breaches
 from planner.domain.protocols import Protocol
 from planner.services.course_inputs import PreferencesIn
-from planner.services.course_planning import _problem, to_preferences
+from planner.services.course_planning import planning_problem, to_preferences
 from planner.services.protocols import protocol_version
 
 GIVEN = frozenset({"fulfilled", "in_progress", "arrived"})
@@ -109,7 +109,7 @@ def compute_replan(session: OrmSession, course_id: int, now: datetime) -> Replan
                 counters[key] = index + 1
                 kept_therapy[(key[0], anchor, index)] = s
         movable = upcoming[keep:] + [s for s in therapy if s not in kept_therapy.values()]
-        problem = _problem(session, site, protocol, types, patient, prefs, first, now, fixed,
+        problem = planning_problem(session, site, protocol, types, patient, prefs, first, now, fixed,
                            {k: s.starts_at for k, s in kept_therapy.items()}, [s.id for s in movable])
         plan = plan_course(problem)
         if isinstance(plan, Plan):
