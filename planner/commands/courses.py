@@ -62,6 +62,7 @@ def plan_course_command(mrn, protocol, start, time_of_day, site, as_json):
         return
     if not plans:
         fail("No plan within the horizon:\n" + "\n".join(f"  - {r}" for r in proposal.reasons))
+    rooms, people = course_view.names()
     for number, plan in enumerate(plans, 1):
         score = plan["score"]
         click.echo(f"Plan {number}: {plan['label']} (ends after {score['ends_after_days']} days; "
@@ -69,8 +70,9 @@ def plan_course_command(mrn, protocol, start, time_of_day, site, as_json):
         for s in plan["sessions"]:
             wall = s["local_start"][:16].replace("T", " ")
             number_text = f"dose {s['dose_number']}" if s["purpose"] == "dose" else f"{s['purpose']} ({s['dose_number']})"
-            staff = ", ".join(f"{p['role'].replace('_', ' ')} #{p['staff_id']}" for p in s["staff"])
-            click.echo(f"  {wall}  {number_text:<18} {s['session_type']:<14} room #{s['room_id']}  {staff}")
+            staff = ", ".join(f"{people.get(p['staff_id'], p['staff_id'])} ({p['role'].replace('_', ' ')})"
+                              for p in s["staff"])
+            click.echo(f"  {wall}  {number_text:<18} {s['session_type']:<14} {rooms.get(s['room_id'], '-'):<12} {staff}")
 
 
 @planner_cli.command("book-course")

@@ -83,3 +83,12 @@ def course_zone(course_id: int) -> str:
         if course is None:
             raise NotFound("course", course_id)
         return course.site.timezone
+
+
+def names() -> tuple[dict[int, str], dict[int, str]]:
+    """Room names and staff names by id, for showing plans to people."""
+    from planner.db.models import Room, Staff
+
+    with unit_of_work(write=False) as session:
+        return (dict(session.execute(select(Room.id, Room.name)).all()),
+                dict(session.execute(select(Staff.id, Staff.name)).all()))
