@@ -7,9 +7,10 @@
     An accepted session is deleted again, untimed, so every request sees the same clinic.
 (b) find_free_windows over 4 weeks for the IV type from a random day of the window.
 
-Each (database, scale) runs in its own process on a freshly generated clinic; the measured
-window's rows are identical at both scales, so the 150k/15k ratio shows what table size costs.
-`now` is fixed (the day before the window), the random seed too.
+Each database is filled once per scale; the measured window's rows are identical at both scales,
+so the 150k/15k ratio shows what table size costs. The timed calls are split into rounds, each in
+a fresh process, and the two scales take turns round by round, so that other work on the machine
+weighs on both alike. `now` is fixed (the day before the window), the random seed too.
 
     python -m bench.bench_booking                       # everything, ~5 minutes
     python -m bench.bench_booking --dbs sqlite --scales 1 --book 300 --search 50
@@ -19,15 +20,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
 import time as timer
 from datetime import time, timedelta
 
-from bench.common import DATABASES, databases, load, machine, summary
+from bench.common import DATABASES, databases, machine, summary
 
 SEED = 7
+WARM_BOOK, WARM_SEARCH = 20, 3
 TARGET_BOOK_P95, TARGET_SEARCH_P95 = 15.0, 50.0
 
 
@@ -79,11 +82,33 @@ def _undo(session, session_id: int) -> None:
     session.commit()
 
 
-def measure(url: str, scale: int, book: int, search: int) -> dict:
-    """Generate the clinic at url and time both use cases; returns the figures."""
+def build(url: str, scale: int) -> dict:
+    """Migrate and fill the database at url; returns what was built."""
     from sqlalchemy import func, select
 
     from bench import synthetic
+    from planner.db.models import Session
+    from planner.extensions import db
+
+    app, clinic, built = synthetic.create(url, scale)
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert synthetic.load_clinic(conn) == clinic, "the clinic does not read back as it was built"
+            total = conn.scalar(select(func.count()).select_from(Session))
+        db.engine.dispose()
+    return {"sessions": total, "built_s": built}
+
+
+def measure(url: str, book: int, search: int, part: int, parts: int) -> dict:
+    """Time part `part` of `parts` of the requests and searches on a built clinic; returns raw timings.
+
+    Every part builds the same request list (fixed seed) and times its own slice of it, after
+    untimed warm-up calls, so parts taken in turns from two databases see the same requests.
+    """
+    from sqlalchemy import func, select
+
+    from bench import synthetic
+    from planner import create_app
     from planner.db.models import Session
     from planner.domain.calendar import to_utc
     from planner.domain.errors import BookingRefused
@@ -92,59 +117,71 @@ def measure(url: str, scale: int, book: int, search: int) -> dict:
     from planner.services.availability import find_free_windows
     from planner.services.booking import book_session
 
-    app, clinic, built = synthetic.create(url, scale)
-    now = to_utc(clinic.first - timedelta(days=1), time(12), clinic.zone)
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
     actor = Actor("bench", None, "127.0.0.1")
     rng = random.Random(SEED)
+    out: dict = {"book": [], "search": [], "week": [], "reasons": {}}
     with app.app_context():
+        clinic = synthetic.load_clinic(db.session.connection())
+        now = to_utc(clinic.first - timedelta(days=1), time(12), clinic.zone)
         total = db.session.scalar(select(func.count()).select_from(Session))
-        orders = _orders(db.session, clinic, book + 20, rng)
-        times = {"accepted": [], "refused": []}
-        book_cpu: list[float] = []
-        reasons: dict[str, int] = {}
-        for index, order in enumerate(orders):
-            cpu = timer.process_time()
-            began = timer.perf_counter()
+        warm, orders = WARM_BOOK, _orders(db.session, clinic, WARM_BOOK + book, rng)
+        firsts = [clinic.first + timedelta(days=rng.randint(0, 8 * 7)) for _ in range(WARM_SEARCH + search)]
+        weeks = [clinic.first + timedelta(days=rng.randint(0, 11 * 7)) for _ in range(WARM_SEARCH + search)]
+        mine = list(range(warm + part, warm + book, parts))
+        for index in [*range(warm), *mine]:
+            cpu, began = timer.process_time(), timer.perf_counter()
             try:
-                session_id = book_session(order, actor, now)
-                outcome = "accepted"
+                session_id, outcome = book_session(orders[index], actor, now), "accepted"
             except BookingRefused as refused:
                 session_id, outcome = None, "refused"
-                for reason in refused.reasons:
-                    reasons[reason.code] = reasons.get(reason.code, 0) + 1
-            took = timer.perf_counter() - began
-            if index >= 20:  # the first 20 warm caches and connections
-                times[outcome].append(took)
-                book_cpu.append(timer.process_time() - cpu)
+                if index >= warm:
+                    for reason in refused.reasons:
+                        out["reasons"][reason.code] = out["reasons"].get(reason.code, 0) + 1
+            took, cpu = timer.perf_counter() - began, timer.process_time() - cpu
+            if index >= warm:  # the warm-up fills caches and the connection pool
+                out["book"].append((took, cpu, outcome))
             if session_id is not None:
                 _undo(db.session, session_id)
         after = db.session.scalar(select(func.count()).select_from(Session))
         assert after == total, f"the benchmark left {after - total} sessions behind"
-        searches, search_cpu, found, week = [], [], [], []
-        for index in range(search + 3):
-            first = clinic.first + timedelta(days=rng.randint(0, 8 * 7))
-            cpu = timer.process_time()
+        mine = list(range(WARM_SEARCH + part, WARM_SEARCH + search, parts))
+        for index in [*range(WARM_SEARCH), *mine]:
+            cpu, began = timer.process_time(), timer.perf_counter()
+            found = find_free_windows(clinic.site_id, clinic.iv_type_id, firsts[index],
+                                      firsts[index] + timedelta(days=27), now)
+            took, cpu = timer.perf_counter() - began, timer.process_time() - cpu
+            if index >= WARM_SEARCH:
+                out["search"].append((took, cpu, len(found)))
+        for index in [*range(WARM_SEARCH), *mine]:
+            # One week, to show that the cost follows the span searched, not the size of the table.
             began = timer.perf_counter()
-            windows = find_free_windows(clinic.site_id, clinic.iv_type_id, first, first + timedelta(days=27), now)
-            took = timer.perf_counter() - began
-            if index >= 3:
-                searches.append(took)
-                search_cpu.append(timer.process_time() - cpu)
-                found.append(len(windows))
-        for index in range(search + 3):
-            # One week, to show that the cost follows the span searched, not the table.
-            first = clinic.first + timedelta(days=rng.randint(0, 11 * 7))
-            began = timer.perf_counter()
-            find_free_windows(clinic.site_id, clinic.iv_type_id, first, first + timedelta(days=6), now)
-            if index >= 3:
-                week.append(timer.perf_counter() - began)
+            find_free_windows(clinic.site_id, clinic.iv_type_id, weeks[index], weeks[index] + timedelta(days=6), now)
+            if index >= WARM_SEARCH:
+                out["week"].append(timer.perf_counter() - began)
         db.engine.dispose()
-    return {"db": url.split(":", 1)[0].split("+")[0], "scale": scale, "sessions": total, "built_s": built,
-            "book": summary(times["accepted"] + times["refused"]), "accepted": summary(times["accepted"]),
-            "refused": summary(times["refused"]), "reasons": reasons,
-            "search": summary(searches), "book_cpu": summary(book_cpu), "search_cpu": summary(search_cpu),
-            "search_week": summary(week),
-            "windows_found": sum(found) / max(1, len(found)), "load": load()}
+    out["load"] = os.getloadavg()[0]
+    return out
+
+
+def _figures(kind: str, scale: int, built: dict, parts: list[dict]) -> dict:
+    """One (database, scale) from its parts: percentiles over every timed call."""
+    book = [b for p in parts for b in p["book"]]
+    search = [s for p in parts for s in p["search"]]
+    reasons: dict[str, int] = {}
+    for p in parts:
+        for code, n in p["reasons"].items():
+            reasons[code] = reasons.get(code, 0) + n
+    return {"db": kind, "scale": scale, **built,
+            "book": summary([t for t, _, _ in book]),
+            "accepted": summary([t for t, _, o in book if o == "accepted"]),
+            "refused": summary([t for t, _, o in book if o == "refused"]),
+            "book_cpu": summary([c for _, c, _ in book]), "reasons": reasons,
+            "search": summary([t for t, _, _ in search]), "search_cpu": summary([c for _, c, _ in search]),
+            "search_week": summary([t for p in parts for t in p["week"]]),
+            "windows_found": sum(n for _, _, n in search) / max(1, len(search)),
+            "load": f"load {min(p['load'] for p in parts):.1f}-{max(p['load'] for p in parts):.1f} "
+                    f"on {os.cpu_count()} cores"}
 
 
 def _row(r: dict) -> str:
@@ -190,34 +227,55 @@ def report(results: list[dict]) -> None:
               f"{r['windows_found']:.0f} free windows per search; clinic written in {r['built_s']:.0f} s; {r['load']}")
 
 
+def _child(*args: str) -> dict:
+    child = subprocess.run([sys.executable, "-m", "bench.bench_booking", *args], capture_output=True, text=True)
+    if child.returncode != 0:
+        sys.stderr.write(child.stderr)
+        raise SystemExit(f"bench_booking {' '.join(args[:2])} failed")
+    lines = child.stdout.strip().splitlines()
+    if lines[:-1]:
+        print("\n".join(lines[:-1]), flush=True)
+    return json.loads(lines[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dbs", default=",".join(DATABASES))
     parser.add_argument("--scales", default="1,10")
-    parser.add_argument("--book", type=int, default=400, help="booking requests timed per run")
-    parser.add_argument("--search", type=int, default=60, help="searches timed per run")
+    parser.add_argument("--book", type=int, default=400, help="booking requests timed per database and scale")
+    parser.add_argument("--search", type=int, default=60, help="searches timed per database and scale")
+    parser.add_argument("--rounds", type=int, default=4, help="turns the scales take, to even out the machine's load")
     parser.add_argument("--json", help="also write the figures to this file")
-    parser.add_argument("--one", help=argparse.SUPPRESS)  # a child run: the URL of its database
+    parser.add_argument("--build", help=argparse.SUPPRESS)  # child: URL of a database to fill (--scales N)
+    parser.add_argument("--measure", help=argparse.SUPPRESS)  # child: URL of a filled database
+    parser.add_argument("--part", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(measure(args.one, int(args.scales), args.book, args.search)))
+    if args.build:
+        print(json.dumps(build(args.build, int(args.scales))))
+        return
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.book, args.search, args.part, args.rounds)))
         return
     print(machine(), flush=True)
+    scales = [int(s) for s in args.scales.split(",")]
     results = []
     with databases(args.dbs.split(",")) as make:
         for kind in args.dbs.split(","):
-            for scale in (int(s) for s in args.scales.split(",")):
-                url = make(kind, f"bench_booking_{scale}")
+            urls, built = {}, {}
+            for scale in scales:
+                urls[scale] = make(kind, f"bench_booking_{scale}")
                 print(f"-- {kind} at scale {scale}", flush=True)
-                child = subprocess.run([sys.executable, "-m", "bench.bench_booking", "--one", url, "--scales",
-                                        str(scale), "--book", str(args.book), "--search", str(args.search)],
-                                       capture_output=True, text=True)
-                if child.returncode != 0:
-                    sys.stderr.write(child.stderr)
-                    raise SystemExit(f"the {kind} run at scale {scale} failed")
-                lines = child.stdout.strip().splitlines()
-                print("\n".join(lines[:-1]), flush=True)
-                results.append(json.loads(lines[-1]))
+                built[scale] = _child("--build", urls[scale], "--scales", str(scale))
+            parts: dict[int, list] = {scale: [] for scale in scales}
+            for part in range(args.rounds):
+                # The scales take turns, in alternating order, so a busy spell on the machine
+                # falls on both rather than on one of them.
+                for scale in scales if part % 2 == 0 else scales[::-1]:
+                    parts[scale].append(_child("--measure", urls[scale], "--part", str(part), "--rounds",
+                                               str(args.rounds), "--book", str(args.book), "--search",
+                                               str(args.search)))
+            print(f"   measured in {args.rounds} rounds, scales taking turns", flush=True)
+            results += [_figures(kind, scale, built[scale], parts[scale]) for scale in scales]
     report(results)
     if args.json:
         with open(args.json, "w") as out:

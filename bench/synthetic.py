@@ -290,6 +290,26 @@ def build(conn: Connection, scale: int = 1, seed: int = SEED) -> tuple[Clinic, d
     return clinic, dict(out.counts)
 
 
+def load_clinic(conn: Connection) -> Clinic:
+    """The Clinic of a database build() filled, read back (for a process that did not build it)."""
+    staff = Staff.__table__
+    site_id = conn.scalar(select(Site.__table__.c.id).where(Site.__table__.c.name == "Bench Clinic"))
+    rooms = Room.__table__
+    chairs = conn.scalars(select(rooms.c.id).where(rooms.c.site_id == site_id, rooms.c.kind == "infusion_chair")
+                          .order_by(rooms.c.id)).all()
+    iv = conn.scalar(select(SessionType.__table__.c.id).where(SessionType.__table__.c.key == IV_DOSING["key"]))
+    people = conn.execute(select(staff.c.id, staff.c.name).where(staff.c.email.like("%@bench.example"))
+                          .order_by(staff.c.id)).all()
+
+    def named(*prefixes: str) -> tuple[int, ...]:
+        return tuple(row.id for row in people if row.name.startswith(prefixes))
+
+    patients = Patient.__table__
+    pool = conn.scalars(select(patients.c.id).where(patients.c.mrn.like("B%")).order_by(patients.c.id)).all()
+    return Clinic(site_id, iv, tuple(chairs), named("Doctor ", "Practitioner "), named("Nurse "), named("Therapist "),
+                  tuple(pool), WINDOW_MONDAY, WINDOW_MONDAY + timedelta(weeks=WEEKS, days=-1))
+
+
 def analyze(engine) -> None:
     """Fresh planner statistics, as autovacuum would gather them on PostgreSQL after a bulk load.
 
