@@ -28,6 +28,7 @@ from planner.domain.clinic import (
 from planner.domain.intervals import Interval
 from planner.domain.staffing import (
     CREDENTIAL_KINDS,
+    FULL_LOAD,
     ROLES,
     Credential,
     Duty,
@@ -291,6 +292,7 @@ def test_booking_any_offered_fit_keeps_every_staff_member_within_their_ratio(cli
         state.add(booked)
         for staff_id, _ in booked.duties:
             load = peak_load(state.roster.duties_of(staff_id), booked.window, state.site.limits)
-            assert load <= 1, f"staff {staff_id} would carry {load} of a person at {start:%H:%M}Z"
+            assert load <= FULL_LOAD, (f"staff {staff_id} would carry {load / FULL_LOAD:.2f} of a person "
+                                       f"at {start:%H:%M}Z")
         # Once booked, the session may still be "moved" onto its own time: it never blocks itself.
         assert check_session(request, state, clinic.now, ignore_session_id=999) == []
