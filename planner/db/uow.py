@@ -63,8 +63,15 @@ def lock_for_booking(session: OrmSession, site_ids=(), staff_ids=(), patient_ids
     keys = [(1, i) for i in sorted(set(site_ids))]
     keys += [(2, i) for i in sorted(set(staff_ids))]
     keys += [(3, i) for i in sorted(set(patient_ids))]
-    for namespace, key in keys:
-        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": namespace, "key": key})
+    if not keys:
+        return
+    # One round trip: PostgreSQL evaluates a select list left to right, so the locks are still
+    # taken in the order above.
+    calls = ", ".join(f"pg_advisory_xact_lock(:ns{n}, :key{n})" for n in range(len(keys)))
+    params = {}
+    for n, (namespace, key) in enumerate(keys):
+        params[f"ns{n}"], params[f"key{n}"] = namespace, key
+    session.execute(text(f"SELECT {calls}"), params)
 
 
 def defer_overlap_constraints(session: OrmSession) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import state as rows
@@ -52,20 +53,26 @@ def _book(orders: list[SessionOrder], actor: Actor, now: datetime, prefix: str |
     if not orders:
         raise InvalidData([Reason("empty", "Give at least one session to book.", "sessions")])
     with unit_of_work() as session:
+        # What the orders name (patient, site, type, room, staff) is read before the lock: the lock
+        # guards the sessions and duties the rules read, and holding it shorter lets more through.
+        requests = [build_request(session, order, f"{prefix}[{index}]." if prefix else "")
+                    for index, order in enumerate(orders)]
         lock_for_booking(session, {o.site_id for o in orders}, {s for o in orders for s, _ in o.staff},
                          {o.patient_id for o in orders})
-        created = place_orders(session, orders, actor, now, prefix)
+        created = place_orders(session, orders, actor, now, prefix, requests)
+        ids = [row.id for row in created]  # before the commit expires the rows (a reload per row)
         session.commit()
-        return [row.id for row in created]
+        return ids
 
 
 def place_orders(session: OrmSession, orders: list[SessionOrder], actor: Actor, now: datetime,
-                 prefix: str | None = "sessions") -> list[Session]:
+                 prefix: str | None = "sessions", requests: list[SessionRequest] | None = None) -> list[Session]:
     """Check and add sessions inside the caller's locked transaction; BatchRefused if any is refused."""
     refusals: dict[int, list[Reason]] = {}
     created: list[Session] = []
     for index, order in enumerate(orders):
-        request = build_request(session, order, f"{prefix}[{index}]." if prefix else "")
+        request = (requests[index] if requests is not None
+                   else build_request(session, order, f"{prefix}[{index}]." if prefix else ""))
         reasons = check_request(session, request, now)
         if reasons:
             refusals[index] = reasons
@@ -104,8 +111,9 @@ def reschedule_session(session_id: int, start: datetime, actor: Actor, now: date
         row.updated_at = now
         record(session, actor, "session.rescheduled", "session", row.id, now, before=before.isoformat(),
                after=row.starts_at.isoformat(), room_id=row.room_id, version=row.version)
+        version = row.version  # before the commit expires the row
         session.commit()
-        return row.version
+        return version
 
 
 def cancel_session(session_id: int, actor: Actor, now: datetime, reason: str = "") -> int:
@@ -127,8 +135,9 @@ def change_status(session_id: int, status: str, actor: Actor, now: datetime, rea
                version=row.version)
         if row.course_id is not None:
             refresh_course_status(session, row.course_id, now)
+        version = row.version  # before the commit expires the row
         session.commit()
-        return row.version
+        return version
 
 
 def _get(session: OrmSession, session_id: int) -> Session:
@@ -143,19 +152,25 @@ def build_request(session: OrmSession, order: SessionOrder, prefix: str = "") ->
     problems = []
     if order.start.tzinfo is None:
         problems.append(Reason("naive_time", "Give the start with a time zone offset.", f"{prefix}start"))
+    # Held on purpose: the identity map keeps a clean row only while something refers to it, and
+    # site_rules and load_session_type below would otherwise read the same rows a second time.
+    found = {}
     for model, key, field, what in ((Patient, order.patient_id, "patient_id", "patient"),
                                     (Site, order.site_id, "site_id", "site"),
                                     (SessionType, order.session_type_id, "session_type_id", "session type"),
                                     (Room, order.room_id, "room_id", "room")):
-        if key is not None and session.get(model, key) is None:
+        found[model] = session.get(model, key) if key is not None else None
+        if key is not None and found[model] is None:
             problems.append(Reason("unknown", f"No {what} with id {key}.", f"{prefix}{field}"))
+    wanted = {staff_id for staff_id, _role in order.staff}
+    known = set(session.scalars(select(Staff.id).where(Staff.id.in_(wanted)))) if wanted else set()
     for index, (staff_id, _role) in enumerate(order.staff):
-        if session.get(Staff, staff_id) is None:
+        if staff_id not in known:
             problems.append(Reason("unknown", f"No staff member with id {staff_id}.",
                                    f"{prefix}staff[{index}].staff_id"))
     if problems:
         raise InvalidData(problems)
-    patient = session.get(Patient, order.patient_id)
+    patient = found[Patient]
     site = rows.site_rules(session, order.site_id)
     stype = rows.load_session_type(session, order.session_type_id)
     placements = tuple(Placement(staff_id, role) for staff_id, role in order.staff)
