@@ -23,3 +23,6 @@ echo "== 1. Booking decision and free-window search, 15k and 150k sessions"
 echo
 echo "== 2. Booking throughput through the HTTP API (gunicorn -w 4)"
 "$python" -m bench.bench_http --dbs "$dbs" --seconds "$seconds"
+echo
+echo "== 3. Planning whole courses (IV induction, esketamine TRD, KAP), 15k and 150k sessions"
+"$python" -m bench.bench_planning --dbs "$dbs" --scales 1,10 --runs 20
