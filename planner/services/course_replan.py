@@ -110,7 +110,7 @@ def compute_replan(session: OrmSession, course_id: int, now: datetime) -> Replan
                 kept_therapy[(key[0], anchor, index)] = s
         movable = upcoming[keep:] + [s for s in therapy if s not in kept_therapy.values()]
         problem = planning_problem(session, site, protocol, types, patient, prefs, first, now, fixed,
-                           {k: s.starts_at for k, s in kept_therapy.items()}, [s.id for s in movable])
+                                   {k: s.starts_at for k, s in kept_therapy.items()}, [s.id for s in movable])
         plan = plan_course(problem)
         if isinstance(plan, Plan):
             result.changes = _diff(plan, movable, keys)
