@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from flask import g
 from flask.testing import FlaskClient
-from sqlalchemy import text
 
 
 def pytest_addoption(parser):
@@ -56,15 +55,10 @@ def _migrated_app(database_url):
 def app(_migrated_app):
     """The app with every table emptied before the test."""
     from planner.extensions import db
+    from tests.factories import empty_all_tables
 
     with _migrated_app.app_context():
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                db.session.execute(text(f"DELETE FROM {name}"))
-        db.session.commit()
+        empty_all_tables()
         yield _migrated_app
         db.session.remove()
 

@@ -160,3 +160,18 @@ def booking_body(proposal, patient_id: int, protocol: str = "iv-induction", whic
                           "start": s.start.isoformat(), "room_id": s.room_id,
                           "staff": [{"staff_id": p.staff_id, "role": p.role} for p in s.placements]}
                          for s in plan.sessions]}
+
+
+def empty_all_tables() -> None:
+    """Empty every table (children first), keeping the schema."""
+    from sqlalchemy import text
+
+    from planner.extensions import db
+
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for name in tables:
+            db.session.execute(text(f"DELETE FROM {name}"))
+    db.session.commit()

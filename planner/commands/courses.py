@@ -54,7 +54,7 @@ def plan_course_command(mrn, protocol, start, time_of_day, site, as_json):
         ids, proposal = _proposal(mrn, protocol, start, time_of_day, site)
     except DomainError as error:
         _explain(error)
-    zones = _zones()
+    zones = course_view.site_zones()
     plans = [course_view.plan_data(p, ids["patient_id"], protocol, zones[p.sessions[0].site_id])
              for p in proposal.plans]
     if as_json:
@@ -86,7 +86,7 @@ def book_course_command(mrn, protocol, start, time_of_day, site, which):
             fail(f"There are {len(proposal.plans)} plan(s) to choose from." if proposal.plans else
                  "No plan within the horizon:\n" + "\n".join(f"  - {r}" for r in proposal.reasons))
         plan = proposal.plans[which - 1]
-        body = course_view.plan_data(plan, ids["patient_id"], protocol, _zones()[plan.sessions[0].site_id])["book"]
+        body = course_view.plan_data(plan, ids["patient_id"], protocol, course_view.site_zones()[plan.sessions[0].site_id])["book"]
         course_id = book_course(body, CLI_ACTOR, clock.now())
     except DomainError as error:
         _explain(error)
@@ -128,7 +128,3 @@ def replan_course_command(course_id, apply):
 def install_protocols_command():
     """Add the shipped treatment protocols the clinic does not have yet."""
     click.echo(f"Installed {install_default_protocols(CLI_ACTOR, clock.now())} protocol(s).")
-
-
-def _zones() -> dict[int, str]:
-    return course_view.site_zones()

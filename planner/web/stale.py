@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from planner.db.models import Course, Site
+from planner.db.models import Course
 from planner.extensions import db
 from planner.services import course_view
 from planner.services.course_planning import Proposal
@@ -14,7 +12,7 @@ from planner.services.course_replan import Replan
 def fresh_offer(fresh) -> dict | None:
     """A new proposal's plans, or a new re-plan preview, as JSON."""
     if isinstance(fresh, Proposal):
-        zones = {s.id: s.timezone for s in db.session.scalars(select(Site))}
+        zones = course_view.site_zones()
         return {"plans": [course_view.plan_data(p, fresh.patient_id, fresh.protocol.key, zones[p.sessions[0].site_id])
                           for p in fresh.plans], "reasons": fresh.reasons}
     if isinstance(fresh, Replan):

@@ -7,26 +7,19 @@ import json
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import text
 
 from planner import ROOT
 from planner.domain.errors import InvalidData
-from planner.extensions import db
 from planner.services.scenario import load_scenario
 from planner.services.scenario_export import export_scenario, to_json
 from tests import factories as f
+from tests.factories import empty_all_tables
 from tests.integration.test_scenario_load import ADMIN, NOW, demo, small_scenario
 
 
 def empty_database() -> None:
     """Empty every table, as the app fixture does before each test."""
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for name in tables:
-            db.session.execute(text(f"DELETE FROM {name}"))
-    db.session.commit()
+    empty_all_tables()
 
 
 def without_passwords(doc: dict) -> dict:

@@ -36,12 +36,6 @@ class SlotTable:
         return self.by_day.get(day, [])
 
 
-def slot_table(stype: SessionType, state: ClinicState, first: date, last: date, now: datetime,
-               patient_id: int | None, preferences: Preferences) -> SlotTable:
-    """Starts for a session type between two local days, within the patient's preferences."""
-    return within(all_starts(stype, state, first, last, now, patient_id), preferences)
-
-
 def all_starts(stype: SessionType, state: ClinicState, first: date, last: date, now: datetime,
                patient_id: int | None) -> SlotTable:
     """Every start for a session type between two local days, whatever the patient prefers."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from sqlalchemy import select
 
-from planner.db.models import Course, ProtocolVersion, Site
+from planner.db.models import Course, ProtocolVersion
 from planner.domain.errors import NotFound
 from planner.extensions import db
 from planner.services import course_view
@@ -47,7 +47,7 @@ def propose():
     """The best safe plan for a patient and protocol, plus up to two alternatives."""
     args = body(ProposeIn)
     proposal = propose_course(args.patient_id, args.protocol, args.preferences, now(), args.start)
-    zones = {s.id: s.timezone for s in db.session.scalars(select(Site))}
+    zones = course_view.site_zones()
     return jsonify({"patient_id": args.patient_id, "protocol": {"key": proposal.protocol.key,
                                                                 "version": proposal.protocol.version},
                     "plans": [course_view.plan_data(p, args.patient_id, args.protocol, zones[p.sessions[0].site_id])
