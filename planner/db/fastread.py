@@ -6,7 +6,7 @@ go through the driver directly and parse instants with the C `fromisoformat`.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy.orm import Session as OrmSession
 
@@ -17,8 +17,8 @@ def fetch(session: OrmSession, sql: str, params: list) -> list[tuple]:
     """Rows (plain tuples) for SQL written with `?` placeholders, on SQLite or PostgreSQL."""
     connection = session.connection()  # joins the session's transaction
     if connection.dialect.name == "sqlite":
-        values = tuple(p.astimezone(timezone.utc).strftime(_SQLITE_FORMAT) if isinstance(p, datetime) else p
-                       for p in params)
+        values = tuple(p.astimezone(timezone.utc).strftime(_SQLITE_FORMAT) if isinstance(p, datetime)
+                       else p.isoformat() if isinstance(p, date) else p for p in params)
     else:
         sql, values = sql.replace("?", "%s"), tuple(params)
     cursor = connection.connection.dbapi_connection.cursor()

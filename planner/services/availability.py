@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from planner.db import state as rows
+from planner.db import daycache
+from planner.db.windowcache import cached_free_windows
 from planner.db.models import Patient, SessionType, Site
 from planner.db.uow import unit_of_work
 from planner.gcpause import gc_paused
-from planner.domain.availability import FreeWindow, free_windows
-from planner.domain.calendar import day_start
+from planner.domain.availability import FreeWindow
 from planner.domain.errors import InvalidData, Reason
-from planner.domain.intervals import Interval
 
 LONGEST_SEARCH = timedelta(days=92)
 
@@ -31,9 +30,6 @@ def find_free_windows(site_id: int, session_type_id: int, first: date, last: dat
                    if key is not None and session.get(model, key) is None]
         if unknown:
             raise InvalidData(unknown)
-        site = rows.site_rules(session, site_id)
-        stype = rows.load_session_type(session, session_type_id)
-        zone = site.calendar.zone
-        span = Interval(day_start(first, zone), day_start(last + timedelta(days=1), zone))
-        state = rows.clinic_state(session, site, span, None, {patient_id} if patient_id else set())
-        return free_windows(stype, state, first, last, now, patient_id)
+        site = daycache.site(session, site_id)
+        stype = daycache.session_type(session, session_type_id)
+        return cached_free_windows(session, site, stype, first, last, now, patient_id)

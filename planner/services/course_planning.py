@@ -8,7 +8,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
+from planner.db import daycache
 from planner.db import state as rows
+from planner.db.windowcache import cached_free_windows
 from planner.db.models import Patient, SessionType, Site
 from planner.db.uow import unit_of_work
 from planner.gcpause import gc_paused
@@ -69,7 +71,7 @@ def propose_course(patient_id: int, protocol_key: str, preferences: PreferencesI
         proposal = Proposal(patient_id, protocol, start or now.date())
         options: list[Plan] = []
         for site_id in sites:
-            site = rows.site_rules(session, site_id)
+            site = daycache.site(session, site_id)
             first = max(start or local(now, site.calendar.zone).date(), prefs.earliest or date.min)
             proposal.first_day = first
             problem = planning_problem(session, site, protocol, types, patient, prefs, first, now, short=True)
@@ -135,11 +137,16 @@ def planning_problem(session: OrmSession, site, protocol: Protocol, types: dict,
     days = horizon_days(protocol, short)
     zone = site.calendar.zone
     span = Interval(day_start(first, zone), day_start(first + timedelta(days=days + 1), zone))
-    state = rows.clinic_state(session, site, span, None, {patient.id})
+    state = daycache.snapshot(session, site.id, span, {patient.id})
+    windows = None
     if ignore_sessions:
         state = _without(state, set(ignore_sessions))
+    else:
+        # The clinic as stored: the free windows kept per day serve it.
+        def windows(stype, first_day, last_day, patient_id):
+            return cached_free_windows(session, site, stype, first_day, last_day, now, patient_id)
     return PlanningProblem(protocol, types, state, patient, prefs, first, days, now, tuple(fixed),
-                           dict(fixed_therapy or {}), explain=not short)
+                           dict(fixed_therapy or {}), explain=not short, windows=windows)
 
 
 def _without(state, session_ids: set[int]):

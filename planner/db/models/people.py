@@ -46,6 +46,7 @@ class Shift(db.Model):
     __tablename__ = "shifts"
     __table_args__ = (Index("ix_shifts_site_time", "site_id", "starts_at"),
                       Index("ix_shifts_staff_time", "staff_id", "starts_at"),
+                      Index("ix_shifts_starts", "starts_at"),
                       CheckConstraint("ends_at > starts_at", name="ck_shifts_ends_after_start"))
 
     id: Mapped[int] = mapped_column(primary_key=True)

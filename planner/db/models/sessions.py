@@ -19,6 +19,7 @@ class Session(db.Model):
     __table_args__ = (Index("ix_sessions_site_time", "site_id", "starts_at"),
                       Index("ix_sessions_room_time", "room_id", "starts_at"),
                       Index("ix_sessions_patient_time", "patient_id", "starts_at"),
+                      Index("ix_sessions_starts", "starts_at"),
                       CheckConstraint("ends_at > starts_at", name="ck_sessions_ends_after_start"),
                       CheckConstraint(f"status IN ({_STATUS_LIST})", name="ck_sessions_status"))
 

@@ -43,7 +43,8 @@ def plan_course(problem: PlanningProblem) -> Plan | NoPlan:
         signature = (stype.duration, stype.room_capability, stype.needs, therapist_id, first, last, patient.id)
         if signature not in cache:
             if therapist_id is None:
-                cache[signature] = all_starts(stype, pristine, first, last, problem.now, patient.id)
+                found = problem.windows(stype, first, last, patient.id) if problem.windows else None
+                cache[signature] = all_starts(stype, pristine, first, last, problem.now, patient.id, found)
             elif len(stype.needs) == 1:
                 table(key)  # the any-therapist table, which this one narrows
                 anyone = cache[signature[:3] + (None,) + signature[4:]]

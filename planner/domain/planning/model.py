@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from planner.domain.availability import FreeWindow
 from planner.domain.clinic import ClinicState, Patient, Placement, SessionType
 from planner.domain.protocols import Protocol
 
@@ -66,6 +68,10 @@ class PlanningProblem:
     # Starts per session type worked out for this clinic snapshot, whatever the preferences:
     # problems that differ only in preferences (the alternatives) share it.
     starts_cache: dict = field(default_factory=dict, compare=False, repr=False)
+    # Free windows of a session type for the patient, (type, first, last, patient id) -> windows, when
+    # the caller keeps them cached; they must be what free_windows gives over `state` at `now`.
+    windows: Callable[[SessionType, date, date, int], list[FreeWindow]] | None = field(
+        default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from planner.domain.availability import free_windows, need_cover
+from planner.domain.availability import FreeWindow, free_windows, need_cover
 from planner.domain.calendar import local
 from planner.domain.clinic import ClinicState, SessionType
 from planner.domain.intervals import Interval
@@ -37,12 +37,17 @@ class SlotTable:
 
 
 def all_starts(stype: SessionType, state: ClinicState, first: date, last: date, now: datetime,
-               patient_id: int | None) -> SlotTable:
-    """Every start for a session type between two local days, whatever the patient prefers."""
+               patient_id: int | None, windows: list[FreeWindow] | None = None) -> SlotTable:
+    """Every start for a session type between two local days, whatever the patient prefers.
+
+    windows: the free windows when the caller already has them (from a cache), else worked out here.
+    """
     zone = state.site.calendar.zone
     step = timedelta(minutes=state.site.slot_minutes)
     by_day: dict[date, list[tuple[time, datetime]]] = defaultdict(list)
-    for window in free_windows(stype, state, first, last, now, patient_id):
+    if windows is None:
+        windows = free_windows(stype, state, first, last, now, patient_id)
+    for window in windows:
         start = window.starts_from
         while start <= window.starts_until:
             wall = local(start, zone)

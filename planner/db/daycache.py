@@ -1,0 +1,214 @@
+"""Clinic snapshots for searches and proposals, built from pieces kept in the process while their marks hold.
+
+Each piece holds what starts on one UTC date, at every site: live sessions, their staff
+placements and shifts. It is reused while the date's marks and the configuration mark are the
+ones it was read under (planner/db/models/marks.py). Booking decisions never read this cache:
+they load afresh under their lock (db/state.py), so a piece gone stale between its check and its
+use can at worst offer a slot that the booking refuses with a 409.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
+
+from planner.db import state as fresh
+from planner.db.fastread import fetch, instant
+from planner.db.marks import Marks, config_mark, read_marks
+from planner.db.models import Credential, Room, SessionType, Staff, TimeOff
+from planner.domain import clinic as dom
+from planner.domain.errors import NotFound
+from planner.domain.intervals import Interval
+from planner.domain.staffing import Credential as Cred
+from planner.domain.staffing import Duty, Roster, Shift as ShiftBlock, StaffMember
+
+MAX_DATES = 500  # pieces kept per database: over a year of dates, a few tens of MB at most
+LONGEST = fresh.LONGEST
+
+
+@dataclass
+class _Piece:
+    mark: tuple
+    sessions: list[dom.BookedSession]
+    duties: list[tuple[int, Duty]]
+    shifts: list[tuple[int, ShiftBlock]]
+
+
+@dataclass
+class _Config:
+    """Small tables, read whole once per configuration version."""
+
+    version: int | None
+    members: dict[int, tuple[str, frozenset[str], bool]]
+    credentials: dict[int, tuple[Cred, ...]]
+    leave: dict[int, list[Interval]]
+    sites: dict[int, dom.Site] = field(default_factory=dict)
+    rooms: dict[int, dict[int, dom.Room]] = field(default_factory=dict)
+    types: dict[int, dom.SessionType] = field(default_factory=dict)
+
+
+@dataclass
+class _Store:
+    config: _Config | None = None
+    pieces: OrderedDict = field(default_factory=OrderedDict)
+
+
+_lock = threading.Lock()
+_stores: dict[str, _Store] = {}
+
+
+def _store(session: OrmSession) -> _Store:
+    # One store per database, so two apps in one process (tests) never share pieces.
+    key = session.get_bind().url.render_as_string(hide_password=True)
+    with _lock:
+        return _stores.setdefault(key, _Store())
+
+
+def forget_all() -> None:
+    """Drop every cached piece (benchmarks measure cold reads with it)."""
+    with _lock:
+        _stores.clear()
+
+
+def _config(session: OrmSession, store: _Store, version: int | None) -> _Config:
+    current = store.config
+    if current is not None and current.version == version:
+        return current
+    members = {r.id: (r.name, frozenset(r.disciplines or ()), r.active)
+               for r in session.execute(select(Staff.id, Staff.name, Staff.disciplines, Staff.active))}
+    credentials: dict[int, list[Cred]] = defaultdict(list)
+    for c in session.execute(select(Credential.staff_id, Credential.kind, Credential.issued_on,
+                                    Credential.expires_on).order_by(Credential.id)):
+        credentials[c.staff_id].append(Cred(c.kind, c.issued_on, c.expires_on))
+    leave: dict[int, list[Interval]] = defaultdict(list)
+    for t in session.execute(select(TimeOff.staff_id, TimeOff.starts_at, TimeOff.ends_at).order_by(TimeOff.id)):
+        leave[t.staff_id].append(Interval(t.starts_at, t.ends_at))
+    loaded = _Config(version, members, {k: tuple(v) for k, v in credentials.items()}, dict(leave))
+    with _lock:
+        store.config = loaded
+    return loaded
+
+
+def _marks_and_config(session: OrmSession, first: date, last: date) -> tuple[_Store, Marks, _Config]:
+    store = _store(session)
+    marks = read_marks(session, first, last)
+    return store, marks, _config(session, store, marks.config)
+
+
+def site(session: OrmSession, site_id: int) -> dom.Site:
+    """A site's rules, read once per configuration version."""
+    store = _store(session)
+    config = _config(session, store, config_mark(session))
+    return _site(session, config, site_id)
+
+
+def _site(session: OrmSession, config: _Config, site_id: int) -> dom.Site:
+    if site_id not in config.sites:
+        config.sites[site_id] = fresh.site_rules(session, site_id)
+    return config.sites[site_id]
+
+
+def session_type(session: OrmSession, type_id: int) -> dom.SessionType:
+    """A session type's rules, read once per configuration version, or NotFound."""
+    store = _store(session)
+    config = _config(session, store, config_mark(session))
+    if type_id not in config.types:
+        row = session.get(SessionType, type_id)
+        if row is None:
+            raise NotFound("session type", type_id)
+        config.types[type_id] = fresh.session_type_rules(row)
+    return config.types[type_id]
+
+
+def snapshot(session: OrmSession, site_id: int, span: Interval, patient_ids=frozenset()) -> dom.ClinicState:
+    """What clinic_state(site, span, every staff member on shift, patient_ids) would read, from cached pieces."""
+    first, last = span.start.date() - timedelta(days=2), span.end.date() + timedelta(days=1)
+    store, marks, config = _marks_and_config(session, first, last)
+    the_site = _site(session, config, site_id)
+    if site_id not in config.rooms:
+        config.rooms[site_id] = {
+            r.id: dom.Room(r.id, r.site_id, r.name, r.kind, frozenset(r.capabilities or ()), r.active)
+            for r in session.scalars(select(Room).where(Room.site_id == site_id))}
+    pieces = _pieces(session, store, marks, first, last)
+    earliest = span.start - LONGEST
+    sessions = [s for piece in pieces for s in piece.sessions
+                if (s.site_id == site_id or s.patient_id in patient_ids)
+                and earliest <= s.window[0] < span.end and s.window[1] > span.start]
+    wide = Interval(span.start - LONGEST, span.end + LONGEST)
+    staff_ids = {staff_id for piece in pieces for staff_id, block in piece.shifts
+                 if block.site_id == site_id and earliest <= block.interval.start < span.end
+                 and block.interval.end > span.start}
+    shifts: dict[int, list[ShiftBlock]] = defaultdict(list)
+    for piece in pieces:
+        for staff_id, block in piece.shifts:
+            if staff_id in staff_ids and wide.start - LONGEST <= block.interval.start < wide.end \
+                    and block.interval.end > wide.start:
+                shifts[staff_id].append(block)
+    duties: dict[int, list[Duty]] = defaultdict(list)
+    for piece in pieces:
+        for staff_id, duty in piece.duties:
+            if staff_id in staff_ids and earliest <= duty.interval[0] < span.end and duty.interval[1] > span.start:
+                duties[staff_id].append(duty)
+    members = {}
+    for staff_id in staff_ids:
+        name, disciplines, active = config.members[staff_id]
+        leave = tuple(t for t in config.leave.get(staff_id, ()) if t.start < span.end and t.end > span.start)
+        members[staff_id] = StaffMember(staff_id, name, disciplines, config.credentials.get(staff_id, ()),
+                                        tuple(shifts[staff_id]), leave, active)
+    return dom.ClinicState(the_site, config.rooms[site_id], Roster(members, dict(duties)), sessions)
+
+
+def _pieces(session: OrmSession, store: _Store, marks: Marks, first: date, last: date) -> list[_Piece]:
+    """The pieces for UTC dates first to last, reading only those whose marks moved."""
+    wanted = [first + timedelta(days=k) for k in range((last - first).days + 1)]
+    with _lock:
+        found = {day: store.pieces.get(day) for day in wanted}
+    stale = [day for day in wanted if found[day] is None or found[day].mark != marks.of(day)]
+    runs: list[list[date]] = []
+    for day in stale:
+        if runs and runs[-1][-1] + timedelta(days=1) == day:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    for run in runs:
+        found.update(_read(session, marks, run[0], run[-1]))
+    with _lock:
+        for day in stale:
+            store.pieces[day] = found[day]
+        for day in wanted:
+            store.pieces.move_to_end(day)
+        while len(store.pieces) > MAX_DATES:
+            store.pieces.popitem(last=False)
+    return [found[day] for day in wanted]
+
+
+def _read(session: OrmSession, marks: Marks, first: date, last: date) -> dict[date, _Piece]:
+    """Fresh pieces for a run of UTC dates: three range reads across every site."""
+    start = datetime.combine(first, time(0), tzinfo=timezone.utc)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=timezone.utc)
+    pieces = {first + timedelta(days=k): _Piece(marks.of(first + timedelta(days=k)), [], [], [])
+              for k in range((last - first).days + 1)}
+    live = f"status NOT IN ({fresh._RELEASED})"
+    for r in fetch(session, "SELECT id, patient_id, site_id, room_id, starts_at, ends_at FROM sessions "
+                            f"WHERE starts_at >= ? AND starts_at < ? AND {live}", [start, end]):
+        starts = instant(r[4])
+        pieces[starts.date()].sessions.append(
+            dom.BookedSession(r[0], r[1], r[2], r[3], Interval.trusted(starts, instant(r[5]))))
+    # Placements are filed under their session's start date, which is the date their marks raise.
+    for staff_id, starts, ends, session_id, role, session_starts in fetch(
+            session, "SELECT p.staff_id, p.starts_at, p.ends_at, p.session_id, p.role, s.starts_at "
+                     "FROM sessions s JOIN session_staff p ON p.session_id = s.id "
+                     f"WHERE s.starts_at >= ? AND s.starts_at < ? AND s.{live}", [start, end]):
+        pieces[instant(session_starts).date()].duties.append(
+            (staff_id, Duty(Interval.trusted(instant(starts), instant(ends)), role, session_id)))
+    for staff_id, site_id, starts, ends in fetch(
+            session, "SELECT staff_id, site_id, starts_at, ends_at FROM shifts WHERE starts_at >= ? AND starts_at < ? "
+                     "ORDER BY starts_at, id", [start, end]):
+        starts = instant(starts)
+        pieces[starts.date()].shifts.append((staff_id, ShiftBlock(site_id, Interval(starts, instant(ends)))))
+    return pieces

@@ -1,0 +1,44 @@
+"""The change marks a cached read checks: the clinic's configuration version and per-date versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session as OrmSession
+
+from planner.db.fastread import fetch
+
+
+@dataclass(frozen=True)
+class Marks:
+    """The marks seen at one moment: the config version and, per UTC date, every site's version."""
+
+    config: int | None
+    days: dict[date, tuple[tuple[int, int], ...]]
+
+    def of(self, day: date) -> tuple:
+        """What a piece filed under this UTC date depends on."""
+        return self.config, self.days.get(day, ())
+
+
+def read_marks(session: OrmSession, first: date, last: date) -> Marks:
+    """The marks for UTC dates first to last, in one round trip (read before the data they vouch for)."""
+    found = fetch(session, "SELECT 0, NULL, version FROM config_marks WHERE id = 1 UNION ALL "
+                           "SELECT site_id, day, version FROM day_marks WHERE day >= ? AND day <= ?",
+                  [first, last])
+    config = None
+    days: dict[date, list[tuple[int, int]]] = {}
+    for site_id, day, version in found:
+        if day is None:
+            config = version
+        else:
+            day = date.fromisoformat(day) if isinstance(day, str) else day
+            days.setdefault(day, []).append((site_id, version))
+    return Marks(config, {day: tuple(sorted(versions)) for day, versions in days.items()})
+
+
+def config_mark(session: OrmSession) -> int | None:
+    """The clinic configuration's version (None before anything was configured)."""
+    found = fetch(session, "SELECT version FROM config_marks WHERE id = 1", [])
+    return found[0][0] if found else None

@@ -1,0 +1,171 @@
+"""Free windows per site, session type and local day, kept in the process while the day's marks hold.
+
+A day's windows are worked out for nobody in particular and from the beginning of time; the
+caller's `now` and the patient's own sessions are applied afterwards, so every search shares
+them. Like the day cache, this serves searches and proposals only, never a booking decision.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy.orm import Session as OrmSession
+
+from planner.db import daycache
+from planner.db.fastread import fetch, instant
+from planner.db.marks import read_marks
+from planner.db.state import LONGEST, _RELEASED
+from planner.domain.availability import FreeWindow, free_windows
+from planner.domain.calendar import day_start
+from planner.domain.clinic import Site, SessionType
+from planner.domain.intervals import Interval, merge
+
+MAX_DAYS = 20_000  # (site, type, day) entries per process
+_BEGINNING = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+_lock = threading.Lock()
+_days: OrderedDict = OrderedDict()
+
+
+def forget_all() -> None:
+    """Drop every cached day (benchmarks measure cold searches with it)."""
+    with _lock:
+        _days.clear()
+
+
+def cached_free_windows(session: OrmSession, site: Site, stype: SessionType, first: date, last: date,
+                        now: datetime, patient_id: int | None = None) -> list[FreeWindow]:
+    """What domain free_windows gives over a fresh snapshot, from per-day results where still valid."""
+    zone = site.calendar.zone
+    days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
+    reach = {day: _reach(site, day) for day in days}
+    marks = read_marks(session, reach[first].start.date(), reach[last].end.date())
+    database = session.get_bind().url.render_as_string(hide_password=True)
+    keys = {day: (database, site.id, stype.id, day) for day in days}
+    fingerprints = {day: (marks.config, stype,
+                          tuple(marks.of(reach[day].start.date() + timedelta(days=k))
+                                for k in range((reach[day].end.date() - reach[day].start.date()).days + 1)))
+                    for day in days}
+    with _lock:
+        cached = {day: _days.get(keys[day]) for day in days}
+    by_day = {day: entry[1] for day, entry in cached.items() if entry is not None and entry[0] == fingerprints[day]}
+    missing = [day for day in days if day not in by_day]
+    runs: list[list[date]] = []
+    for day in missing:
+        if runs and runs[-1][-1] + timedelta(days=1) == day:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    for run in runs:
+        worked = _work_out(session, site, stype, run[0], run[-1])
+        by_day.update(worked)
+        with _lock:
+            for day in run:
+                _days[keys[day]] = (fingerprints[day], worked[day])
+    with _lock:
+        for day in days:
+            _days.move_to_end(keys[day])
+        while len(_days) > MAX_DAYS:
+            _days.popitem(last=False)
+    step = timedelta(minutes=site.slot_minutes)
+    joined = _join([w for day in days for w in by_day[day]], step)
+    joined = _from(joined, now, step)
+    if patient_id is not None:
+        span = Interval(day_start(first, zone), day_start(last + timedelta(days=1), zone))
+        joined = _avoiding(joined, _patient_busy(session, patient_id, span), step)
+    return joined
+
+
+def _reach(site: Site, day: date) -> Interval:
+    """Every instant a session starting on this local day could occupy."""
+    zone = site.calendar.zone
+    start, end = day_start(day, zone), day_start(day + timedelta(days=1), zone)
+    opening = site.calendar.open_intervals(day, day + timedelta(days=1))
+    if any(block.start < end < block.end for block in opening):
+        end += LONGEST  # open through midnight: a session may run into the next day
+    return Interval(start, end)
+
+
+def _work_out(session: OrmSession, site: Site, stype: SessionType, first: date, last: date) -> dict:
+    """Fresh windows for a run of local days, filed by the local day of their starts."""
+    zone = site.calendar.zone
+    end_day = last
+    if _reach(site, last).end > day_start(last + timedelta(days=1), zone):
+        end_day = last + timedelta(days=1)  # a session starting late may cross midnight
+    span = Interval(day_start(first, zone), day_start(end_day + timedelta(days=1), zone))
+    state = daycache.snapshot(session, site.id, span)
+    step = timedelta(minutes=site.slot_minutes)
+    found: dict[date, list[FreeWindow]] = {first + timedelta(days=k): [] for k in range((last - first).days + 1)}
+    for window in free_windows(stype, state, first, end_day, _BEGINNING):
+        for day, part in _split_by_day(window, site, step):
+            if day in found:
+                found[day].append(part)
+    return found
+
+
+def _split_by_day(window: FreeWindow, site: Site, step: timedelta):
+    zone = site.calendar.zone
+    start = window.starts_from
+    while start <= window.starts_until:
+        day = site.calendar.local_day(start)
+        boundary = day_start(day + timedelta(days=1), zone)
+        last = window.starts_until
+        if last >= boundary:
+            last = start + ((boundary - start - timedelta(microseconds=1)) // step) * step
+        yield day, FreeWindow(start, last, window.duration)
+        start = last + step
+
+
+def _join(windows: list[FreeWindow], step: timedelta) -> list[FreeWindow]:
+    joined: list[FreeWindow] = []
+    for window in windows:
+        if joined and joined[-1].starts_until + step == window.starts_from:
+            joined[-1] = FreeWindow(joined[-1].starts_from, window.starts_until, window.duration)
+        else:
+            joined.append(window)
+    return joined
+
+
+def _from(windows: list[FreeWindow], now: datetime, step: timedelta) -> list[FreeWindow]:
+    """The starts at or after now."""
+    kept = []
+    for window in windows:
+        if window.starts_until < now:
+            continue
+        start = window.starts_from
+        if start < now:
+            start += -((start - now) // step) * step  # the first start on the window's grid not before now
+        kept.append(FreeWindow(start, window.starts_until, window.duration))
+    return kept
+
+
+def _avoiding(windows: list[FreeWindow], busy: list[Interval], step: timedelta) -> list[FreeWindow]:
+    """The starts whose session would not overlap the patient's own sessions."""
+    kept = []
+    for window in windows:
+        runs = [(window.starts_from, window.starts_until)]
+        for taken in busy:
+            # A start s clashes when s < taken.end and s + duration > taken.start.
+            low, high = taken.start - window.duration, taken.end
+            next_runs = []
+            for begin, until in runs:
+                if until <= low or begin >= high:
+                    next_runs.append((begin, until))
+                    continue
+                if begin <= low:
+                    next_runs.append((begin, begin + ((low - begin) // step) * step))
+                resume = begin + -((begin - high) // step) * step  # first grid start at or after high
+                if resume <= until:
+                    next_runs.append((resume, until))
+            runs = next_runs
+        kept += [FreeWindow(begin, until, window.duration) for begin, until in runs]
+    return kept
+
+
+def _patient_busy(session: OrmSession, patient_id: int, span: Interval) -> list[Interval]:
+    found = fetch(session, "SELECT starts_at, ends_at FROM sessions WHERE patient_id = ? AND starts_at >= ? "
+                           f"AND starts_at < ? AND ends_at > ? AND status NOT IN ({_RELEASED})",
+                  [patient_id, span.start - LONGEST, span.end, span.start])
+    return merge(Interval.trusted(instant(s), instant(e)) for s, e in found)
