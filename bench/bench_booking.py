@@ -109,6 +109,7 @@ def measure(url: str, book: int, search: int, part: int, parts: int) -> dict:
 
     from bench import synthetic
     from planner import create_app
+    from planner.db import daycache, windowcache
     from planner.db.models import Session
     from planner.domain.calendar import to_utc
     from planner.domain.errors import BookingRefused
@@ -120,7 +121,8 @@ def measure(url: str, book: int, search: int, part: int, parts: int) -> dict:
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
     actor = Actor("bench", None, "127.0.0.1")
     rng = random.Random(SEED)
-    out: dict = {"book": [], "search": [], "week": [], "reasons": {}}
+    out: dict = {"book": [], "search": [], "week": [], "after_booking": [], "cold": [], "reasons": {}}
+    accepted = []
     with app.app_context():
         clinic = synthetic.load_clinic(db.session.connection())
         now = to_utc(clinic.first - timedelta(days=1), time(12), clinic.zone)
@@ -142,6 +144,7 @@ def measure(url: str, book: int, search: int, part: int, parts: int) -> dict:
             if index >= warm:  # the warm-up fills caches and the connection pool
                 out["book"].append((took, cpu, outcome))
             if session_id is not None:
+                accepted.append(orders[index])
                 _undo(db.session, session_id)
         after = db.session.scalar(select(func.count()).select_from(Session))
         assert after == total, f"the benchmark left {after - total} sessions behind"
@@ -159,6 +162,24 @@ def measure(url: str, book: int, search: int, part: int, parts: int) -> dict:
             find_free_windows(clinic.site_id, clinic.iv_type_id, weeks[index], weeks[index] + timedelta(days=6), now)
             if index >= WARM_SEARCH:
                 out["week"].append(timer.perf_counter() - began)
+        for index in mine:
+            # Reception's rhythm: a booking lands inside the searched weeks between two searches,
+            # so the day it touches is worked out again and the rest comes from the cache.
+            first = firsts[index]
+            inside = [o for o in accepted if first <= o.start.date() <= first + timedelta(days=26)]
+            booked = book_session(rng.choice(inside), actor, now) if inside else None
+            began = timer.perf_counter()
+            find_free_windows(clinic.site_id, clinic.iv_type_id, first, first + timedelta(days=27), now)
+            out["after_booking"].append(timer.perf_counter() - began)
+            if booked is not None:
+                _undo(db.session, booked)
+        for index in mine:
+            # A process that has never searched (just started, or every piece stale).
+            daycache.forget_all()
+            windowcache.forget_all()
+            began = timer.perf_counter()
+            find_free_windows(clinic.site_id, clinic.iv_type_id, firsts[index], firsts[index] + timedelta(days=27), now)
+            out["cold"].append(timer.perf_counter() - began)
         db.engine.dispose()
     out["load"] = os.getloadavg()[0]
     return out
@@ -179,6 +200,8 @@ def _figures(kind: str, scale: int, built: dict, parts: list[dict]) -> dict:
             "book_cpu": summary([c for _, c, _ in book]), "reasons": reasons,
             "search": summary([t for t, _, _ in search]), "search_cpu": summary([c for _, c, _ in search]),
             "search_week": summary([t for p in parts for t in p["week"]]),
+            "search_after_booking": summary([t for p in parts for t in p["after_booking"]]),
+            "search_cold": summary([t for p in parts for t in p["cold"]]),
             "windows_found": sum(n for _, _, n in search) / max(1, len(search)),
             "load": f"load {min(p['load'] for p in parts):.1f}-{max(p['load'] for p in parts):.1f} "
                     f"on {os.cpu_count()} cores"}
@@ -204,6 +227,16 @@ def report(results: list[dict]) -> None:
     for r in results:
         print(_row(r))
     print()
+    print("Four-week search by what the process holds, milliseconds: repeated searches, a booking inside the")
+    print("searched weeks before each search, and a process holding nothing (every piece read and worked out)")
+    print()
+    print("| database   | sessions | repeated p50 | p95 | after a booking p50 | p95 | cold p50 | p95 |")
+    print("|------------|---------:|------:|------:|------:|------:|------:|------:|")
+    for r in results:
+        s, a, c = r["search"], r["search_after_booking"], r["search_cold"]
+        print(f"| {r['db']:<10} | {r['sessions']:>8,} | {s['p50']:6.1f} | {s['p95']:6.1f} | {a['p50']:6.1f} "
+              f"| {a['p95']:6.1f} | {c['p50']:6.1f} | {c['p95']:6.1f} |")
+    print()
     print("CPU p50: CPU time of the benchmark process per call (on PostgreSQL the server's share is not in it);")
     print("wall time well above it means the process waited: for the machine, the disk or the server.")
     print()
@@ -219,7 +252,9 @@ def report(results: list[dict]) -> None:
     print()
     for r in results:
         book_ok = "met" if r["book"]["p95"] < TARGET_BOOK_P95 else "MISSED"
-        search_ok = "met" if r["search"]["p95"] < TARGET_SEARCH_P95 else "MISSED"
+        # Judged on the slower of repeated searches and searches after a booking; cold is shown above.
+        search_p95 = max(r["search"]["p95"], r["search_after_booking"]["p95"])
+        search_ok = "met" if search_p95 < TARGET_SEARCH_P95 else "MISSED"
         refusals = ", ".join(f"{code} {n}" for code, n in sorted(r["reasons"].items(), key=lambda i: -i[1]))
         print(f"{r['db']} {r['sessions']:,}: booking p95 < {TARGET_BOOK_P95:.0f} ms {book_ok}; "
               f"search p95 < {TARGET_SEARCH_P95:.0f} ms {search_ok}; "
