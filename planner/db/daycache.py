@@ -94,17 +94,28 @@ def _config(session: OrmSession, store: _Store, version: int | None) -> _Config:
     return loaded
 
 
-def _marks_and_config(session: OrmSession, first: date, last: date) -> tuple[_Store, Marks, _Config]:
+def _marks_and_config(session: OrmSession, first: date, last: date, marks: Marks | None) -> tuple[_Store, Marks, _Config]:
     store = _store(session)
-    marks = read_marks(session, first, last)
+    if marks is None or not marks.cover(first, last):
+        marks = read_marks(session, first, last)
     return store, marks, _config(session, store, marks.config)
 
 
 def site(session: OrmSession, site_id: int) -> dom.Site:
-    """A site's rules, read once per configuration version."""
-    store = _store(session)
-    config = _config(session, store, config_mark(session))
-    return _site(session, config, site_id)
+    """A site's rules, read once per configuration version, or NotFound."""
+    return _site(session, _config(session, _store(session), config_mark(session)), site_id)
+
+
+def site_and_type(session: OrmSession, site_id: int, type_id: int) -> tuple[dom.Site | None, dom.SessionType | None]:
+    """A site's and a session type's rules with one check of the configuration mark (None: no such row)."""
+    config = _config(session, _store(session), config_mark(session))
+    found = []
+    for look_up, key in ((_site, site_id), (_session_type, type_id)):
+        try:
+            found.append(look_up(session, config, key))
+        except NotFound:
+            found.append(None)
+    return found[0], found[1]
 
 
 def _site(session: OrmSession, config: _Config, site_id: int) -> dom.Site:
@@ -113,10 +124,7 @@ def _site(session: OrmSession, config: _Config, site_id: int) -> dom.Site:
     return config.sites[site_id]
 
 
-def session_type(session: OrmSession, type_id: int) -> dom.SessionType:
-    """A session type's rules, read once per configuration version, or NotFound."""
-    store = _store(session)
-    config = _config(session, store, config_mark(session))
+def _session_type(session: OrmSession, config: _Config, type_id: int) -> dom.SessionType:
     if type_id not in config.types:
         row = session.get(SessionType, type_id)
         if row is None:
@@ -125,10 +133,14 @@ def session_type(session: OrmSession, type_id: int) -> dom.SessionType:
     return config.types[type_id]
 
 
-def snapshot(session: OrmSession, site_id: int, span: Interval, patient_ids=frozenset()) -> dom.ClinicState:
-    """What clinic_state(site, span, every staff member on shift, patient_ids) would read, from cached pieces."""
+def snapshot(session: OrmSession, site_id: int, span: Interval, patient_ids=frozenset(),
+             marks: Marks | None = None) -> dom.ClinicState:
+    """What clinic_state(site, span, every staff member on shift, patient_ids) would read, from cached pieces.
+
+    marks: marks the caller has just read, reused when they cover the dates needed.
+    """
     first, last = span.start.date() - timedelta(days=2), span.end.date() + timedelta(days=1)
-    store, marks, config = _marks_and_config(session, first, last)
+    store, marks, config = _marks_and_config(session, first, last, marks)
     the_site = _site(session, config, site_id)
     if site_id not in config.rooms:
         config.rooms[site_id] = {

@@ -16,6 +16,12 @@ class Marks:
 
     config: int | None
     days: dict[date, tuple[tuple[int, int], ...]]
+    first: date = date.max
+    last: date = date.min
+
+    def cover(self, first: date, last: date) -> bool:
+        """True when these marks were read for every date from first to last."""
+        return self.first <= first and last <= self.last
 
     def of(self, day: date) -> tuple:
         """What a piece filed under this UTC date depends on."""
@@ -35,7 +41,7 @@ def read_marks(session: OrmSession, first: date, last: date) -> Marks:
         else:
             day = date.fromisoformat(day) if isinstance(day, str) else day
             days.setdefault(day, []).append((site_id, version))
-    return Marks(config, {day: tuple(sorted(versions)) for day, versions in days.items()})
+    return Marks(config, {day: tuple(sorted(versions)) for day, versions in days.items()}, first, last)
 
 
 def config_mark(session: OrmSession) -> int | None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import daycache
 from planner.db.fastread import fetch, instant
-from planner.db.marks import read_marks
+from planner.db.marks import Marks, read_marks
 from planner.db.state import LONGEST, _RELEASED
 from planner.domain.availability import FreeWindow, free_windows
 from planner.domain.calendar import day_start
@@ -41,7 +41,8 @@ def cached_free_windows(session: OrmSession, site: Site, stype: SessionType, fir
     zone = site.calendar.zone
     days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
     reach = {day: _reach(site, day) for day in days}
-    marks = read_marks(session, reach[first].start.date(), reach[last].end.date())
+    # Wide enough for the snapshot of any run of days that has to be worked out again.
+    marks = read_marks(session, reach[first].start.date() - timedelta(days=2), reach[last].end.date() + timedelta(days=3))
     database = session.get_bind().url.render_as_string(hide_password=True)
     keys = {day: (database, site.id, stype.id, day) for day in days}
     fingerprints = {day: (marks.config, stype,
@@ -59,7 +60,7 @@ def cached_free_windows(session: OrmSession, site: Site, stype: SessionType, fir
         else:
             runs.append([day])
     for run in runs:
-        worked = _work_out(session, site, stype, run[0], run[-1])
+        worked = _work_out(session, site, stype, run[0], run[-1], marks)
         by_day.update(worked)
         with _lock:
             for day in run:
@@ -88,14 +89,14 @@ def _reach(site: Site, day: date) -> Interval:
     return Interval(start, end)
 
 
-def _work_out(session: OrmSession, site: Site, stype: SessionType, first: date, last: date) -> dict:
+def _work_out(session: OrmSession, site: Site, stype: SessionType, first: date, last: date, marks: Marks) -> dict:
     """Fresh windows for a run of local days, filed by the local day of their starts."""
     zone = site.calendar.zone
     end_day = last
     if _reach(site, last).end > day_start(last + timedelta(days=1), zone):
         end_day = last + timedelta(days=1)  # a session starting late may cross midnight
     span = Interval(day_start(first, zone), day_start(end_day + timedelta(days=1), zone))
-    state = daycache.snapshot(session, site.id, span)
+    state = daycache.snapshot(session, site.id, span, marks=marks)
     step = timedelta(minutes=site.slot_minutes)
     found: dict[date, list[FreeWindow]] = {first + timedelta(days=k): [] for k in range((last - first).days + 1)}
     for window in free_windows(stype, state, first, end_day, _BEGINNING):

@@ -232,7 +232,15 @@ def _overloaded(duties: list[Duty], headroom: int, limits: dict[str, int]) -> li
 
 def _credentialed(available: list[Interval], member: StaffMember, need: RoleNeed, zone: str) -> list[Interval]:
     """Clip availability to the local days on which every needed credential is valid."""
+    if not available:
+        return available
+    # A day either side of the UTC dates is slack for any time zone: a credential valid over all of
+    # it needs no clipping, which spares the local-midnight arithmetic for nearly everyone.
+    earliest, latest = (available[0].start - timedelta(days=1)).date(), (available[-1].end + timedelta(days=1)).date()
     for kind in need.credentials:
+        if any(c.kind == kind and c.issued_on <= earliest and (c.expires_on is None or c.expires_on >= latest)
+               for c in member.credentials):
+            continue
         valid = merge(Interval(day_start(c.issued_on, zone),
                                day_start((c.expires_on or date(9998, 12, 30)) + timedelta(days=1), zone))
                       for c in member.credentials if c.kind == kind)

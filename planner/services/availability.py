@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from planner.db import daycache
 from planner.db.windowcache import cached_free_windows
-from planner.db.models import Patient, SessionType, Site
+from planner.db.models import Patient
 from planner.db.uow import unit_of_work
 from planner.gcpause import gc_paused
 from planner.domain.availability import FreeWindow
@@ -23,13 +23,13 @@ def find_free_windows(site_id: int, session_type_id: int, first: date, last: dat
     if last - first > LONGEST_SEARCH:
         raise InvalidData([Reason("too_long", "Search at most 92 days at a time.", "to")])
     with unit_of_work(write=False) as session, gc_paused():
+        site, stype = daycache.site_and_type(session, site_id, session_type_id)
         unknown = [Reason("unknown", f"No {what} with id {key}.", field)
-                   for model, key, field, what in ((Site, site_id, "site_id", "site"),
-                                                   (SessionType, session_type_id, "session_type_id", "session type"),
-                                                   (Patient, patient_id, "patient_id", "patient"))
-                   if key is not None and session.get(model, key) is None]
+                   for found, key, field, what in ((site, site_id, "site_id", "site"),
+                                                   (stype, session_type_id, "session_type_id", "session type"))
+                   if found is None]
+        if patient_id is not None and session.get(Patient, patient_id) is None:
+            unknown.append(Reason("unknown", f"No patient with id {patient_id}.", "patient_id"))
         if unknown:
             raise InvalidData(unknown)
-        site = daycache.site(session, site_id)
-        stype = daycache.session_type(session, session_type_id)
         return cached_free_windows(session, site, stype, first, last, now, patient_id)

@@ -141,8 +141,8 @@ def test_a_repeated_search_reads_nothing_again_and_a_booking_renews_only_its_day
     worked: list[tuple[date, date]] = []
     real = windowcache._work_out
     monkeypatch.setattr(windowcache, "_work_out",
-                        lambda session, site, stype, first, last: worked.append((first, last)) or real(
-                            session, site, stype, first, last))
+                        lambda session, site, stype, first, last, marks: worked.append((first, last)) or real(
+                            session, site, stype, first, last, marks))
     first, last = f.MONDAY, f.MONDAY + timedelta(days=4)
     before = find_free_windows(clinic.site, clinic.iv, first, last, BEFORE)
     assert worked == [(first, last)]
