@@ -25,6 +25,11 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     # The embedded SQLite default lives in instance/; make sure the folder exists.
     Path(app.instance_path).mkdir(exist_ok=True)
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        # Instants come back already in UTC, as they are stored: no conversion per value on big reads.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {**options.get("connect_args", {}), "options": "-c TimeZone=UTC"}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)

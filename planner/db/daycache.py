@@ -27,6 +27,7 @@ from planner.domain.intervals import Interval
 from planner.domain.staffing import Credential as Cred
 from planner.domain.staffing import Duty, Roster, Shift as ShiftBlock, StaffMember
 
+_NO_TIME, _NO_ROLE = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)", "CAST(NULL AS VARCHAR(40))"  # typed for UNION
 MAX_DATES = 500  # pieces kept per database: over a year of dates, a few tens of MB at most
 LONGEST = fresh.LONGEST
 
@@ -106,9 +107,10 @@ def site(session: OrmSession, site_id: int) -> dom.Site:
     return _site(session, _config(session, _store(session), config_mark(session)), site_id)
 
 
-def site_and_type(session: OrmSession, site_id: int, type_id: int) -> tuple[dom.Site | None, dom.SessionType | None]:
-    """A site's and a session type's rules with one check of the configuration mark (None: no such row)."""
-    config = _config(session, _store(session), config_mark(session))
+def site_and_type(session: OrmSession, site_id: int, type_id: int,
+                  marks: Marks | None = None) -> tuple[dom.Site | None, dom.SessionType | None]:
+    """A site's and a session type's rules under the configuration mark (read now unless in marks); None: no such row."""
+    config = _config(session, _store(session), marks.config if marks is not None else config_mark(session))
     found = []
     for look_up, key in ((_site, site_id), (_session_type, type_id)):
         try:
@@ -200,27 +202,36 @@ def _pieces(session: OrmSession, store: _Store, marks: Marks, first: date, last:
 
 
 def _read(session: OrmSession, marks: Marks, first: date, last: date) -> dict[date, _Piece]:
-    """Fresh pieces for a run of UTC dates: three range reads across every site."""
+    """Fresh pieces for a run of UTC dates: sessions, placements and shifts across every site, in one round trip."""
     start = datetime.combine(first, time(0), tzinfo=timezone.utc)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=timezone.utc)
     pieces = {first + timedelta(days=k): _Piece(marks.of(first + timedelta(days=k)), [], [], [])
               for k in range((last - first).days + 1)}
     live = f"status NOT IN ({fresh._RELEASED})"
-    for r in fetch(session, "SELECT id, patient_id, site_id, room_id, starts_at, ends_at FROM sessions "
-                            f"WHERE starts_at >= ? AND starts_at < ? AND {live}", [start, end]):
-        starts = instant(r[4])
-        pieces[starts.date()].sessions.append(
-            dom.BookedSession(r[0], r[1], r[2], r[3], Interval.trusted(starts, instant(r[5]))))
     # Placements are filed under their session's start date, which is the date their marks raise.
-    for staff_id, starts, ends, session_id, role, session_starts in fetch(
-            session, "SELECT p.staff_id, p.starts_at, p.ends_at, p.session_id, p.role, s.starts_at "
-                     "FROM sessions s JOIN session_staff p ON p.session_id = s.id "
-                     f"WHERE s.starts_at >= ? AND s.starts_at < ? AND s.{live}", [start, end]):
-        pieces[instant(session_starts).date()].duties.append(
-            (staff_id, Duty(Interval.trusted(instant(starts), instant(ends)), role, session_id)))
-    for staff_id, site_id, starts, ends in fetch(
-            session, "SELECT staff_id, site_id, starts_at, ends_at FROM shifts WHERE starts_at >= ? AND starts_at < ? "
-                     "ORDER BY starts_at, id", [start, end]):
-        starts = instant(starts)
-        pieces[starts.date()].shifts.append((staff_id, ShiftBlock(site_id, Interval(starts, instant(ends)))))
+    placements = "session_staff p ON p.session_id = s.id"
+    if session.get_bind().dialect.name == "postgresql":
+        # Without this PostgreSQL may hash-join a sequential scan of every placement ever made; a
+        # lateral subquery it cannot flatten (OFFSET 0) keeps it to an index probe per session.
+        placements = ("LATERAL (SELECT staff_id, session_id, starts_at, ends_at, role FROM session_staff "
+                      "WHERE session_id = s.id OFFSET 0) p ON true")
+    rows = fetch(session, f"SELECT 0, id, patient_id, site_id, room_id, starts_at, ends_at, {_NO_TIME}, {_NO_ROLE} "
+                          f"FROM sessions WHERE starts_at >= ? AND starts_at < ? AND {live} UNION ALL "
+                          "SELECT 1, p.staff_id, p.session_id, 0, 0, p.starts_at, p.ends_at, s.starts_at, p.role "
+                          f"FROM sessions s JOIN {placements} "
+                          f"WHERE s.starts_at >= ? AND s.starts_at < ? AND s.{live} UNION ALL "
+                          f"SELECT 2, staff_id, site_id, id, 0, starts_at, ends_at, {_NO_TIME}, {_NO_ROLE} "
+                          "FROM shifts WHERE starts_at >= ? AND starts_at < ?", [start, end] * 3)
+    shifts = []
+    for kind, a, b, c, d, starts, ends, session_starts, role in rows:
+        if kind == 0:
+            starts = instant(starts)
+            pieces[starts.date()].sessions.append(dom.BookedSession(a, b, c, d, Interval.trusted(starts, instant(ends))))
+        elif kind == 1:
+            pieces[instant(session_starts).date()].duties.append(
+                (a, Duty(Interval.trusted(instant(starts), instant(ends)), role, b)))
+        else:
+            shifts.append((instant(starts), c, a, b, instant(ends)))
+    for starts, _, staff_id, site_id, ends in sorted(shifts):
+        pieces[starts.date()].shifts.append((staff_id, ShiftBlock(site_id, Interval(starts, ends))))
     return pieces

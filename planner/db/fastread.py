@@ -34,6 +34,8 @@ def instant(value) -> datetime:
     if isinstance(value, str):
         # SQLite keeps UTC text; parsing it with the offset is far cheaper than replace(tzinfo=...).
         return datetime.fromisoformat(value + "+00:00")
+    if value.tzinfo is timezone.utc:
+        return value  # PostgreSQL sessions run in UTC (create_app), so this is the usual case
     return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 

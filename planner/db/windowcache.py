@@ -35,14 +35,24 @@ def forget_all() -> None:
         _days.clear()
 
 
+def marks_for_search(session: OrmSession, first: date, last: date) -> Marks:
+    """The marks a search of these local days needs, in any time zone (read before anything else)."""
+    return read_marks(session, first - timedelta(days=3), last + timedelta(days=5))
+
+
 def cached_free_windows(session: OrmSession, site: Site, stype: SessionType, first: date, last: date,
-                        now: datetime, patient_id: int | None = None) -> list[FreeWindow]:
-    """What domain free_windows gives over a fresh snapshot, from per-day results where still valid."""
+                        now: datetime, patient_id: int | None = None, marks: Marks | None = None) -> list[FreeWindow]:
+    """What domain free_windows gives over a fresh snapshot, from per-day results where still valid.
+
+    marks: from marks_for_search over these days, when the caller read them first.
+    """
     zone = site.calendar.zone
     days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
     reach = {day: _reach(site, day) for day in days}
     # Wide enough for the snapshot of any run of days that has to be worked out again.
-    marks = read_marks(session, reach[first].start.date() - timedelta(days=2), reach[last].end.date() + timedelta(days=3))
+    needed = reach[first].start.date() - timedelta(days=2), reach[last].end.date() + timedelta(days=3)
+    if marks is None or not marks.cover(*needed):
+        marks = read_marks(session, *needed)
     database = session.get_bind().url.render_as_string(hide_password=True)
     keys = {day: (database, site.id, stype.id, day) for day in days}
     fingerprints = {day: (marks.config, stype,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from planner.db import daycache
-from planner.db.windowcache import cached_free_windows
+from planner.db.windowcache import cached_free_windows, marks_for_search
 from planner.db.models import Patient
 from planner.db.uow import unit_of_work
 from planner.gcpause import gc_paused
@@ -23,7 +23,8 @@ def find_free_windows(site_id: int, session_type_id: int, first: date, last: dat
     if last - first > LONGEST_SEARCH:
         raise InvalidData([Reason("too_long", "Search at most 92 days at a time.", "to")])
     with unit_of_work(write=False) as session, gc_paused():
-        site, stype = daycache.site_and_type(session, site_id, session_type_id)
+        marks = marks_for_search(session, first, last)
+        site, stype = daycache.site_and_type(session, site_id, session_type_id, marks)
         unknown = [Reason("unknown", f"No {what} with id {key}.", field)
                    for found, key, field, what in ((site, site_id, "site_id", "site"),
                                                    (stype, session_type_id, "session_type_id", "session type"))
@@ -32,4 +33,4 @@ def find_free_windows(site_id: int, session_type_id: int, first: date, last: dat
             unknown.append(Reason("unknown", f"No patient with id {patient_id}.", "patient_id"))
         if unknown:
             raise InvalidData(unknown)
-        return cached_free_windows(session, site, stype, first, last, now, patient_id)
+        return cached_free_windows(session, site, stype, first, last, now, patient_id, marks)
