@@ -14,17 +14,16 @@ from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
+from planner.db import configcache
 from planner.db import state as fresh
 from planner.db.fastread import fetch, instant
-from planner.db.marks import Marks, config_mark, read_marks
-from planner.db.models import Credential, Room, SessionType, Staff, TimeOff
+from planner.db.configcache import ClinicConfig, config_at, current_config
+from planner.db.marks import Marks, read_marks
 from planner.domain import clinic as dom
 from planner.domain.errors import NotFound
 from planner.domain.intervals import Interval
-from planner.domain.staffing import Credential as Cred
 from planner.domain.staffing import Duty, Roster, Shift as ShiftBlock, StaffMember
 
 _NO_TIME, _NO_ROLE = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)", "CAST(NULL AS VARCHAR(40))"  # typed for UNION
@@ -41,21 +40,7 @@ class _Piece:
 
 
 @dataclass
-class _Config:
-    """Small tables, read whole once per configuration version."""
-
-    version: int | None
-    members: dict[int, tuple[str, frozenset[str], bool]]
-    credentials: dict[int, tuple[Cred, ...]]
-    leave: dict[int, list[Interval]]
-    sites: dict[int, dom.Site] = field(default_factory=dict)
-    rooms: dict[int, dict[int, dom.Room]] = field(default_factory=dict)
-    types: dict[int, dom.SessionType] = field(default_factory=dict)
-
-
-@dataclass
 class _Store:
-    config: _Config | None = None
     pieces: OrderedDict = field(default_factory=OrderedDict)
 
 
@@ -71,68 +56,32 @@ def _store(session: OrmSession) -> _Store:
 
 
 def forget_all() -> None:
-    """Drop every cached piece (benchmarks measure cold reads with it)."""
+    """Drop every cached piece and the kept configuration (benchmarks measure cold reads with it)."""
     with _lock:
         _stores.clear()
+    configcache.forget_all()
 
 
-def _config(session: OrmSession, store: _Store, version: int | None) -> _Config:
-    current = store.config
-    if current is not None and current.version == version:
-        return current
-    members = {r.id: (r.name, frozenset(r.disciplines or ()), r.active)
-               for r in session.execute(select(Staff.id, Staff.name, Staff.disciplines, Staff.active))}
-    credentials: dict[int, list[Cred]] = defaultdict(list)
-    for c in session.execute(select(Credential.staff_id, Credential.kind, Credential.issued_on,
-                                    Credential.expires_on).order_by(Credential.id)):
-        credentials[c.staff_id].append(Cred(c.kind, c.issued_on, c.expires_on))
-    leave: dict[int, list[Interval]] = defaultdict(list)
-    for t in session.execute(select(TimeOff.staff_id, TimeOff.starts_at, TimeOff.ends_at).order_by(TimeOff.id)):
-        leave[t.staff_id].append(Interval(t.starts_at, t.ends_at))
-    loaded = _Config(version, members, {k: tuple(v) for k, v in credentials.items()}, dict(leave))
-    with _lock:
-        store.config = loaded
-    return loaded
-
-
-def _marks_and_config(session: OrmSession, first: date, last: date, marks: Marks | None) -> tuple[_Store, Marks, _Config]:
+def _marks_and_config(session: OrmSession, first: date, last: date, marks: Marks | None) -> tuple[_Store, Marks, ClinicConfig]:
     store = _store(session)
     if marks is None or not marks.cover(first, last):
         marks = read_marks(session, first, last)
-    return store, marks, _config(session, store, marks.config)
+    return store, marks, config_at(session, marks.config)
 
 
 def site(session: OrmSession, site_id: int) -> dom.Site:
     """A site's rules, read once per configuration version, or NotFound."""
-    return _site(session, _config(session, _store(session), config_mark(session)), site_id)
+    found = current_config(session).site(session, site_id)
+    if found is None:
+        raise NotFound("site", site_id)
+    return found
 
 
 def site_and_type(session: OrmSession, site_id: int, type_id: int,
                   marks: Marks | None = None) -> tuple[dom.Site | None, dom.SessionType | None]:
     """A site's and a session type's rules under the configuration mark (read now unless in marks); None: no such row."""
-    config = _config(session, _store(session), marks.config if marks is not None else config_mark(session))
-    found = []
-    for look_up, key in ((_site, site_id), (_session_type, type_id)):
-        try:
-            found.append(look_up(session, config, key))
-        except NotFound:
-            found.append(None)
-    return found[0], found[1]
-
-
-def _site(session: OrmSession, config: _Config, site_id: int) -> dom.Site:
-    if site_id not in config.sites:
-        config.sites[site_id] = fresh.site_rules(session, site_id)
-    return config.sites[site_id]
-
-
-def _session_type(session: OrmSession, config: _Config, type_id: int) -> dom.SessionType:
-    if type_id not in config.types:
-        row = session.get(SessionType, type_id)
-        if row is None:
-            raise NotFound("session type", type_id)
-        config.types[type_id] = fresh.session_type_rules(row)
-    return config.types[type_id]
+    config = config_at(session, marks.config) if marks is not None else current_config(session)
+    return config.site(session, site_id), config.session_type(session, type_id)
 
 
 def snapshot(session: OrmSession, site_id: int, span: Interval, patient_ids=frozenset(),
@@ -143,11 +92,9 @@ def snapshot(session: OrmSession, site_id: int, span: Interval, patient_ids=froz
     """
     first, last = span.start.date() - timedelta(days=2), span.end.date() + timedelta(days=1)
     store, marks, config = _marks_and_config(session, first, last, marks)
-    the_site = _site(session, config, site_id)
-    if site_id not in config.rooms:
-        config.rooms[site_id] = {
-            r.id: dom.Room(r.id, r.site_id, r.name, r.kind, frozenset(r.capabilities or ()), r.active)
-            for r in session.scalars(select(Room).where(Room.site_id == site_id))}
+    the_site = config.site(session, site_id)
+    if the_site is None:
+        raise NotFound("site", site_id)
     pieces = _pieces(session, store, marks, first, last)
     earliest = span.start - LONGEST
     sessions = [s for piece in pieces for s in piece.sessions
@@ -171,10 +118,9 @@ def snapshot(session: OrmSession, site_id: int, span: Interval, patient_ids=froz
     members = {}
     for staff_id in staff_ids:
         name, disciplines, active = config.members[staff_id]
-        leave = tuple(t for t in config.leave.get(staff_id, ()) if t.start < span.end and t.end > span.start)
         members[staff_id] = StaffMember(staff_id, name, disciplines, config.credentials.get(staff_id, ()),
-                                        tuple(shifts[staff_id]), leave, active)
-    return dom.ClinicState(the_site, config.rooms[site_id], Roster(members, dict(duties)), sessions)
+                                        tuple(shifts[staff_id]), config.leave_in(staff_id, span), active)
+    return dom.ClinicState(the_site, config.site_rooms(site_id), Roster(members, dict(duties)), sessions)
 
 
 def _pieces(session: OrmSession, store: _Store, marks: Marks, first: date, last: date) -> list[_Piece]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import state as rows
-from planner.db.models import Patient, Room, Session, SessionStaff, SessionType, Site, Staff
+from planner.db.bookingread import booking_state
+from planner.db.configcache import current_config
+from planner.db.models import Patient, Session, SessionStaff
 from planner.db.uow import lock_for_booking, unit_of_work
 from planner.domain import lifecycle
 from planner.domain.booking import check_session
@@ -152,27 +153,25 @@ def build_request(session: OrmSession, order: SessionOrder, prefix: str = "") ->
     problems = []
     if order.start.tzinfo is None:
         problems.append(Reason("naive_time", "Give the start with a time zone offset.", f"{prefix}start"))
-    # Held on purpose: the identity map keeps a clean row only while something refers to it, and
-    # site_rules and load_session_type below would otherwise read the same rows a second time.
-    found = {}
-    for model, key, field, what in ((Patient, order.patient_id, "patient_id", "patient"),
-                                    (Site, order.site_id, "site_id", "site"),
-                                    (SessionType, order.session_type_id, "session_type_id", "session type"),
-                                    (Room, order.room_id, "room_id", "room")):
-        found[model] = session.get(model, key) if key is not None else None
-        if key is not None and found[model] is None:
+    # Sites, types, rooms and staff come from the configuration kept under its mark (one read of
+    # the mark per transaction); the patient, whose screening and REMS status matter, is read afresh.
+    config = current_config(session)
+    patient = session.get(Patient, order.patient_id)
+    site = config.site(session, order.site_id)
+    stype = config.session_type(session, order.session_type_id)
+    room = config.rooms.get(order.room_id) if order.room_id is not None else None
+    for found, key, field, what in ((patient, order.patient_id, "patient_id", "patient"),
+                                    (site, order.site_id, "site_id", "site"),
+                                    (stype, order.session_type_id, "session_type_id", "session type"),
+                                    (room, order.room_id, "room_id", "room")):
+        if key is not None and found is None:
             problems.append(Reason("unknown", f"No {what} with id {key}.", f"{prefix}{field}"))
-    wanted = {staff_id for staff_id, _role in order.staff}
-    known = set(session.scalars(select(Staff.id).where(Staff.id.in_(wanted)))) if wanted else set()
     for index, (staff_id, _role) in enumerate(order.staff):
-        if staff_id not in known:
+        if staff_id not in config.members:
             problems.append(Reason("unknown", f"No staff member with id {staff_id}.",
                                    f"{prefix}staff[{index}].staff_id"))
     if problems:
         raise InvalidData(problems)
-    patient = found[Patient]
-    site = rows.site_rules(session, order.site_id)
-    stype = rows.load_session_type(session, order.session_type_id)
     placements = tuple(Placement(staff_id, role) for staff_id, role in order.staff)
     return SessionRequest(rows.patient_rules(patient), site, stype, order.start, order.room_id, placements)
 
@@ -180,8 +179,8 @@ def build_request(session: OrmSession, order: SessionOrder, prefix: str = "") ->
 def check_request(session: OrmSession, request: SessionRequest, now: datetime,
                   ignore: int | None = None) -> list[Reason]:
     """Every booking-rule reason against the request, reading only rows near its window."""
-    state = rows.clinic_state(session, request.site, request.window, {p.staff_id for p in request.placements},
-                              {request.patient.id})
+    state = booking_state(session, request.site, request.window, {p.staff_id for p in request.placements},
+                          {request.patient.id})
     return check_session(request, state, now, ignore_session_id=ignore)
 
 

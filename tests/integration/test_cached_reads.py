@@ -228,3 +228,27 @@ def test_cached_windows_hold_across_the_spring_change_in_london(app):
             cached = find_free_windows(site, iv, first, days[-1], BEFORE, patients[0])
             assert cached == _fresh_windows(site, iv, first, days[-1], BEFORE, patients[0], zone)
             assert cached
+
+
+def test_the_booking_snapshot_is_the_fresh_snapshot(clinic):
+    from planner.db.bookingread import booking_state
+
+    rng = random.Random(11)
+    for patient in clinic.patients * 2:
+        _try_booking(rng, clinic, rng.choice([clinic.iv, clinic.integration]), patient)
+    for _ in range(25):
+        _change(rng, clinic)
+    everyone = [clinic.prescriber, *clinic.nurses, clinic.therapist, 999]  # 999: nobody
+    compared_duties = 0
+    for _ in range(40):
+        start = to_utc(f.MONDAY + timedelta(days=rng.randrange(5)), time(8 + rng.randrange(9)), ZONE)
+        span = Interval(start, start + timedelta(minutes=rng.choice((50, 105, 150))))
+        staff = set(rng.sample(everyone, rng.randrange(0, 4)))
+        patients = set(rng.sample(clinic.patients, rng.randrange(0, 3)))
+        with unit_of_work(write=False) as session:
+            site = rows.site_rules(session, clinic.site)
+            fresh = rows.clinic_state(session, site, span, staff, patients)
+            kept = booking_state(session, site, span, staff, patients)
+            assert _shape(kept) == _shape(fresh)
+            compared_duties += sum(len(d) for d in fresh.roster.duties.values())
+    assert compared_duties > 0

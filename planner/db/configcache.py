@@ -1,0 +1,113 @@
+"""The clinic's configuration (sites, rooms, types, staff, credentials, leave), kept per configuration mark.
+
+Every change to those tables raises the one config mark (a trigger, migration 0004), so a copy
+read under a mark stays right for as long as the mark reads the same. The mark is read before
+the data it labels: a copy can only be newer than its label, never older.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import scoped_session
+
+from planner.db import state as fresh
+from planner.db.marks import config_mark
+from planner.db.models import Credential, Room, SessionType, Staff, TimeOff
+from planner.domain import clinic as dom
+from planner.domain.errors import NotFound
+from planner.domain.intervals import Interval
+from planner.domain.staffing import Credential as Cred
+
+_MEMO = "planner.configcache"
+
+
+@dataclass
+class ClinicConfig:
+    """Small tables read whole once per configuration version; sites and types filled in as asked for."""
+
+    version: int | None
+    members: dict[int, tuple[str, frozenset[str], bool]]  # id -> (name, disciplines, active)
+    credentials: dict[int, tuple[Cred, ...]]
+    leave: dict[int, list[Interval]]
+    rooms: dict[int, dom.Room]
+    sites: dict[int, dom.Site] = field(default_factory=dict)
+    types: dict[int, dom.SessionType] = field(default_factory=dict)
+    _site_rooms: dict[int, dict[int, dom.Room]] = field(default_factory=dict)
+
+    def site(self, session: OrmSession, site_id: int) -> dom.Site | None:
+        """A site's rules, or None when there is no such site."""
+        if site_id not in self.sites:
+            try:
+                self.sites[site_id] = fresh.site_rules(session, site_id)
+            except NotFound:
+                return None
+        return self.sites[site_id]
+
+    def session_type(self, session: OrmSession, type_id: int) -> dom.SessionType | None:
+        """A session type's rules, or None when there is no such type."""
+        if type_id not in self.types:
+            row = session.get(SessionType, type_id)
+            if row is None:
+                return None
+            self.types[type_id] = fresh.session_type_rules(row)
+        return self.types[type_id]
+
+    def site_rooms(self, site_id: int) -> dict[int, dom.Room]:
+        """The rooms of a site by id."""
+        if site_id not in self._site_rooms:
+            self._site_rooms[site_id] = {k: r for k, r in self.rooms.items() if r.site_id == site_id}
+        return self._site_rooms[site_id]
+
+    def leave_in(self, staff_id: int, span: Interval) -> tuple[Interval, ...]:
+        """A person's leave overlapping span."""
+        return tuple(t for t in self.leave.get(staff_id, ()) if t.start < span.end and t.end > span.start)
+
+
+_lock = threading.Lock()
+_copies: dict[str, ClinicConfig] = {}
+
+
+def forget_all() -> None:
+    """Drop every kept copy (benchmarks measure cold reads with it)."""
+    with _lock:
+        _copies.clear()
+
+
+def config_at(session: OrmSession, version: int | None) -> ClinicConfig:
+    """The configuration labelled with this mark, read afresh if the kept copy has another label."""
+    key = session.get_bind().url.render_as_string(hide_password=True)
+    current = _copies.get(key)
+    if current is not None and current.version == version:
+        return current
+    members = {r.id: (r.name, frozenset(r.disciplines or ()), r.active)
+               for r in session.execute(select(Staff.id, Staff.name, Staff.disciplines, Staff.active))}
+    credentials: dict[int, list[Cred]] = defaultdict(list)
+    for c in session.execute(select(Credential.staff_id, Credential.kind, Credential.issued_on,
+                                    Credential.expires_on).order_by(Credential.id)):
+        credentials[c.staff_id].append(Cred(c.kind, c.issued_on, c.expires_on))
+    leave: dict[int, list[Interval]] = defaultdict(list)
+    for t in session.execute(select(TimeOff.staff_id, TimeOff.starts_at, TimeOff.ends_at).order_by(TimeOff.id)):
+        leave[t.staff_id].append(Interval(t.starts_at, t.ends_at))
+    rooms = {r.id: dom.Room(r.id, r.site_id, r.name, r.kind, frozenset(r.capabilities or ()), r.active)
+             for r in session.scalars(select(Room).order_by(Room.id))}
+    loaded = ClinicConfig(version, members, {k: tuple(v) for k, v in credentials.items()}, dict(leave), rooms)
+    with _lock:
+        _copies[key] = loaded
+    return loaded
+
+
+def current_config(session: OrmSession) -> ClinicConfig:
+    """The configuration for this transaction: its mark is read once per transaction."""
+    if isinstance(session, scoped_session):
+        session = session()  # the thread's own session, which knows its transaction
+    memo = session.info.get(_MEMO)
+    if memo is not None and memo[0] is session.get_transaction():
+        return memo[1]
+    config = config_at(session, config_mark(session))
+    session.info[_MEMO] = (session.get_transaction(), config)
+    return config
