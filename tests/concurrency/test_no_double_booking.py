@@ -61,6 +61,12 @@ def assert_only_the_winner_was_written(before: Snapshot, burst: Burst, bodies: l
     winner = burst.winners()[0]
     session_id = winner.body["id"]
     detail = f"written: {written}\n{burst.explain()}"
+    # The winner raises the change marks of its own site and dates (migration 0004), nothing else does.
+    marks = written.pop("day_marks", {"added": [], "changed": [], "removed": []})
+    assert not marks["removed"] and marks["added"] + marks["changed"], detail
+    won_at = {(winner.body["site_id"], winner.body[end][:10]) for end in ("start", "end")}  # UTC dates
+    raised = marks["added"] + [new for _old, new in marks["changed"]]
+    assert {(m["site_id"], str(m["day"])) for m in raised} <= won_at, detail
     assert set(written) == {"sessions", "session_staff", "audit_events"}, detail
     assert all(not c["removed"] and not c["changed"] for c in written.values()), detail
     [session] = written["sessions"]["added"]
