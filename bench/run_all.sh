@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark, one after the other, printing its figures (`make bench`). About 10 minutes on
+# Every benchmark, one after the other, printing its figures (`make bench`). About 25 minutes on
 # 2 cores. Each run generates its own synthetic clinic in a temporary SQLite file or on a throwaway
 # PostgreSQL server (Debian's postgresql package, as the tests use), and removes it afterwards.
 #
