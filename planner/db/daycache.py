@@ -86,10 +86,8 @@ def site_and_type(session: OrmSession, site_id: int, type_id: int,
 
 def snapshot(session: OrmSession, site_id: int, span: Interval, patient_ids=frozenset(),
              marks: Marks | None = None) -> dom.ClinicState:
-    """What clinic_state(site, span, every staff member on shift, patient_ids) would read, from cached pieces.
-
-    marks: marks the caller has just read, reused when they cover the dates needed.
-    """
+    """What clinic_state(site, span, every staff member on shift, patient_ids) reads, from kept pieces."""
+    # marks: what the caller has just read, reused when they cover the dates needed.
     first, last = span.start.date() - timedelta(days=2), span.end.date() + timedelta(days=1)
     store, marks, config = _marks_and_config(session, first, last, marks)
     the_site = config.site(session, site_id)

@@ -42,10 +42,8 @@ def marks_for_search(session: OrmSession, first: date, last: date) -> Marks:
 
 def cached_free_windows(session: OrmSession, site: Site, stype: SessionType, first: date, last: date,
                         now: datetime, patient_id: int | None = None, marks: Marks | None = None) -> list[FreeWindow]:
-    """What domain free_windows gives over a fresh snapshot, from per-day results where still valid.
-
-    marks: from marks_for_search over these days, when the caller read them first.
-    """
+    """What domain free_windows gives over a fresh snapshot, from per-day results where still valid."""
+    # marks: from marks_for_search over these days, when the caller read them first.
     zone = site.calendar.zone
     days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
     reach = {day: _reach(site, day) for day in days}

@@ -38,10 +38,8 @@ class SlotTable:
 
 def all_starts(stype: SessionType, state: ClinicState, first: date, last: date, now: datetime,
                patient_id: int | None, windows: list[FreeWindow] | None = None) -> SlotTable:
-    """Every start for a session type between two local days, whatever the patient prefers.
-
-    windows: the free windows when the caller already has them (from a cache), else worked out here.
-    """
+    """Every start for a session type between two local days, whatever the patient prefers."""
+    # windows: the free windows when the caller already has them (kept in the process).
     zone = state.site.calendar.zone
     step = timedelta(minutes=state.site.slot_minutes)
     by_day: dict[date, list[tuple[time, datetime]]] = defaultdict(list)
