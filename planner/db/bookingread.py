@@ -12,13 +12,11 @@ from collections import defaultdict
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db.configcache import current_config
-from planner.db.fastread import fetch, instant, marks
-from planner.db.state import _RELEASED, LONGEST
+from planner.db.fastread import NO_ROLE, fetch, instant, marks
+from planner.db.state import LIVE, LONGEST
 from planner.domain import clinic as dom
 from planner.domain.intervals import Interval
 from planner.domain.staffing import Duty, Roster, Shift as ShiftBlock, StaffMember
-
-_NO_ROLE = "CAST(NULL AS VARCHAR(40))"
 
 
 def booking_state(session: OrmSession, site: dom.Site, span: Interval, staff_ids: set[int],
@@ -29,20 +27,19 @@ def booking_state(session: OrmSession, site: dom.Site, span: Interval, staff_ids
     patients = sorted(patient_ids)
     near = [span.start - LONGEST, span.end, span.start]
     wide = [span.start - 2 * LONGEST, span.end + LONGEST, span.start - LONGEST]
-    live = f"status NOT IN ({_RELEASED})"
     booked = ("SELECT 0, id, patient_id, site_id, room_id, starts_at, ends_at, {role} FROM sessions "
-              f"WHERE {live} AND starts_at >= ? AND starts_at < ? AND ends_at > ? AND ")
-    parts = [booked.format(role=_NO_ROLE) + "site_id = ?"]
+              f"WHERE {LIVE} AND starts_at >= ? AND starts_at < ? AND ends_at > ? AND ")
+    parts = [booked.format(role=NO_ROLE) + "site_id = ?"]
     params = near + [site.id]
     if patients:
-        parts.append(booked.format(role=_NO_ROLE) + f"patient_id IN ({marks(len(patients))})")
+        parts.append(booked.format(role=NO_ROLE) + f"patient_id IN ({marks(len(patients))})")
         params += near + patients
     if staff:
         parts.append("SELECT 1, staff_id, session_id, 0, 0, starts_at, ends_at, role FROM session_staff "
                      f"WHERE staff_id IN ({marks(len(staff))}) AND starts_at >= ? AND starts_at < ? AND ends_at > ?")
         params += staff + near
         # Shifts a little beyond the span, so shifts that adjoin at its edges still join up.
-        parts.append(f"SELECT 2, staff_id, site_id, 0, 0, starts_at, ends_at, {_NO_ROLE} FROM shifts "
+        parts.append(f"SELECT 2, staff_id, site_id, 0, 0, starts_at, ends_at, {NO_ROLE} FROM shifts "
                      f"WHERE staff_id IN ({marks(len(staff))}) AND starts_at >= ? AND starts_at < ? AND ends_at > ?")
         params += staff + wide
     sessions: dict[int, dom.BookedSession] = {}
@@ -60,7 +57,7 @@ def booking_state(session: OrmSession, site: dom.Site, span: Interval, staff_ids
     for chunk in range(0, len(unknown), 900):
         part = unknown[chunk:chunk + 900]
         holding |= {row[0] for row in fetch(session, f"SELECT id FROM sessions WHERE id IN ({marks(len(part))}) "
-                                                     f"AND {live}", part)}
+                                                     f"AND {LIVE}", part)}
     duties = defaultdict(list)
     for staff_id, session_id, starts, ends, role in found_duties:
         if session_id in holding:

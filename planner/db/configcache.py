@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import scoped_session
 
 from planner.db import state as fresh
+from planner.db.fastread import database_key
 from planner.db.marks import config_mark
 from planner.db.models import Credential, Room, SessionType, Staff, TimeOff
 from planner.domain import clinic as dom
@@ -80,7 +81,7 @@ def forget_all() -> None:
 
 def config_at(session: OrmSession, version: int | None) -> ClinicConfig:
     """The configuration labelled with this mark, read afresh if the kept copy has another label."""
-    key = session.get_bind().url.render_as_string(hide_password=True)
+    key = database_key(session)
     current = _copies.get(key)
     if current is not None and current.version == version:
         return current

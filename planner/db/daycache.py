@@ -2,9 +2,9 @@
 
 Each piece holds what starts on one UTC date, at every site: live sessions, their staff
 placements and shifts. It is reused while the date's marks and the configuration mark are the
-ones it was read under (planner/db/models/marks.py). Booking decisions never read this cache:
-they load afresh under their lock (db/state.py), so a piece gone stale between its check and its
-use can at worst offer a slot that the booking refuses with a 409.
+ones it was read under (planner/db/models/marks.py). Booking decisions never read these pieces:
+they read sessions and placements afresh under their lock (db/bookingread.py), so a piece gone
+stale between its check and its use can at worst offer a slot that the booking refuses with a 409.
 """
 
 from __future__ import annotations
@@ -18,15 +18,14 @@ from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import configcache
 from planner.db import state as fresh
-from planner.db.fastread import fetch, instant
+from planner.db.fastread import NO_ROLE, NO_TIME, database_key, fetch, instant
 from planner.db.configcache import ClinicConfig, config_at, current_config
-from planner.db.marks import Marks, read_marks
+from planner.db.marks import Marks, date_runs, read_marks
 from planner.domain import clinic as dom
 from planner.domain.errors import NotFound
 from planner.domain.intervals import Interval
 from planner.domain.staffing import Duty, Roster, Shift as ShiftBlock, StaffMember
 
-_NO_TIME, _NO_ROLE = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)", "CAST(NULL AS VARCHAR(40))"  # typed for UNION
 MAX_DATES = 500  # pieces kept per database: over a year of dates, a few tens of MB at most
 LONGEST = fresh.LONGEST
 
@@ -50,7 +49,7 @@ _stores: dict[str, _Store] = {}
 
 def _store(session: OrmSession) -> _Store:
     # One store per database, so two apps in one process (tests) never share pieces.
-    key = session.get_bind().url.render_as_string(hide_password=True)
+    key = database_key(session)
     with _lock:
         return _stores.setdefault(key, _Store())
 
@@ -127,13 +126,7 @@ def _pieces(session: OrmSession, store: _Store, marks: Marks, first: date, last:
     with _lock:
         found = {day: store.pieces.get(day) for day in wanted}
     stale = [day for day in wanted if found[day] is None or found[day].mark != marks.of(day)]
-    runs: list[list[date]] = []
-    for day in stale:
-        if runs and runs[-1][-1] + timedelta(days=1) == day:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    for run in runs:
+    for run in date_runs(stale):
         found.update(_read(session, marks, run[0], run[-1]))
     with _lock:
         for day in stale:
@@ -151,7 +144,7 @@ def _read(session: OrmSession, marks: Marks, first: date, last: date) -> dict[da
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=timezone.utc)
     pieces = {first + timedelta(days=k): _Piece(marks.of(first + timedelta(days=k)), [], [], [])
               for k in range((last - first).days + 1)}
-    live = f"status NOT IN ({fresh._RELEASED})"
+    live = fresh.LIVE
     # Placements are filed under their session's start date, which is the date their marks raise.
     placements = "session_staff p ON p.session_id = s.id"
     if session.get_bind().dialect.name == "postgresql":
@@ -159,12 +152,12 @@ def _read(session: OrmSession, marks: Marks, first: date, last: date) -> dict[da
         # lateral subquery it cannot flatten (OFFSET 0) keeps it to an index probe per session.
         placements = ("LATERAL (SELECT staff_id, session_id, starts_at, ends_at, role FROM session_staff "
                       "WHERE session_id = s.id OFFSET 0) p ON true")
-    rows = fetch(session, f"SELECT 0, id, patient_id, site_id, room_id, starts_at, ends_at, {_NO_TIME}, {_NO_ROLE} "
+    rows = fetch(session, f"SELECT 0, id, patient_id, site_id, room_id, starts_at, ends_at, {NO_TIME}, {NO_ROLE} "
                           f"FROM sessions WHERE starts_at >= ? AND starts_at < ? AND {live} UNION ALL "
                           "SELECT 1, p.staff_id, p.session_id, 0, 0, p.starts_at, p.ends_at, s.starts_at, p.role "
                           f"FROM sessions s JOIN {placements} "
                           f"WHERE s.starts_at >= ? AND s.starts_at < ? AND s.{live} UNION ALL "
-                          f"SELECT 2, staff_id, site_id, id, 0, starts_at, ends_at, {_NO_TIME}, {_NO_ROLE} "
+                          f"SELECT 2, staff_id, site_id, id, 0, starts_at, ends_at, {NO_TIME}, {NO_ROLE} "
                           "FROM shifts WHERE starts_at >= ? AND starts_at < ?", [start, end] * 3)
     shifts = []
     for kind, a, b, c, d, starts, ends, session_starts, role in rows:

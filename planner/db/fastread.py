@@ -39,6 +39,15 @@ def instant(value) -> datetime:
     return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
+# Typed NULLs for the columns a UNION ALL branch does not have (PostgreSQL takes types from the first branch).
+NO_TIME, NO_ROLE = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)", "CAST(NULL AS VARCHAR(40))"
+
+
+def database_key(session: OrmSession) -> str:
+    """The database a session talks to, so what a process keeps is never shared between two databases."""
+    return session.get_bind().url.render_as_string(hide_password=True)
+
+
 def marks(count: int) -> str:
     """`?, ?, ?` for an IN list of count values."""
     return ", ".join("?" * count)

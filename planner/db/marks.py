@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session as OrmSession
 
@@ -26,6 +26,17 @@ class Marks:
     def of(self, day: date) -> tuple:
         """What a piece filed under this UTC date depends on."""
         return self.config, self.days.get(day, ())
+
+
+def date_runs(days: list[date]) -> list[list[date]]:
+    """Ascending dates grouped into runs of consecutive days (each run is read in one go)."""
+    runs: list[list[date]] = []
+    for day in days:
+        if runs and runs[-1][-1] + timedelta(days=1) == day:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return runs
 
 
 def read_marks(session: OrmSession, first: date, last: date) -> Marks:

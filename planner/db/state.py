@@ -24,6 +24,7 @@ from planner.domain.staffing import Credential as Cred
 from planner.domain.staffing import Duty, RoleNeed, Roster, Shift as ShiftBlock, StaffMember
 
 _RELEASED = ", ".join(f"'{status}'" for status in sorted(RELEASED))
+LIVE = f"status NOT IN ({_RELEASED})"  # SQL: the session still holds its time, room and staff
 
 # No session or shift runs longer than this; it bounds index range scans so a
 # lookup costs what lies near the window, not what lies in the whole table.
@@ -81,7 +82,7 @@ def clinic_state(session: OrmSession, site: dom.Site, span: Interval, staff_ids:
              for r in session.scalars(select(Room).where(Room.site_id == site.id))}
     near = [span.start - LONGEST, span.end, span.start]
     booked = ("SELECT id, patient_id, site_id, room_id, starts_at, ends_at FROM sessions "
-              f"WHERE status NOT IN ({_RELEASED}) AND starts_at >= ? AND starts_at < ? AND ends_at > ? AND ")
+              f"WHERE {LIVE} AND starts_at >= ? AND starts_at < ? AND ends_at > ? AND ")
     rows = {r[0]: r for r in fetch(session, booked + "site_id = ?", near + [site.id])}
     if patient_ids:
         ids = sorted(patient_ids)
@@ -121,7 +122,7 @@ def _roster(session: OrmSession, staff_ids: set[int], span: Interval, holding: s
     for chunk in range(0, len(unknown), 900):
         part = unknown[chunk:chunk + 900]
         holding |= {row[0] for row in fetch(session, f"SELECT id FROM sessions WHERE id IN ({marks(len(part))}) "
-                                                     f"AND status NOT IN ({_RELEASED})", part)}
+                                                     f"AND {LIVE}", part)}
     for staff_id, starts, ends, session_id, role in found:
         if session_id in holding:
             duties[staff_id].append(Duty(Interval.trusted(instant(starts), instant(ends)), role, session_id))

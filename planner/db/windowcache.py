@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import daycache
-from planner.db.fastread import fetch, instant
-from planner.db.marks import Marks, read_marks
-from planner.db.state import LONGEST, _RELEASED
+from planner.db.fastread import database_key, fetch, instant
+from planner.db.marks import Marks, date_runs, read_marks
+from planner.db.state import LIVE, LONGEST
 from planner.domain.availability import FreeWindow, free_windows
 from planner.domain.calendar import day_start
 from planner.domain.clinic import Site, SessionType
@@ -51,7 +51,7 @@ def cached_free_windows(session: OrmSession, site: Site, stype: SessionType, fir
     needed = reach[first].start.date() - timedelta(days=2), reach[last].end.date() + timedelta(days=3)
     if marks is None or not marks.cover(*needed):
         marks = read_marks(session, *needed)
-    database = session.get_bind().url.render_as_string(hide_password=True)
+    database = database_key(session)
     keys = {day: (database, site.id, stype.id, day) for day in days}
     fingerprints = {day: (marks.config, stype,
                           tuple(marks.of(reach[day].start.date() + timedelta(days=k))
@@ -61,13 +61,7 @@ def cached_free_windows(session: OrmSession, site: Site, stype: SessionType, fir
         cached = {day: _days.get(keys[day]) for day in days}
     by_day = {day: entry[1] for day, entry in cached.items() if entry is not None and entry[0] == fingerprints[day]}
     missing = [day for day in days if day not in by_day]
-    runs: list[list[date]] = []
-    for day in missing:
-        if runs and runs[-1][-1] + timedelta(days=1) == day:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    for run in runs:
+    for run in date_runs(missing):
         worked = _work_out(session, site, stype, run[0], run[-1], marks)
         by_day.update(worked)
         with _lock:
@@ -175,6 +169,6 @@ def _avoiding(windows: list[FreeWindow], busy: list[Interval], step: timedelta) 
 
 def _patient_busy(session: OrmSession, patient_id: int, span: Interval) -> list[Interval]:
     found = fetch(session, "SELECT starts_at, ends_at FROM sessions WHERE patient_id = ? AND starts_at >= ? "
-                           f"AND starts_at < ? AND ends_at > ? AND status NOT IN ({_RELEASED})",
+                           f"AND starts_at < ? AND ends_at > ? AND {LIVE}",
                   [patient_id, span.start - LONGEST, span.end, span.start])
     return merge(Interval.trusted(instant(s), instant(e)) for s, e in found)
