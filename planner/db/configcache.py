@@ -8,8 +8,10 @@ the data it labels: a copy can only be newer than its label, never older.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
@@ -34,11 +36,18 @@ class ClinicConfig:
     version: int | None
     members: dict[int, tuple[str, frozenset[str], bool]]  # id -> (name, disciplines, active)
     credentials: dict[int, tuple[Cred, ...]]
-    leave: dict[int, list[Interval]]
+    leave: dict[int, tuple[Interval, ...]]  # per person, by start
     rooms: dict[int, dom.Room]
     sites: dict[int, dom.Site] = field(default_factory=dict)
     types: dict[int, dom.SessionType] = field(default_factory=dict)
     _site_rooms: dict[int, dict[int, dom.Room]] = field(default_factory=dict)
+    # Per person: leave starts (for bisect) and the longest stretch of leave, so a lookup does not
+    # walk every absence on record, which grows with the clinic's history.
+    _leave_index: dict[int, tuple[list, timedelta]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for staff_id, stretches in self.leave.items():
+            self._leave_index[staff_id] = ([t.start for t in stretches], max(t.end - t.start for t in stretches))
 
     def site(self, session: OrmSession, site_id: int) -> dom.Site | None:
         """A site's rules, or None when there is no such site."""
@@ -66,7 +75,13 @@ class ClinicConfig:
 
     def leave_in(self, staff_id: int, span: Interval) -> tuple[Interval, ...]:
         """A person's leave overlapping span."""
-        return tuple(t for t in self.leave.get(staff_id, ()) if t.start < span.end and t.end > span.start)
+        index = self._leave_index.get(staff_id)
+        if index is None:
+            return ()
+        starts, longest = index
+        stretches = self.leave[staff_id]
+        begin, end = bisect_left(starts, span.start - longest), bisect_left(starts, span.end)
+        return tuple(t for t in stretches[begin:end] if t.end > span.start)
 
 
 _lock = threading.Lock()
@@ -92,11 +107,13 @@ def config_at(session: OrmSession, version: int | None) -> ClinicConfig:
                                     Credential.expires_on).order_by(Credential.id)):
         credentials[c.staff_id].append(Cred(c.kind, c.issued_on, c.expires_on))
     leave: dict[int, list[Interval]] = defaultdict(list)
-    for t in session.execute(select(TimeOff.staff_id, TimeOff.starts_at, TimeOff.ends_at).order_by(TimeOff.id)):
+    for t in session.execute(select(TimeOff.staff_id, TimeOff.starts_at, TimeOff.ends_at)
+                             .order_by(TimeOff.starts_at, TimeOff.id)):
         leave[t.staff_id].append(Interval(t.starts_at, t.ends_at))
     rooms = {r.id: dom.Room(r.id, r.site_id, r.name, r.kind, frozenset(r.capabilities or ()), r.active)
              for r in session.scalars(select(Room).order_by(Room.id))}
-    loaded = ClinicConfig(version, members, {k: tuple(v) for k, v in credentials.items()}, dict(leave), rooms)
+    loaded = ClinicConfig(version, members, {k: tuple(v) for k, v in credentials.items()},
+                           {k: tuple(v) for k, v in leave.items()}, rooms)
     with _lock:
         _copies[key] = loaded
     return loaded
