@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from planner.db.fastread import fetch
 from planner.db.models import Patient
@@ -31,7 +32,7 @@ def test_a_rollback_undoes_an_orm_write_and_a_raw_write(app):
 
 def test_a_rollback_after_a_failed_statement_leaves_the_connection_usable(app):
     make_patient("KEEP-1")
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         db.session.execute(text("INSERT INTO patients (id, mrn) VALUES (NULL, NULL)"))
     db.session.rollback()
     assert _patients() == 1
