@@ -252,3 +252,34 @@ def test_the_booking_snapshot_is_the_fresh_snapshot(clinic):
             assert _shape(kept) == _shape(fresh)
             compared_duties += sum(len(d) for d in fresh.roster.duties.values())
     assert compared_duties > 0
+
+
+def test_one_transaction_raises_every_date_it_touches_even_after_a_rolled_back_savepoint(clinic):
+    for day in (0, 2):
+        assert _try_booking(random.Random(day), clinic, clinic.iv, clinic.patients[day],
+                            to_utc(f.MONDAY + timedelta(days=day), time(10), ZONE))
+    first, third = db.session.execute(text("SELECT id FROM sessions ORDER BY starts_at")).scalars().all()
+    db.session.rollback()
+
+    def marks():
+        with unit_of_work(write=False) as session:
+            return read_marks(session, f.MONDAY - timedelta(days=1), f.MONDAY + timedelta(days=4)).days
+
+    monday, wednesday = f.MONDAY, f.MONDAY + timedelta(days=2)
+    before = marks()
+    # Two changes to Monday, the first inside a savepoint that is rolled back, then one to Wednesday.
+    savepoint = db.session.begin_nested()
+    db.session.execute(text("UPDATE sessions SET status = 'held' WHERE id = :id"), {"id": first})
+    savepoint.rollback()
+    db.session.execute(text("UPDATE session_staff SET role = role WHERE session_id = :id"), {"id": first})
+    db.session.execute(text("UPDATE sessions SET status = 'cancelled' WHERE id = :id"), {"id": first})
+    db.session.execute(text("UPDATE session_staff SET role = role WHERE session_id = :id"), {"id": third})
+    db.session.commit()
+    after = marks()
+    assert after[monday] != before[monday] and after[wednesday] != before[wednesday]
+    untouched = [day for day in before if day not in (monday, wednesday) and day.weekday() < 5]
+    assert all(after[day] == before[day] for day in untouched)
+    # A later transaction raises Monday again.
+    db.session.execute(text("UPDATE sessions SET status = 'booked' WHERE id = :id"), {"id": first})
+    db.session.commit()
+    assert marks()[monday] != after[monday]

@@ -25,6 +25,8 @@ class DayMark(db.Model):
     site_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
+    # PostgreSQL: the transaction that last raised it, which raises it once (migration 0005).
+    tx: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ConfigMark(db.Model):
@@ -34,3 +36,4 @@ class ConfigMark(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
+    tx: Mapped[int | None] = mapped_column(BigInteger)
