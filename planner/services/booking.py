@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import state as rows
@@ -60,17 +61,17 @@ def _book(orders: list[SessionOrder], actor: Actor, now: datetime, prefix: str |
                     for index, order in enumerate(orders)]
         lock_for_booking(session, {o.site_id for o in orders}, {s for o in orders for s, _ in o.staff},
                          {o.patient_id for o in orders})
-        created = place_orders(session, orders, actor, now, prefix, requests)
-        ids = [row.id for row in created]  # before the commit expires the rows (a reload per row)
+        ids = place_orders(session, orders, actor, now, prefix, requests)
         session.commit()
         return ids
 
 
 def place_orders(session: OrmSession, orders: list[SessionOrder], actor: Actor, now: datetime,
-                 prefix: str | None = "sessions", requests: list[SessionRequest] | None = None) -> list[Session]:
-    """Check and add sessions inside the caller's locked transaction; BatchRefused if any is refused."""
+                 prefix: str | None = "sessions", requests: list[SessionRequest] | None = None) -> list[int]:
+    """Check and add sessions inside the caller's locked transaction; their ids, or BatchRefused if any is refused."""
+    session.flush()  # the checks read with plain SQL: they must see the caller's changes so far
     refusals: dict[int, list[Reason]] = {}
-    created: list[Session] = []
+    created: list[tuple[int, SessionOrder, SessionRequest]] = []
     for index, order in enumerate(orders):
         request = (requests[index] if requests is not None
                    else build_request(session, order, f"{prefix}[{index}]." if prefix else ""))
@@ -78,16 +79,14 @@ def place_orders(session: OrmSession, orders: list[SessionOrder], actor: Actor, 
         if reasons:
             refusals[index] = reasons
             continue
-        row = _insert(session, order, request, now)
-        # Flushed at once so the next order in the batch sees this one.
-        session.flush()
-        created.append(row)
+        # Written at once, so the next order in the batch sees this one.
+        created.append((_insert(session, order, request, now), order, request))
     if refusals:
         raise BatchRefused(refusals)
-    for row in created:
-        record(session, actor, "session.booked", "session", row.id, now, start=row.starts_at.isoformat(),
-               site_id=row.site_id, room_id=row.room_id, patient_id=row.patient_id, course_id=row.course_id)
-    return created
+    for session_id, order, request in created:
+        record(session, actor, "session.booked", "session", session_id, now, start=request.window.start.isoformat(),
+               site_id=order.site_id, room_id=order.room_id, patient_id=order.patient_id, course_id=order.course_id)
+    return [session_id for session_id, _, _ in created]
 
 
 def reschedule_session(session_id: int, start: datetime, actor: Actor, now: datetime,
@@ -194,11 +193,17 @@ def placements_for(request: SessionRequest) -> list[SessionStaff]:
     return placed
 
 
-def _insert(session: OrmSession, order: SessionOrder, request: SessionRequest, now: datetime) -> Session:
-    row = Session(patient_id=order.patient_id, site_id=order.site_id, session_type_id=order.session_type_id,
-                  room_id=order.room_id, starts_at=request.window.start, ends_at=request.window.end,
-                  status=lifecycle.BOOKED, version=1, course_id=order.course_id, note=order.note,
-                  purpose=order.purpose, dose_number=order.dose_number, created_at=now, updated_at=now)
-    row.staff = placements_for(request)
-    session.add(row)
-    return row
+def _insert(session: OrmSession, order: SessionOrder, request: SessionRequest, now: datetime) -> int:
+    # Plain inserts: the ORM's unit of work cost more than the writes themselves, and nothing in
+    # the transaction needs the rows as objects.
+    sessions, staff = Session.__table__, SessionStaff.__table__
+    session_id = session.execute(insert(sessions).returning(sessions.c.id).values(
+        patient_id=order.patient_id, site_id=order.site_id, session_type_id=order.session_type_id,
+        room_id=order.room_id, starts_at=request.window.start, ends_at=request.window.end, status=lifecycle.BOOKED,
+        version=1, course_id=order.course_id, note=order.note, purpose=order.purpose, dose_number=order.dose_number,
+        created_at=now, updated_at=now)).scalar_one()
+    placed = [{"session_id": session_id, "staff_id": p.staff_id, "role": p.role, "starts_at": p.starts_at,
+               "ends_at": p.ends_at} for p in placements_for(request)]
+    if placed:
+        session.execute(insert(staff), placed)
+    return session_id

@@ -57,7 +57,7 @@ def _book(course: BookCourseIn, actor: Actor, now: datetime) -> int:
                                dose_number=s.dose_number) for s in course.sessions]
         created = place_orders(session, orders, actor, now, "sessions")
         session.add(CourseEvent(course_id=row.id, at=now, actor=actor.label, kind="booked",
-                                details={"sessions": [c.id for c in created], "protocol_version": protocol.version}))
+                                details={"sessions": created, "protocol_version": protocol.version}))
         record(session, actor, "course.booked", "course", row.id, now, protocol=protocol.key,
                version=protocol.version, sessions=len(created))
         session.commit()

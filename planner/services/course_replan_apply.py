@@ -75,7 +75,7 @@ def apply_changes(course_id: int, actor: Actor, now: datetime, expected: str | N
         course.version += 1
         course.updated_at = now
         session.add(CourseEvent(course_id=course_id, at=now, actor=actor.label, kind="replanned", details={
-            "moved": [row.id for row, _, _ in moved], "added": [row.id for row in created],
+            "moved": [row.id for row, _, _ in moved], "added": created,
             "cancelled": [c.session_id for c in replan.changes if c.new is None], "note": replan.note}))
         record(session, actor, "course.replanned", "course", course_id, now, moved=len(moved), added=len(created))
         session.commit()
