@@ -11,14 +11,14 @@ import threading
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import scoped_session
 
 from planner.db import state as fresh
-from planner.db.fastread import database_key
+from planner.db.fastread import database_key, fetch
 from planner.db.marks import config_mark
 from planner.db.models import Credential, Room, SessionType, Staff, TimeOff
 from planner.domain import clinic as dom
@@ -121,11 +121,34 @@ def config_at(session: OrmSession, version: int | None) -> ClinicConfig:
 
 def current_config(session: OrmSession) -> ClinicConfig:
     """The configuration for this transaction: its mark is read once per transaction."""
-    if isinstance(session, scoped_session):
-        session = session()  # the thread's own session, which knows its transaction
+    session = _own(session)
     memo = session.info.get(_MEMO)
     if memo is not None and memo[0] is session.get_transaction():
         return memo[1]
-    config = config_at(session, config_mark(session))
+    return _remember(session, config_mark(session))
+
+
+def config_and_patient(session: OrmSession, patient_id: int) -> tuple[ClinicConfig, dom.Patient | None]:
+    """This transaction's configuration and a patient's rules (None: no such patient), in one round trip."""
+    # A booking needs both before anything else; asking for them together saves it a round trip.
+    session = _own(session)
+    found = fetch(session, "SELECT m.version, p.id, p.mrn, p.name, p.rems_enrolled_on FROM (SELECT 1 AS one) AS o "
+                           "LEFT JOIN config_marks m ON m.id = 1 LEFT JOIN patients p ON p.id = ?", [patient_id])
+    version, found_id, mrn, name, enrolled = found[0]
+    memo = session.info.get(_MEMO)
+    config = memo[1] if memo is not None and memo[0] is session.get_transaction() else _remember(session, version)
+    if found_id is None:
+        return config, None
+    enrolled = date.fromisoformat(enrolled) if isinstance(enrolled, str) else enrolled
+    return config, dom.Patient(found_id, mrn, name, enrolled)
+
+
+def _own(session: OrmSession) -> OrmSession:
+    # The thread's own session, which knows its transaction.
+    return session() if isinstance(session, scoped_session) else session
+
+
+def _remember(session: OrmSession, version: int | None) -> ClinicConfig:
+    config = config_at(session, version)
     session.info[_MEMO] = (session.get_transaction(), config)
     return config

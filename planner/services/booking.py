@@ -8,10 +8,9 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlalchemy.orm import Session as OrmSession
 
-from planner.db import state as rows
 from planner.db.bookingread import booking_state
-from planner.db.configcache import current_config
-from planner.db.models import Patient, Session, SessionStaff
+from planner.db.configcache import config_and_patient
+from planner.db.models import Session, SessionStaff
 from planner.db.uow import lock_for_booking, unit_of_work
 from planner.domain import lifecycle
 from planner.domain.booking import check_session
@@ -154,8 +153,7 @@ def build_request(session: OrmSession, order: SessionOrder, prefix: str = "") ->
         problems.append(Reason("naive_time", "Give the start with a time zone offset.", f"{prefix}start"))
     # Sites, types, rooms and staff come from the configuration kept under its mark (one read of
     # the mark per transaction); the patient, whose screening and REMS status matter, is read afresh.
-    config = current_config(session)
-    patient = session.get(Patient, order.patient_id)
+    config, patient = config_and_patient(session, order.patient_id)
     site = config.site(session, order.site_id)
     stype = config.session_type(session, order.session_type_id)
     room = config.rooms.get(order.room_id) if order.room_id is not None else None
@@ -172,7 +170,7 @@ def build_request(session: OrmSession, order: SessionOrder, prefix: str = "") ->
     if problems:
         raise InvalidData(problems)
     placements = tuple(Placement(staff_id, role) for staff_id, role in order.staff)
-    return SessionRequest(rows.patient_rules(patient), site, stype, order.start, order.room_id, placements)
+    return SessionRequest(patient, site, stype, order.start, order.room_id, placements)
 
 
 def check_request(session: OrmSession, request: SessionRequest, now: datetime,
