@@ -94,13 +94,17 @@ def snapshot(session: OrmSession, site_id: int, span: Interval, patient_ids=froz
         raise NotFound("site", site_id)
     pieces = _pieces(session, store, marks, first, last)
     earliest = span.start - LONGEST
-    sessions = [s for piece in pieces for s in piece.sessions
+    # Sessions, duties and the people on shift start within [earliest, span.end): only the pieces
+    # of those dates can hold them (the earlier and later ones are there for shifts).
+    near = pieces[(earliest.date() - first).days:(span.end.date() - first).days + 1]
+    start, end = span.start, span.end
+    sessions = [s for piece in near for s in piece.sessions
                 if (s.site_id == site_id or s.patient_id in patient_ids)
-                and earliest <= s.window[0] < span.end and s.window[1] > span.start]
-    wide = Interval(span.start - LONGEST, span.end + LONGEST)
-    staff_ids = {staff_id for piece in pieces for staff_id, block in piece.shifts
-                 if block.site_id == site_id and earliest <= block.interval.start < span.end
-                 and block.interval.end > span.start}
+                and earliest <= s.window[0] < end and s.window[1] > start]
+    wide = Interval(start - LONGEST, end + LONGEST)
+    staff_ids = {staff_id for piece in near for staff_id, block in piece.shifts
+                 if block.site_id == site_id and earliest <= block.interval.start < end
+                 and block.interval.end > start}
     shifts: dict[int, list[ShiftBlock]] = defaultdict(list)
     for piece in pieces:
         for staff_id, block in piece.shifts:
@@ -108,10 +112,12 @@ def snapshot(session: OrmSession, site_id: int, span: Interval, patient_ids=froz
                     and block.interval.end > wide.start:
                 shifts[staff_id].append(block)
     duties: dict[int, list[Duty]] = defaultdict(list)
-    for piece in pieces:
+    for piece in near:
         for staff_id, duty in piece.duties:
-            if staff_id in staff_ids and earliest <= duty.interval[0] < span.end and duty.interval[1] > span.start:
-                duties[staff_id].append(duty)
+            if staff_id in staff_ids:
+                (duty_start, duty_end) = duty.interval
+                if earliest <= duty_start < end and duty_end > start:
+                    duties[staff_id].append(duty)
     members = {}
     for staff_id in staff_ids:
         name, disciplines, active = config.members[staff_id]
