@@ -2,11 +2,11 @@
 
 psycopg forgets every prepared statement (DEALLOCATE ALL) whenever a transaction is rolled
 back, and every search, every refused booking and every request's teardown ends its
-transaction with a rollback. So each statement was parsed and planned anew on each use, and a
-booking decision's one big read spent longer being planned than being run. A transaction that
-holds no transaction id has written nothing, so a COMMIT ends it exactly as a ROLLBACK would,
-and the statements stay prepared. (Two things would differ, a session-level SET and a NOTIFY
-issued inside such a transaction; the app uses neither.)
+transaction with a rollback. So each statement was parsed anew on each use, and the next use
+paid for a DEALLOCATE ALL first. A transaction that holds no transaction id has written
+nothing, so a COMMIT ends it exactly as a ROLLBACK would, and the statements stay prepared.
+(Two things would differ, a session-level SET and a NOTIFY issued inside such a
+transaction; the app uses neither.)
 """
 
 from __future__ import annotations
