@@ -151,8 +151,8 @@ def build_request(session: OrmSession, order: SessionOrder, prefix: str = "") ->
     problems = []
     if order.start.tzinfo is None:
         problems.append(Reason("naive_time", "Give the start with a time zone offset.", f"{prefix}start"))
-    # Sites, types, rooms and staff come from the configuration kept under its mark (one read of
-    # the mark per transaction); the patient, whose screening and REMS status matter, is read afresh.
+    # Sites, types, rooms and staff come from the configuration kept under its mark; the patient,
+    # whose screening and REMS status matter, is read afresh, in the same round trip as the mark.
     config, patient = config_and_patient(session, order.patient_id)
     site = config.site(session, order.site_id)
     stype = config.session_type(session, order.session_type_id)
@@ -183,12 +183,16 @@ def check_request(session: OrmSession, request: SessionRequest, now: datetime,
 
 def placements_for(request: SessionRequest) -> list[SessionStaff]:
     """Staff rows for a request, each with the part of the window its role covers."""
+    return [SessionStaff(**placed) for placed in _placement_values(request)]
+
+
+def _placement_values(request: SessionRequest) -> list[dict]:
     needs = {need.role: need for need in request.session_type.needs}
-    placed = []
+    values = []
     for p in request.placements:
         window = request.session_type.role_window(request.start, needs[p.role])
-        placed.append(SessionStaff(staff_id=p.staff_id, role=p.role, starts_at=window.start, ends_at=window.end))
-    return placed
+        values.append({"staff_id": p.staff_id, "role": p.role, "starts_at": window.start, "ends_at": window.end})
+    return values
 
 
 def _insert(session: OrmSession, order: SessionOrder, request: SessionRequest, now: datetime) -> int:
@@ -200,8 +204,7 @@ def _insert(session: OrmSession, order: SessionOrder, request: SessionRequest, n
         room_id=order.room_id, starts_at=request.window.start, ends_at=request.window.end, status=lifecycle.BOOKED,
         version=1, course_id=order.course_id, note=order.note, purpose=order.purpose, dose_number=order.dose_number,
         created_at=now, updated_at=now)).scalar_one()
-    placed = [{"session_id": session_id, "staff_id": p.staff_id, "role": p.role, "starts_at": p.starts_at,
-               "ends_at": p.ends_at} for p in placements_for(request)]
+    placed = [{"session_id": session_id, **values} for values in _placement_values(request)]
     if placed:
         session.execute(insert(staff), placed)
     return session_id
