@@ -9,6 +9,7 @@ stale between its check and its use can at worst offer a slot that the booking r
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
@@ -27,7 +28,9 @@ from planner.domain.intervals import Interval
 from planner.domain.staffing import Duty, Roster, Shift as ShiftBlock, StaffMember
 
 MAX_DATES = 500  # pieces kept per database: over a year of dates, a few tens of MB at most
+HISTORY = 8  # changes remembered per date: a cached result older than that is worked out again
 LONGEST = fresh.LONGEST
+_serials = itertools.count(1)
 
 
 @dataclass
@@ -36,11 +39,14 @@ class _Piece:
     sessions: list[dom.BookedSession]
     duties: list[tuple[int, Duty]]
     shifts: list[tuple[int, ShiftBlock]]
+    serial: int = field(default_factory=lambda: next(_serials))  # which reading of the date this is
 
 
 @dataclass
 class _Store:
     pieces: OrderedDict = field(default_factory=OrderedDict)
+    # Per UTC date, what each re-reading found changed: (serial before, serial after, changes).
+    changes: dict = field(default_factory=dict)
 
 
 _lock = threading.Lock()
@@ -83,11 +89,37 @@ def site_and_type(session: OrmSession, site_id: int, type_id: int,
     return config.site(session, site_id), config.session_type(session, type_id)
 
 
+def snapshot_dates(span: Interval) -> tuple[date, date]:
+    """The UTC dates whose pieces a snapshot of span reads."""
+    return span.start.date() - timedelta(days=2), span.end.date() + timedelta(days=1)
+
+
+def current_serials(session: OrmSession, first: date, last: date, marks: Marks) -> dict[date, int]:
+    """Which reading of each UTC date is current under these marks, reading the dates whose marks moved."""
+    pieces = _pieces(session, _store(session), marks, first, last)
+    return {first + timedelta(days=k): piece.serial for k, piece in enumerate(pieces)}
+
+
+def changes_since(session: OrmSession, day: date, serial: int, current: int) -> tuple | None:
+    """What moved on a UTC date from one reading to another: (site id or None for all, interval) per item, or None if not known."""
+    if serial == current:
+        return ()
+    store = _store(session)
+    with _lock:
+        history = list(store.changes.get(day, ()))
+    changed: list = []
+    for before, after, items in history:
+        if before == serial:
+            changed += items
+            serial = after
+    return tuple(changed) if serial == current else None
+
+
 def snapshot(session: OrmSession, site_id: int, span: Interval, patient_ids=frozenset(),
              marks: Marks | None = None) -> dom.ClinicState:
     """What clinic_state(site, span, every staff member on shift, patient_ids) reads, from kept pieces."""
     # marks: what the caller has just read, reused when they cover the dates needed.
-    first, last = span.start.date() - timedelta(days=2), span.end.date() + timedelta(days=1)
+    first, last = snapshot_dates(span)
     store, marks, config = _marks_and_config(session, first, last, marks)
     the_site = config.site(session, site_id)
     if the_site is None:
@@ -132,16 +164,34 @@ def _pieces(session: OrmSession, store: _Store, marks: Marks, first: date, last:
     with _lock:
         found = {day: store.pieces.get(day) for day in wanted}
     stale = [day for day in wanted if found[day] is None or found[day].mark != marks.of(day)]
+    before = {day: found[day] for day in stale}
     for run in date_runs(stale):
         found.update(_read(session, marks, run[0], run[-1]))
+    changes = {day: _difference(before[day], found[day]) for day in stale if before[day] is not None}
     with _lock:
         for day in stale:
             store.pieces[day] = found[day]
+            if day in changes:
+                kept = store.changes.setdefault(day, [])
+                kept.append((before[day].serial, found[day].serial, changes[day]))
+                del kept[:-HISTORY]
+            else:
+                store.changes.pop(day, None)  # no earlier reading to compare with: history starts again
         for day in wanted:
             store.pieces.move_to_end(day)
         while len(store.pieces) > MAX_DATES:
-            store.pieces.popitem(last=False)
+            gone, _ = store.pieces.popitem(last=False)
+            store.changes.pop(gone, None)
     return [found[day] for day in wanted]
+
+
+def _difference(old: _Piece, new: _Piece) -> tuple:
+    """Where two readings of a date differ: (site id, or None for every site, and interval) per item come or gone."""
+    changed = [(s.site_id, s.window) for s in set(old.sessions) ^ set(new.sessions)]
+    # A duty loads its person wherever they work; a shift makes them available at its own site.
+    changed += [(None, duty.interval) for _, duty in set(old.duties) ^ set(new.duties)]
+    changed += [(block.site_id, block.interval) for _, block in set(old.shifts) ^ set(new.shifts)]
+    return tuple(changed)
 
 
 def _read(session: OrmSession, marks: Marks, first: date, last: date) -> dict[date, _Piece]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from datetime import date, datetime, timedelta, timezone
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session as OrmSession
 
@@ -44,7 +45,6 @@ def cached_free_windows(session: OrmSession, site: Site, stype: SessionType, fir
                         now: datetime, patient_id: int | None = None, marks: Marks | None = None) -> list[FreeWindow]:
     """What domain free_windows gives over a fresh snapshot, from per-day results where still valid."""
     # marks: from marks_for_search over these days, when the caller read them first.
-    zone = site.calendar.zone
     days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
     reach = {day: _reach(site, day) for day in days}
     # Wide enough for the snapshot of any run of days that has to be worked out again.
@@ -53,20 +53,31 @@ def cached_free_windows(session: OrmSession, site: Site, stype: SessionType, fir
         marks = read_marks(session, *needed)
     database = database_key(session)
     keys = {day: (database, site.id, stype.id, day) for day in days}
-    fingerprints = {day: (marks.config, stype,
-                          tuple(marks.of(reach[day].start.date() + timedelta(days=k))
-                                for k in range((reach[day].end.date() - reach[day].start.date()).days + 1)))
-                    for day in days}
+    dates = {day: _dates(reach[day]) for day in days}
+    fingerprints = {day: (marks.config, stype, tuple(marks.of(d) for d in dates[day])) for day in days}
     with _lock:
         cached = {day: _days.get(keys[day]) for day in days}
-    by_day = {day: entry[1] for day, entry in cached.items() if entry is not None and entry[0] == fingerprints[day]}
+    by_day = {day: entry.windows for day, entry in cached.items()
+              if entry is not None and entry.fingerprint == fingerprints[day]}
+    moved = {day: entry for day, entry in cached.items()
+             if entry is not None and day not in by_day and entry.fingerprint[:2] == fingerprints[day][:2]}
+    if moved:
+        # Only dates changed under these days: keep each day nothing in its reach changed on.
+        serials = daycache.current_serials(session, min(d for day in moved for d in dates[day]),
+                                           max(d for day in moved for d in dates[day]), marks)
+        for day, entry in moved.items():
+            now_serials = tuple(serials[d] for d in dates[day])
+            if _untouched(session, site, stype, reach[day], dates[day], entry.serials, now_serials):
+                by_day[day] = entry.windows
+                with _lock:
+                    _days[keys[day]] = _Entry(fingerprints[day], now_serials, entry.windows)
     missing = [day for day in days if day not in by_day]
     for run in date_runs(missing):
-        worked = _work_out(session, site, stype, run[0], run[-1], marks)
+        worked, serials = _work_out(session, site, stype, run[0], run[-1], marks)
         by_day.update(worked)
         with _lock:
             for day in run:
-                _days[keys[day]] = (fingerprints[day], worked[day])
+                _days[keys[day]] = _Entry(fingerprints[day], tuple(serials[d] for d in dates[day]), worked[day])
     with _lock:
         for day in days:
             _days.move_to_end(keys[day])
@@ -76,9 +87,37 @@ def cached_free_windows(session: OrmSession, site: Site, stype: SessionType, fir
     joined = _join([w for day in days for w in by_day[day]], step)
     joined = _from(joined, now, step)
     if patient_id is not None:
+        zone = site.calendar.zone
         span = Interval(day_start(first, zone), day_start(last + timedelta(days=1), zone))
         joined = _avoiding(joined, _patient_busy(session, patient_id, span), step)
     return joined
+
+
+class _Entry(NamedTuple):
+    fingerprint: tuple  # (config mark, session type, marks of the UTC dates in the day's reach)
+    serials: tuple  # which reading of each of those dates the windows were worked out from
+    windows: list[FreeWindow]
+
+
+def _dates(reach: Interval) -> list[date]:
+    """The UTC dates a local day's reach touches: their marks vouch for its windows."""
+    return [reach.start.date() + timedelta(days=k) for k in range((reach.end.date() - reach.start.date()).days + 1)]
+
+
+def _untouched(session: OrmSession, site: Site, stype: SessionType, reach: Interval, dates: list[date],
+               then: tuple, now: tuple) -> bool:
+    """True when nothing that changed on these dates between two readings comes near a session starting in reach."""
+    # A change can only matter to a start whose session it overlaps. The reach already holds
+    # every such session whole; the session's length on top and counting a touch are slack.
+    start, end = reach.start, reach.end + stype.duration
+    for day, before, after in zip(dates, then, now):
+        changed = daycache.changes_since(session, day, before, after)
+        if changed is None:
+            return False
+        if any((site_id is None or site_id == site.id) and begins <= end and ends >= start
+               for site_id, (begins, ends) in changed):
+            return False
+    return True
 
 
 def _reach(site: Site, day: date) -> Interval:
@@ -91,13 +130,17 @@ def _reach(site: Site, day: date) -> Interval:
     return Interval(start, end)
 
 
-def _work_out(session: OrmSession, site: Site, stype: SessionType, first: date, last: date, marks: Marks) -> dict:
-    """Fresh windows for a run of local days, filed by the local day of their starts."""
+def _work_out(session: OrmSession, site: Site, stype: SessionType, first: date, last: date,
+              marks: Marks) -> tuple[dict, dict]:
+    """Fresh windows for a run of local days, filed by the local day of their starts, and the readings they came from."""
     zone = site.calendar.zone
     end_day = last
     if _reach(site, last).end > day_start(last + timedelta(days=1), zone):
         end_day = last + timedelta(days=1)  # a session starting late may cross midnight
     span = Interval(day_start(first, zone), day_start(end_day + timedelta(days=1), zone))
+    # Taken before the snapshot: should another thread read a date again in between, the
+    # windows are checked against changes they already hold, never miss one.
+    serials = daycache.current_serials(session, *daycache.snapshot_dates(span), marks)
     state = daycache.snapshot(session, site.id, span, marks=marks)
     step = timedelta(minutes=site.slot_minutes)
     found: dict[date, list[FreeWindow]] = {first + timedelta(days=k): [] for k in range((last - first).days + 1)}
@@ -105,7 +148,7 @@ def _work_out(session: OrmSession, site: Site, stype: SessionType, first: date, 
         for day, part in _split_by_day(window, site, step):
             if day in found:
                 found[day].append(part)
-    return found
+    return found, serials
 
 
 def _split_by_day(window: FreeWindow, site: Site, step: timedelta):

@@ -154,9 +154,49 @@ def test_a_repeated_search_reads_nothing_again_and_a_booking_renews_only_its_day
     assert [_try_booking(None, clinic, clinic.iv, patient, start) for patient in clinic.patients[:3]] == [True] * 3
     after = find_free_windows(clinic.site, clinic.iv, first, last, BEFORE)
     assert after != before  # all three chairs are taken at 10:00 on Wednesday
-    # Wednesday, and Tuesday, whose evening shares Wednesday's UTC date, are worked out again.
-    assert worked == [(wednesday - timedelta(days=1), wednesday)]
+    # Tuesday's reach shares Wednesday's UTC date, but nothing that changed there comes near a
+    # Tuesday session: only Wednesday is worked out again.
+    assert worked == [(wednesday, wednesday)]
     assert after == _fresh_windows(clinic.site, clinic.iv, first, last, BEFORE, None)
+
+
+def test_a_late_evening_change_on_the_next_utc_date_renews_the_evening_s_day(app, monkeypatch):
+    worked: list[tuple[date, date]] = []
+    real = windowcache._work_out
+    monkeypatch.setattr(windowcache, "_work_out",
+                        lambda session, site, stype, first, last, marks: worked.append((first, last)) or real(
+                            session, site, stype, first, last, marks))
+    late = [{"weekday": d, "opens": "08:00", "closes": "23:30"} for d in range(5)]
+    site = f.make_site(name="Late", hours=late)
+    chair = f.make_room(site, name="Chair 1")
+    doctor = f.make_staff("Dr Lena Ross", ["MD"])
+    nurse = f.make_staff("Nia Cole", ["RN"], f.credentials("licence", "bls"))
+    for person in (doctor, nurse):
+        for day in f.week_of(f.MONDAY):
+            f.make_shift(person, site, day, "08:00", "23:30")
+    iv = f.make_session_type(f.IV_DOSING)
+    patient = f.make_patient("LATE-1")
+    first, last = f.MONDAY, f.MONDAY + timedelta(days=4)
+    tuesday = f.MONDAY + timedelta(days=1)
+    before = find_free_windows(site, iv, first, last, BEFORE)
+    worked.clear()
+    placements = ((doctor, "supervising_prescriber"), (nurse, "monitoring_clinician"))
+    evening = to_utc(tuesday, time(21), ZONE)  # 02:00 UTC on Wednesday
+    assert evening.date() == tuesday + timedelta(days=1)
+    booked = book_session(SessionOrder(patient, site, iv, evening, chair, placements), SYSTEM, BEFORE)
+    after = find_free_windows(site, iv, first, last, BEFORE)
+    assert after != before and after == _fresh_windows(site, iv, first, last, BEFORE, None)
+    assert worked == [(tuesday, tuesday)]  # Wednesday's windows start hours after it ends
+    worked.clear()
+    cancel_session(booked, SYSTEM, BEFORE)
+    assert find_free_windows(site, iv, first, last, BEFORE) == before
+    assert worked == [(tuesday, tuesday)]
+    worked.clear()
+    # Wednesday morning shares that UTC date with Tuesday evening, and only Wednesday is near it.
+    wednesday = tuesday + timedelta(days=1)
+    book_session(SessionOrder(patient, site, iv, to_utc(wednesday, time(8), ZONE), chair, placements), SYSTEM, BEFORE)
+    assert find_free_windows(site, iv, first, last, BEFORE) == _fresh_windows(site, iv, first, last, BEFORE, None)
+    assert worked == [(wednesday, wednesday)]
 
 
 @pytest.mark.parametrize("statement, config_moves", [
