@@ -73,9 +73,9 @@ def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: 
         room_id = prefer_room if prefer_room in {room.id for room in free} else free[0].id
     day = state.site.calendar.local_day(start)
 
-    def fitting(need: RoleNeed, among) -> list[int]:
+    def fitting(need: RoleNeed, among) -> _Fitting:
         role_window = stype.role_window(start, need)
-        return [m.id for m in among if can_fill(m, need, role_window, state, day)]
+        return _Fitting(among, lambda m: can_fill(m, need, role_window, state, day))
 
     def bearable(chosen: tuple[int, ...]) -> bool:
         # One person in several roles of this session carries all of them at once.
@@ -98,9 +98,9 @@ def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: 
         options = []
         for need in stype.needs:
             order = wanted[need.role]
-            found = fitting(need, state.roster.staff.values())
-            found.sort(key=lambda sid: (order.index(sid) if sid in order else len(order), sid))
-            options.append(found)
+            ranked = sorted(state.roster.staff.values(),
+                            key=lambda m: (order.index(m.id) if m.id in order else len(order), m.id))
+            options.append(fitting(need, ranked))
         chosen = _distinct_choice(options, state.site.distinct_roles, (), bearable)
     if chosen is None:
         return None
@@ -108,7 +108,28 @@ def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: 
     return Fit(start, room_id, placements)
 
 
-def _distinct_choice(options: list[list[int]], distinct: bool, taken: tuple[int, ...] = (),
+class _Fitting:
+    """The people who can fill one role, in the order given, each tested only when a choice first reads that far."""
+
+    def __init__(self, candidates: Iterable[StaffMember], test):
+        self._untested = iter(candidates)
+        self._test = test
+        self._found: list[int] = []
+
+    def __iter__(self):
+        index = 0
+        while True:
+            if index == len(self._found):
+                # Most choices take the first person who fits: the rest of the roster is never tested.
+                fit = next((member for member in self._untested if self._test(member)), None)
+                if fit is None:
+                    return
+                self._found.append(fit.id)
+            yield self._found[index]
+            index += 1
+
+
+def _distinct_choice(options: list[Iterable[int]], distinct: bool, taken: tuple[int, ...] = (),
                      bearable=None) -> list[int] | None:
     """First choice of one person per role: different people when the site requires it, and
     otherwise a person in two roles only when bearable says they can carry both."""

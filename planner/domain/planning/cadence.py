@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from planner.domain.protocols import Protocol
 
@@ -59,17 +60,25 @@ def phase_start(rules: list[DoseRule], i: int, days: list[date]) -> date:
     return days[j]
 
 
+@lru_cache(maxsize=4096)  # the search asks for the same few dozen days hundreds of thousands of times
 def week_of(day: date) -> int:
     """A number for the calendar week (Monday to Sunday) a day falls in."""
     return (day.toordinal() - 1) // 7  # ordinal 1 (1 Jan of year 1) was a Monday
 
 
-def weekly_ok(rules: list[DoseRule], i: int, day: date, days: list[date]) -> bool:
-    """True when putting dose i on day keeps the phase's weekly minimum and maximum."""
+def phase_weeks(rules: list[DoseRule], i: int, days: list[date]) -> list[int]:
+    """The calendar weeks of the doses before dose i in its phase, in order."""
+    phase = rules[i].phase
+    return [week_of(days[j]) for j in range(i) if rules[j].phase == phase]
+
+
+def weekly_ok(rules: list[DoseRule], i: int, day: date, days: list[date], weeks: list[int] | None = None) -> bool:
+    """True when putting dose i on day keeps the phase's weekly minimum and maximum (weeks: phase_weeks, if known)."""
     rule = rules[i]
     if rule.per_week_max is None and not rule.per_week_min:
         return True
-    weeks = [week_of(days[j]) for j in range(i) if rules[j].phase == rule.phase]
+    if weeks is None:
+        weeks = phase_weeks(rules, i, days)
     week = week_of(day)
     if rule.per_week_max is not None and weeks.count(week) + 1 > rule.per_week_max:
         return False

@@ -11,13 +11,13 @@ except when psychotherapy must squeeze beside a different dose on the same day.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from planner.domain.intervals import Interval
-from planner.domain.planning.cadence import day_range, dose_rules, week_of, weekly_ok
+from planner.domain.planning.cadence import day_range, dose_rules, phase_weeks, week_of, weekly_ok
 from planner.domain.planning.slots import SlotTable
 from planner.domain.planning.therapy import TherapyItem, place_therapy
 
@@ -110,6 +110,7 @@ class CourseSearch:
                     for d in self.day_list}
         ends: list[dict[date, tuple[int, int]]] = [{} for _ in range(self.count)]
         following: dict[date, tuple[int, int]] | None = None
+        reachable: list[tuple[int, int]] = []
         for i in range(self.count - 1, -1, -1):
             candidates = [self.fixed[i].day] if i in self.fixed else self.day_list
             for day in candidates:
@@ -120,14 +121,11 @@ class CourseSearch:
                 rule = self.rules[i + 1]
                 low = day + timedelta(days=rule.min_gap)
                 high = day + timedelta(days=rule.max_gap) if rule.max_gap is not None else self.last_day
-                best = never
-                for later in self.day_list[bisect_left(self.day_list, low):]:
-                    if later > high:
-                        break
-                    best = min(best, following.get(later, never))
+                best = min(reachable[bisect_left(self.day_list, low):bisect_right(self.day_list, high)], default=never)
                 if best < never:
                     ends[i][day] = (best[0], best[1] + cost)
             following = ends[i]
+            reachable = [following.get(day, never) for day in self.day_list]  # aligned with day_list
         return ends
 
     def _bound(self, day: date, i: int, cost_before: int) -> tuple[int, int, int]:
@@ -185,11 +183,12 @@ class CourseSearch:
         course_first = days[0] if days else None
         low, high = day_range(self.rules, i, days, course_first, self.p.protocol.course_window_days,
                               self.first_day, self.last_day)
+        weeks = phase_weeks(self.rules, i, days)  # the same for every day tried here
         for index in range(bisect_left(self.day_list, low), len(self.day_list)):
             day = self.day_list[index]
             if day > high:
                 break
-            if not weekly_ok(self.rules, i, day, days) or not self._therapy_possible(i, day):
+            if not weekly_ok(self.rules, i, day, days, weeks) or not self._therapy_possible(i, day):
                 continue
             exact = self.doses.at(day, self.usual) if self.usual is not None else None
             if exact is not None:

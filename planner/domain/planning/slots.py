@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from planner.domain.availability import FreeWindow, free_windows, need_cover
@@ -19,6 +19,7 @@ class SlotTable:
     """For each local day, the start instants (with local times) at which a session type fits."""
 
     by_day: dict[date, list[tuple[time, datetime]]]
+    _index: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def days(self) -> list[date]:
         """Days with at least one start."""
@@ -26,10 +27,11 @@ class SlotTable:
 
     def at(self, day: date, wanted: time) -> datetime | None:
         """The start on day at exactly the local time wanted, if it fits."""
-        for at, start in self.by_day.get(day, ()):
-            if at == wanted:
-                return start
-        return None
+        if self._index is None:
+            # The search asks this hundreds of thousands of times. On the night clocks go back
+            # a wall time comes twice; the earlier start is the one meant, so it is filed last.
+            self._index = {d: dict(reversed(starts)) for d, starts in self.by_day.items()}
+        return self._index.get(day, {}).get(wanted)
 
     def starts(self, day: date) -> list[tuple[time, datetime]]:
         """Every start on a day, earliest first."""
