@@ -199,6 +199,31 @@ def test_a_late_evening_change_on_the_next_utc_date_renews_the_evening_s_day(app
     assert worked == [(wednesday, wednesday)]
 
 
+def test_a_day_whose_shared_date_changed_more_often_than_remembered_is_worked_out_again(clinic, monkeypatch):
+    monkeypatch.setattr(daycache, "HISTORY", 2)
+    worked: list[tuple[date, date]] = []
+    real = windowcache._work_out
+    monkeypatch.setattr(windowcache, "_work_out",
+                        lambda session, site, stype, first, last, marks: worked.append((first, last)) or real(
+                            session, site, stype, first, last, marks))
+    tuesday, wednesday = f.MONDAY + timedelta(days=1), f.MONDAY + timedelta(days=2)
+    find_free_windows(clinic.site, clinic.iv, tuesday, wednesday, BEFORE)
+    for hour, patient in zip((9, 11, 13), clinic.patients):
+        # Each change to Wednesday's UTC date is read again by a search of Wednesday alone.
+        assert _try_booking(None, clinic, clinic.iv, patient, to_utc(wednesday, time(hour), ZONE))
+        find_free_windows(clinic.site, clinic.iv, wednesday, wednesday, BEFORE)
+    worked.clear()
+    # Tuesday's windows were worked out three readings of that date ago, one more than remembered:
+    # nothing says what changed in between, so Tuesday is worked out again rather than trusted.
+    after = find_free_windows(clinic.site, clinic.iv, tuesday, wednesday, BEFORE)
+    assert worked == [(tuesday, tuesday)]
+    assert after == _fresh_windows(clinic.site, clinic.iv, tuesday, wednesday, BEFORE, None)
+    worked.clear()
+    assert _try_booking(None, clinic, clinic.iv, clinic.patients[3], to_utc(wednesday, time(15), ZONE))
+    find_free_windows(clinic.site, clinic.iv, tuesday, wednesday, BEFORE)
+    assert worked == [(wednesday, wednesday)]  # within what is remembered, Tuesday holds again
+
+
 @pytest.mark.parametrize("statement, config_moves", [
     ("UPDATE sites SET name = name || ' (renamed)'", True),
     ("UPDATE rooms SET active = active", True),
