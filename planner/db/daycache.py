@@ -2,7 +2,9 @@
 
 Each piece holds what starts on one UTC date, at every site: live sessions, their staff
 placements and shifts. It is reused while the date's marks and the configuration mark are the
-ones it was read under (planner/db/models/marks.py). Booking decisions never read these pieces:
+ones it was read under (planner/db/models/marks.py). When a date is read again, what came or
+went since its previous reading is kept for a few readings (changes_since), so that cached
+results can tell whether a change touched them. Booking decisions never read these pieces:
 they read sessions and placements afresh under their lock (db/bookingread.py), so a piece gone
 stale between its check and its use can at worst offer a slot that the booking refuses with a 409.
 """

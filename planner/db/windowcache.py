@@ -1,5 +1,9 @@
 """Free windows per site, session type and local day, kept in the process while the day's marks hold.
 
+When a date in a day's reach moves, the day keeps its windows if nothing that changed on that
+date (as the day cache saw it between two readings) comes near a session starting that day;
+otherwise, or when the change is not known, it is worked out again.
+
 A day's windows are worked out for nobody in particular and from the beginning of time; the
 caller's `now` and the patient's own sessions are applied afterwards, so every search shares
 them. Like the day cache, this serves searches and proposals only, never a booking decision.
