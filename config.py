@@ -34,6 +34,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     JSON_SORT_KEYS = False
     RUN_SCHEDULER = False
+    # Proxies in front of the app whose X-Forwarded-For and -Proto are trusted: 1 behind one
+    # HTTPS proxy. 0 trusts none, so audit entries and sign-in limits see the proxy's address.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")

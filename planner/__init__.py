@@ -48,4 +48,9 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
     register(app)
     cli.register(app)
+    if app.config["PROXY_HOPS"] > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app

@@ -16,6 +16,7 @@ from planner.db.uow import unit_of_work
 from planner.domain.errors import InvalidData, NotFound, Reason
 from planner.services import SYSTEM, Actor
 from planner.services.audit import record
+from planner.services.signin_limits import wait_before_next_try
 
 ROLES = ("reception", "clinician", "admin")
 MIN_PASSWORD = 12
@@ -26,6 +27,14 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_TOUCH_EVERY = timedelta(hours=1)
 
 _dummy_hash: list[str] = []
+
+
+class TooManyAttempts(Exception):
+    """Sign-in refused unchecked: too many recent failures for this email or address."""
+
+    def __init__(self, wait: timedelta):
+        super().__init__(f"Too many failed sign-ins; try again in {wait}.")
+        self.wait = wait
 
 
 def hash_password(password: str) -> str:
@@ -90,12 +99,20 @@ def _user_problems(email: str, name: str, role: str, password: str) -> list[Reas
 
 
 def authenticate(email: str, password: str, remote_addr: str | None, now: datetime) -> int | None:
-    """The id of the active user with these credentials, or None; every attempt is audited."""
+    """The id of the active user with these credentials, or None; TooManyAttempts while throttled; all audited."""
     email = normal_email(email)[:200]
     password = password if isinstance(password, str) else ""
     with unit_of_work(write=False) as session:
+        wait = wait_before_next_try(session, email or "(blank)", remote_addr, now)
         user = session.execute(select(User.id, User.password_hash, User.active)
-                               .where(User.email == email)).first() if email else None
+                               .where(User.email == email)).first() if email and wait is None else None
+    if wait is not None:
+        # Not checked at all, so a guess made now tells nothing, right or wrong.
+        with unit_of_work() as session:
+            record(session, Actor(email or "(blank)", None, remote_addr), "login.throttled", "user", None, now,
+                   wait_seconds=int(wait.total_seconds()))
+            session.commit()
+        raise TooManyAttempts(wait)
     # Checked outside any transaction (scrypt is slow). An unknown email costs one scrypt check
     # against a dummy hash too, so the response time does not tell which emails have accounts.
     matches = password_matches(user.password_hash if user else _dummy(), password[:MAX_PASSWORD])

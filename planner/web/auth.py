@@ -25,7 +25,14 @@ def login():
             return redirect(form.next.data or url_for("pages.home"))
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 422
-    user_id = accounts.authenticate(form.email.data, form.password.data, request.remote_addr, now())
+    try:
+        user_id = accounts.authenticate(form.email.data, form.password.data, request.remote_addr, now())
+    except accounts.TooManyAttempts as refused:
+        form.password.data = ""
+        minutes = max(1, -(-int(refused.wait.total_seconds()) // 60))
+        message = f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
+        page = render_template("auth/login.html", form=form, failed=message)
+        return page, 429, {"Retry-After": str(max(1, int(refused.wait.total_seconds())))}
     if user_id is None:
         form.password.data = ""
         return render_template("auth/login.html", form=form, failed=FAILED)
