@@ -137,12 +137,21 @@ def test_a_cached_snapshot_is_the_fresh_snapshot(clinic):
             assert cached.sessions and cached.roster.duties
 
 
-def test_a_repeated_search_reads_nothing_again_and_a_booking_renews_only_its_days(clinic, monkeypatch):
-    worked: list[tuple[date, date]] = []
+@pytest.fixture
+def worked(monkeypatch) -> list[tuple[date, date]]:
+    """The runs of local days the window cache works out afresh, (first, last) per run, as it goes."""
+    runs: list[tuple[date, date]] = []
     real = windowcache._work_out
-    monkeypatch.setattr(windowcache, "_work_out",
-                        lambda session, site, stype, first, last, marks: worked.append((first, last)) or real(
-                            session, site, stype, first, last, marks))
+
+    def recording(session, site, stype, first, last, marks):
+        runs.append((first, last))
+        return real(session, site, stype, first, last, marks)
+
+    monkeypatch.setattr(windowcache, "_work_out", recording)
+    return runs
+
+
+def test_a_repeated_search_reads_nothing_again_and_a_booking_renews_only_its_days(clinic, worked):
     first, last = f.MONDAY, f.MONDAY + timedelta(days=4)
     before = find_free_windows(clinic.site, clinic.iv, first, last, BEFORE)
     assert worked == [(first, last)]
@@ -160,12 +169,7 @@ def test_a_repeated_search_reads_nothing_again_and_a_booking_renews_only_its_day
     assert after == _fresh_windows(clinic.site, clinic.iv, first, last, BEFORE, None)
 
 
-def test_a_late_evening_change_on_the_next_utc_date_renews_the_evening_s_day(app, monkeypatch):
-    worked: list[tuple[date, date]] = []
-    real = windowcache._work_out
-    monkeypatch.setattr(windowcache, "_work_out",
-                        lambda session, site, stype, first, last, marks: worked.append((first, last)) or real(
-                            session, site, stype, first, last, marks))
+def test_a_late_evening_change_on_the_next_utc_date_renews_the_evening_s_day(app, worked):
     late = [{"weekday": d, "opens": "08:00", "closes": "23:30"} for d in range(5)]
     site = f.make_site(name="Late", hours=late)
     chair = f.make_room(site, name="Chair 1")
@@ -199,13 +203,9 @@ def test_a_late_evening_change_on_the_next_utc_date_renews_the_evening_s_day(app
     assert worked == [(wednesday, wednesday)]
 
 
-def test_a_day_whose_shared_date_changed_more_often_than_remembered_is_worked_out_again(clinic, monkeypatch):
+def test_a_day_whose_shared_date_changed_more_often_than_remembered_is_worked_out_again(clinic, worked,
+                                                                                        monkeypatch):
     monkeypatch.setattr(daycache, "HISTORY", 2)
-    worked: list[tuple[date, date]] = []
-    real = windowcache._work_out
-    monkeypatch.setattr(windowcache, "_work_out",
-                        lambda session, site, stype, first, last, marks: worked.append((first, last)) or real(
-                            session, site, stype, first, last, marks))
     tuesday, wednesday = f.MONDAY + timedelta(days=1), f.MONDAY + timedelta(days=2)
     find_free_windows(clinic.site, clinic.iv, tuesday, wednesday, BEFORE)
     for hour, patient in zip((9, 11, 13), clinic.patients):
