@@ -36,7 +36,7 @@ TARGET_BOOK_P95, TARGET_SEARCH_P95 = 15.0, 50.0
 
 def _orders(session, clinic, count: int, rng: random.Random):
     """Booking requests in the window: alternately a free placement (fit_at) and a random one."""
-    from planner.db import state as rows
+    from planner.db.reads import fresh as rows
     from planner.domain.availability import fit_at
     from planner.domain.calendar import to_utc
     from planner.domain.intervals import Interval
@@ -56,7 +56,7 @@ def _orders(session, clinic, count: int, rng: random.Random):
         if len(orders) % 2 == 0:
             if day not in states:
                 span = Interval(to_utc(day, time(0), clinic.zone), to_utc(day + timedelta(days=1), time(0), clinic.zone))
-                states[day] = rows.clinic_state(session, site, span, None)
+                states[day] = rows.reference(session, site, span, None)
             fit = fit_at(stype, states[day], start, patient)
             if fit is None:
                 continue
@@ -109,7 +109,7 @@ def measure(url: str, book: int, search: int, part: int, parts: int) -> dict:
 
     from bench import synthetic
     from planner import create_app
-    from planner.db import daycache, windowcache
+    from planner.db import reads
     from planner.db.models import Session
     from planner.domain.calendar import to_utc
     from planner.domain.errors import BookingRefused
@@ -178,8 +178,7 @@ def measure(url: str, book: int, search: int, part: int, parts: int) -> dict:
                 _undo(db.session, booked)
         for index in mine:
             # A process that has never searched (just started, or every piece stale).
-            daycache.forget_all()
-            windowcache.forget_all()
+            reads.forget_kept()
             began = timer.perf_counter()
             find_free_windows(clinic.site_id, clinic.iv_type_id, firsts[index], firsts[index] + timedelta(days=27), now)
             out["cold"].append(timer.perf_counter() - began)

@@ -42,7 +42,7 @@ CONFLICT_EVERY = 10
 
 def _free_slots(session, clinic) -> list[tuple[datetime, int, tuple]]:
     """(start, room, placements) for every slot that can be booked together with all the others."""
-    from planner.db import state as rows
+    from planner.db.reads import fresh as rows
     from planner.domain.availability import fit_at
     from planner.domain.calendar import to_utc
     from planner.domain.clinic import BookedSession
@@ -57,7 +57,7 @@ def _free_slots(session, clinic) -> list[tuple[datetime, int, tuple]]:
     slots, fake_id = [], 0
     for day in _open_days(clinic.first, clinic.last):
         span = Interval(to_utc(day, time(0), clinic.zone), to_utc(day + timedelta(days=1), time(0), clinic.zone))
-        state = rows.clinic_state(session, site, span, None)
+        state = rows.reference(session, site, span, None)
         for block in site.calendar.open_intervals(day, day):
             start = block.start
             while start + stype.duration <= block.end:

@@ -65,7 +65,7 @@ def measure(url: str, scale: int, runs: int) -> dict:
 
     from bench.bench_booking import _orders, _undo
     from bench.synthetic import create
-    from planner.db import daycache, windowcache
+    from planner.db import reads
     from planner.extensions import db
     from planner.services import Actor
     from planner.services.booking import book_session
@@ -107,8 +107,7 @@ def measure(url: str, scale: int, runs: int) -> dict:
                 after.append(timer.perf_counter() - began)
                 _undo(db.session, booked)
             for n in range(runs):
-                daycache.forget_all()  # a process holding nothing: every piece read and worked out
-                windowcache.forget_all()
+                reads.forget_kept()  # a process holding nothing: every piece read and worked out
                 start = clinic.first + timedelta(days=n % 5)
                 began = timer.perf_counter()
                 propose_course(patient, key, PreferencesIn(time_of_day=PARTS[n % 3]), now, start)

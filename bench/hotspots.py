@@ -102,7 +102,7 @@ def _statements(engine, call) -> None:
     total = timer.perf_counter() - began
     print(f"one call: {1000 * total:.1f} ms, {len(log)} statements through SQLAlchemy, "
           f"{1000 * sum(t for t, _ in log):.1f} ms in execute. Not listed: reads on the bare driver cursor "
-          "(planner/db/fastread.py). On SQLite rows are read after execute returns, so fetching is not in it.")
+          "(planner/db/reads/sql.py). On SQLite rows are read after execute returns, so fetching is not in it.")
     for took, statement in log:
         print(f"  {1000 * took:6.2f} ms  {statement[:140]}")
     print()

@@ -18,7 +18,7 @@ def verify(session, clinic, sample: int = 300, seed: int | None = None, after_id
     list means the generator placed it as the booking service would have allowed.
     """
     from bench.synthetic import SEED, ZONE  # here, not at the top: bench.synthetic imports this module
-    from planner.db import state as rows
+    from planner.db.reads import fresh as rows
     from planner.domain.booking import check_session
     from planner.domain.clinic import Placement, SessionRequest
 
@@ -35,7 +35,7 @@ def verify(session, clinic, sample: int = 300, seed: int | None = None, after_id
         patient = rows.patient_rules(session.get(Patient, row.patient_id))
         request = SessionRequest(patient, site, stype, row.starts_at, row.room_id,
                                  tuple(Placement(s.staff_id, s.role) for s in staff))
-        state = rows.clinic_state(session, site, request.window, {p.staff_id for p in request.placements},
+        state = rows.reference(session, site, request.window, {p.staff_id for p in request.placements},
                                   {patient.id})
         for reason in check_session(request, state, before, ignore_session_id=session_id):
             problems.append(f"session {session_id}: {reason.code}: {reason.message}")

@@ -90,9 +90,10 @@ def make_time_off(staff_id: int, starts_at: datetime, ends_at: datetime) -> int:
 
 
 def make_patient(mrn: str = "MRN-1", **overrides) -> int:
-    """A patient, REMS-enrolled long ago."""
+    """A patient ready for treatment (screening cleared, consent signed), REMS-enrolled long ago."""
     data = {"mrn": mrn, "name": f"Patient {mrn}", "date_of_birth": date(1980, 5, 17), "email": f"{mrn.lower()}@example.org",
-            "rems_patient_id": f"R{mrn}", "rems_enrolled_on": LONG_AGO, **overrides}
+            "rems_patient_id": f"R{mrn}", "rems_enrolled_on": LONG_AGO, "screening_status": "cleared",
+            "consent_status": "signed", **overrides}
     return _commit(setup.add_patient, PatientIn.model_validate(data))
 
 
@@ -175,3 +176,16 @@ def empty_all_tables() -> None:
         for name in tables:
             db.session.execute(text(f"DELETE FROM {name}"))
     db.session.commit()
+
+
+def as_order(body: dict):
+    """The typed order a booking body asks for, as the API hands it to book_course."""
+    from planner.services.course_booking import course_order
+    from planner.services.course_inputs import BookCourseIn
+
+    return course_order(BookCourseIn.model_validate(body))
+
+
+def booking_order(proposal, patient_id: int, protocol: str = "iv-induction", which: int = 0):
+    """The typed order that books one of a proposal's plans."""
+    return as_order(booking_body(proposal, patient_id, protocol, which))

@@ -10,7 +10,7 @@ from planner import clock
 from planner.cli import fail, planner_cli
 from planner.domain.errors import BookingRefused, DomainError, InvalidData, PlanStale
 from planner.services import Actor, course_view, lookup
-from planner.services.course_booking import book_course
+from planner.services.course_booking import book_course, order_for_plan
 from planner.services.course_inputs import PreferencesIn
 from planner.services.course_planning import propose_course
 from planner.services.course_replan import preview_replan
@@ -32,8 +32,9 @@ def _explain(error: DomainError) -> None:
 
 def _proposal(mrn, protocol, start, time_of_day, site):
     ids = lookup.resolve(patient_mrn=mrn, site=site)
-    prefs = PreferencesIn(time_of_day=time_of_day, site_id=ids.get("site_id"))
-    return ids, propose_course(ids["patient_id"], protocol, prefs, clock.now(), start.date() if start else None)
+    ids["preferences"] = PreferencesIn(time_of_day=time_of_day, site_id=ids.get("site_id"))
+    return ids, propose_course(ids["patient_id"], protocol, ids["preferences"], clock.now(),
+                               start.date() if start else None)
 
 
 def _plan_options(command):
@@ -58,10 +59,12 @@ def plan_course_command(mrn, protocol, start, time_of_day, site, as_json):
     plans = [course_view.plan_data(p, ids["patient_id"], protocol, zones[p.sessions[0].site_id])
              for p in proposal.plans]
     if as_json:
-        click.echo(json.dumps({"plans": plans, "reasons": proposal.reasons}, indent=2))
+        click.echo(json.dumps({"plans": plans, "reasons": proposal.reasons, "site_note": proposal.site_note}, indent=2))
         return
     if not plans:
         fail("No plan within the horizon:\n" + "\n".join(f"  - {r}" for r in proposal.reasons))
+    if proposal.site_note:
+        click.echo(proposal.site_note)
     rooms, people = course_view.names()
     for number, plan in enumerate(plans, 1):
         score = plan["score"]
@@ -86,8 +89,8 @@ def book_course_command(mrn, protocol, start, time_of_day, site, which):
             fail(f"There are {len(proposal.plans)} plan(s) to choose from." if proposal.plans else
                  "No plan within the horizon:\n" + "\n".join(f"  - {r}" for r in proposal.reasons))
         plan = proposal.plans[which - 1]
-        body = course_view.plan_data(plan, ids["patient_id"], protocol, course_view.site_zones()[plan.sessions[0].site_id])["book"]
-        course_id = book_course(body, CLI_ACTOR, clock.now())
+        order = order_for_plan(plan, ids["patient_id"], protocol, ids["preferences"], start.date() if start else None)
+        course_id = book_course(order, CLI_ACTOR, clock.now())
     except DomainError as error:
         _explain(error)
     click.echo(f"Booked course {course_id}: {len(plan.sessions)} sessions ({plan.label}).")

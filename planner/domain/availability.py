@@ -10,20 +10,11 @@ from planner.domain.calendar import day_start
 from planner.domain.clinic import ClinicState, Placement, Room, SessionType
 from planner.domain.intervals import Cover, Interval, merge, subtract
 from planner.domain.staffing import FULL_LOAD, Duty, RoleNeed, StaffMember, peak_load, share
+from planner.domain.supervision import floor_breaches
+from planner.domain.windows import FreeWindow, for_patient, starting_from
 
-
-@dataclass(frozen=True)
-class FreeWindow:
-    """A run of start times, one slot apart, at which the session fits."""
-
-    starts_from: datetime
-    starts_until: datetime
-    duration: timedelta
-
-    @property
-    def ends_by(self) -> datetime:
-        """The end of a session started at the latest start."""
-        return self.starts_until + self.duration
+__all__ = ["FreeWindow", "Fit", "eligible_rooms", "can_fill", "fit_at", "free_windows", "open_windows",
+           "room_cover", "need_cover"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +42,8 @@ def can_fill(member: StaffMember, need: RoleNeed, window: Interval, state: Clini
         return False
     if not member.on_shift(state.site.id, window) or member.on_leave(window):
         return False
+    if member.on_shift_elsewhere(state.site.id, window):
+        return False
     duties = [d for d in state.roster.duties_near(member.id, window)
               if ignore_session_id is None or d.session_id != ignore_session_id]
     duties.append(Duty(window, need.role))
@@ -60,10 +53,14 @@ def can_fill(member: StaffMember, need: RoleNeed, window: Interval, state: Clini
 def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: int | None = None,
            prefer: dict[str, Iterable[int]] | None = None, prefer_room: int | None = None) -> Fit | None:
     """A room and distinct staff for a start time, preferring listed staff and room, or None."""
+    if floor_breaches(stype):
+        return None  # below the supervision floor: never bookable
     window = stype.window(start)
     nearby = state.sessions_near(window)
     if patient_id is not None and any(s.patient_id == patient_id for s in nearby):
         return None
+    if patient_id is not None and stype.is_dosing and state.doses_on(patient_id, state.site.calendar.local_day(start)):
+        return None  # one dosing session a day per patient, at any site
     room_id = None
     if stype.room_capability is not None:
         taken = {s.room_id for s in nearby}
@@ -147,23 +144,37 @@ def _distinct_choice(options: list[Iterable[int]], distinct: bool, taken: tuple[
 def free_windows(stype: SessionType, state: ClinicState, first: date, last: date, now: datetime,
                  patient_id: int | None = None) -> list[FreeWindow]:
     """Runs of start times between two local dates at which the session type can be booked."""
+    step = timedelta(minutes=state.site.slot_minutes)
+    windows = starting_from(open_windows(stype, state, first, last), now, step)
+    if patient_id is not None:
+        mine = [s for s in state.sessions if s.patient_id == patient_id]
+        windows = for_patient(windows, stype.is_dosing, mine, state.site.calendar, step)
+    return windows
+
+
+def open_windows(stype: SessionType, state: ClinicState, first: date, last: date) -> list[FreeWindow]:
+    """Runs of start times at which the site's rooms and staff can take the session, for any patient at any moment.
+
+    free_windows narrows these to a moment and a patient; a cache may keep them, since neither
+    the moment nor the patient enters them.
+    """
     site = state.site
     if stype.is_esketamine and not site.esketamine_certified:
         return []
+    if floor_breaches(stype):
+        return []  # below the supervision floor: never bookable
     opening = site.calendar.open_intervals(first, last)
     if not opening:
         return []
     span = Interval(opening[0].start, opening[-1].end)
     rooms = room_cover(stype, state, opening)
     need_covers = [need_cover(need, stype, state, opening, span) for need in stype.needs]
-    patient_busy = merge(s.window for s in state.sessions if patient_id is not None and s.patient_id == patient_id)
-    patient_free = Cover(subtract([span], patient_busy)) if patient_id is not None else None
     step = timedelta(minutes=site.slot_minutes)
     windows: list[FreeWindow] = []
     for block in opening:
         start = block.start
         while start + stype.duration <= block.end:
-            if start >= now and _fits(stype, state, start, rooms, need_covers, patient_free, patient_id):
+            if _fits(stype, state, start, rooms, need_covers):
                 last_window = windows[-1] if windows else None
                 if last_window and last_window.starts_until + step == start:
                     windows[-1] = FreeWindow(last_window.starts_from, start, stype.duration)
@@ -174,11 +185,9 @@ def free_windows(stype: SessionType, state: ClinicState, first: date, last: date
 
 
 def _fits(stype: SessionType, state: ClinicState, start: datetime, rooms: Cover | None,
-          need_covers: list[Cover], patient_free: Cover | None, patient_id: int | None) -> bool:
+          need_covers: list[Cover]) -> bool:
     window = stype.window(start)
     if rooms is not None and not rooms.contains(window):
-        return False
-    if patient_free is not None and not patient_free.contains(window):
         return False
     options = []
     for need, cover in zip(stype.needs, need_covers):
@@ -192,7 +201,7 @@ def _fits(stype: SessionType, state: ClinicState, start: datetime, rooms: Cover 
         return False  # each role has exactly one possible person, and it is the same one
     # Only two candidates per role are known here, or one person may take two roles
     # if they can carry both: search the roster properly.
-    return fit_at(stype, state, start, patient_id) is not None
+    return fit_at(stype, state, start) is not None
 
 
 def room_cover(stype: SessionType, state: ClinicState, opening: list[Interval]) -> Cover | None:
@@ -221,6 +230,9 @@ def need_cover(need: RoleNeed, stype: SessionType, state: ClinicState, opening: 
             continue
         available = [part for part in member.shift_cover(site.id) if part.overlaps(span)]
         available = subtract(available, member.time_off)
+        # Someone on shift at another site at the same time is not here (overlapping shifts are refused,
+        # but a record written around the application must not make them count twice).
+        available = subtract(available, merge(s.interval for s in member.shifts if s.site_id != site.id))
         available = subtract(available, _overloaded(state.roster.duties_of(member.id), headroom, site.limits), True)
         available = _credentialed(available, member, need, site.calendar.zone)
         pieces += available

@@ -13,6 +13,8 @@ from planner.domain.clinic import (
     SessionRequest,
 )
 from planner.domain.errors import Reason
+from planner.domain.patients import dosing_readiness
+from planner.domain.supervision import floor_breaches
 from planner.domain.staffing import (
     CREDENTIAL_NAMES,
     FULL_LOAD,
@@ -36,6 +38,11 @@ def check_session(request: SessionRequest, state: ClinicState, now: datetime,
     reasons += _time_reasons(request, now)
     reasons += _room_reasons(request, state, others)
     reasons += _rems_reasons(request)
+    if request.session_type.is_dosing:
+        reasons += dosing_readiness(request.patient)
+        # A type stored before the floor existed (or written around the application) is not booked.
+        reasons += [Reason("type_below_floor", f"{request.session_type.name} is below the supervision floor: "
+                           f"{breach.message}", "session_type_id") for breach in floor_breaches(request.session_type)]
     reasons += _staff_reasons(request, state, ignore_session_id)
     reasons += _patient_reasons(request, others)
     return reasons
@@ -132,6 +139,10 @@ def _staff_reasons(request: SessionRequest, state: ClinicState, ignore_session_i
                 reasons.append(Reason("staff_off_shift",
                                       f"{who} is not on shift at {site.name} {_span(request, window.start, window.end)}.",
                                       "assignments"))
+            elif member.on_shift_elsewhere(site.id, window):
+                # One person is at one site at a time: a shift elsewhere then means they are not here.
+                reasons.append(Reason("staff_at_another_site",
+                                      f"{who} is also on shift at another site during the session.", "assignments"))
             if member.on_leave(window):
                 reasons.append(Reason("staff_on_leave", f"{who} is on leave during the session.", "assignments"))
             duties = [d for d in state.roster.duties_near(member.id, request.window)
@@ -159,12 +170,25 @@ def _staff_reasons(request: SessionRequest, state: ClinicState, ignore_session_i
 
 
 def _patient_reasons(request: SessionRequest, others: list[BookedSession]) -> list[Reason]:
-    for other in others:
-        if other.patient_id == request.patient.id and other.window.overlaps(request.window):
-            return [Reason("patient_double_booked",
-                           f"The patient already has a session {_span(request, other.window.start, other.window.end)}.",
-                           "patient_id")]
-    return []
+    reasons = []
+    mine = [other for other in others if other.patient_id == request.patient.id]
+    for other in mine:
+        if other.window.overlaps(request.window):
+            reasons.append(Reason("patient_double_booked", f"The patient already has a session "
+                                  f"{_span(request, other.window.start, other.window.end)}.", "patient_id"))
+            break
+    if request.session_type.is_dosing:
+        # One dosing session a day, whichever site gives it: the site's local day of this session.
+        calendar = request.site.calendar
+        day = calendar.local_day(request.start)
+        for other in mine:
+            if other.dosing and calendar.local_day(other.window.start) == day:
+                where = "" if other.site_id == request.site.id else " at another site"
+                reasons.append(Reason("patient_dosed_that_day", f"The patient already has a dosing session{where} "
+                                      f"on {day:%a %d %b} ({_span(request, other.window.start, other.window.end)}); "
+                                      "only one dose a day.", "start"))
+                break
+    return reasons
 
 
 def as_booked(request: SessionRequest, session_id: int) -> BookedSession:
@@ -176,4 +200,15 @@ def as_booked(request: SessionRequest, session_id: int) -> BookedSession:
         window = request.session_type.role_window(request.start, need) if need else request.window
         duties.append((placement.staff_id, Duty(window, placement.role, session_id)))
     return BookedSession(session_id, request.patient.id, request.site.id, request.room_id,
-                         request.window, tuple(duties))
+                         request.window, tuple(duties), request.session_type.is_dosing)
+
+
+def cover_reasons(request: SessionRequest, state: ClinicState, staff_id: int,
+                  ignore_session_id: int | None = None) -> list[Reason]:
+    """Why one person can no longer fill their roles in a booked session (empty when they still can).
+
+    Used when shifts, time off or credentials change under sessions already booked.
+    """
+    mine = SessionRequest(request.patient, request.site, request.session_type, request.start, request.room_id,
+                          tuple(p for p in request.placements if p.staff_id == staff_id))
+    return [r for r in _staff_reasons(mine, state, ignore_session_id) if r.code != "role_missing"]

@@ -20,6 +20,7 @@ CAPABILITY_NAMES = {
 }
 ROOM_KINDS = ("infusion_chair", "treatment_room", "therapy_office", "telehealth")
 SESSION_KINDS = ("intake", "preparation", "dosing", "integration", "booster")
+DOSING_KINDS = frozenset({"dosing", "booster"})  # the kinds in which a drug is given
 ROUTES = ("IV", "IM", "intranasal", "sublingual", "none")
 
 
@@ -73,9 +74,14 @@ class SessionType:
         return timedelta(minutes=self.active_minutes)
 
     @property
+    def is_dosing(self) -> bool:
+        """A session in which a drug is given (a dose or a booster)."""
+        return self.kind in DOSING_KINDS
+
+    @property
     def is_esketamine(self) -> bool:
         """Esketamine dosing, which the REMS rules govern."""
-        return self.route == "intranasal" and self.kind in ("dosing", "booster")
+        return self.route == "intranasal" and self.is_dosing
 
     def window(self, start: datetime) -> Interval:
         """The session's whole window from a start instant."""
@@ -88,6 +94,10 @@ class SessionType:
         return self.window(start)
 
 
+SCREENING_CLEARED = "cleared"
+CONSENT_SIGNED = "signed"
+
+
 @dataclass(frozen=True)
 class Patient:
     """A patient as the booking rules see them."""
@@ -96,6 +106,9 @@ class Patient:
     mrn: str
     name: str = ""
     rems_enrolled_on: date | None = None
+    screening: str = "pending"  # pending, cleared, excluded
+    consent: str = "pending"    # pending, signed, withdrawn
+    home_site_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +129,7 @@ class BookedSession:
     room_id: int | None
     window: Interval
     duties: tuple[tuple[int, Duty], ...] = ()  # (staff_id, duty)
+    dosing: bool = False  # a drug is given in it (one dosing session a day per patient)
 
 
 @dataclass(frozen=True)
@@ -149,6 +163,15 @@ class ClinicState:
         roster = Roster(self.roster.staff, {k: list(v) for k, v in self.roster.duties.items()})
         return ClinicState(self.site, self.rooms, roster, list(self.sessions))
 
+    def without(self, session_ids: set[int]) -> ClinicState:
+        """A copy as if these sessions (being re-planned) were not there."""
+        copy = self.copy()
+        if session_ids:
+            copy.sessions = [s for s in copy.sessions if s.id not in session_ids]
+            copy.roster.duties = {k: [d for d in v if d.session_id not in session_ids]
+                                  for k, v in copy.roster.duties.items()}
+        return copy
+
     def sessions_near(self, window: Interval) -> list[BookedSession]:
         """Sessions overlapping window, found by bisection (no session lasts over a day)."""
         built = self.__dict__.get("_index")
@@ -172,6 +195,12 @@ class ClinicState:
             if session.window[1] > window[0]:
                 found.append(session)
         return found
+
+    def doses_on(self, patient_id: int, day: date) -> list[BookedSession]:
+        """The patient's dosing sessions that start on this local day of the site."""
+        calendar = self.site.calendar
+        return [s for s in self.sessions
+                if s.patient_id == patient_id and s.dosing and calendar.local_day(s.window.start) == day]
 
     def add(self, session: BookedSession) -> None:
         """Count a newly accepted session in this snapshot (for batches)."""

@@ -58,6 +58,26 @@ class InvalidTransition(DomainError):
 
 
 @dataclass
+class StatusRefused(DomainError):
+    """A session cannot take a status now (too early, not its day); every reason is listed."""
+
+    reasons: list[Reason] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "; ".join(reason.message for reason in self.reasons)
+
+
+@dataclass
+class CoverBroken(DomainError):
+    """A change to staff would leave booked sessions without valid cover; each broken session is named."""
+
+    reasons: list[Reason] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "; ".join(reason.message for reason in self.reasons)
+
+
+@dataclass
 class InvalidData(DomainError):
     """Input that breaks a rule; each problem names the field it is about."""
 

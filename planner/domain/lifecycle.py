@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from planner.domain.errors import InvalidTransition
+from datetime import datetime
+
+from planner.domain.calendar import local
+from planner.domain.errors import InvalidTransition, Reason
 
 PROPOSED = "proposed"
 BOOKED = "booked"
@@ -52,3 +55,25 @@ def ensure_movable(current: str) -> None:
     """Raise unless a session in this status may still be rescheduled."""
     if current not in MOVABLE:
         raise InvalidTransition(current, "rescheduled")
+
+
+ON_THE_DAY = frozenset({ARRIVED, IN_PROGRESS, HELD})  # things that happen at the clinic, on the session's day
+_WORDS = {ARRIVED: "arrived", IN_PROGRESS: "in progress", HELD: "held", NO_SHOW: "a no-show", FULFILLED: "fulfilled"}
+
+
+def timing_reasons(wanted: str, start: datetime, now: datetime, zone: str) -> list[Reason]:
+    """Why a session cannot take this status at this moment: status follows time (empty when it can).
+
+    Arrived, in progress and held only on the session's local day; a no-show only after its
+    start; fulfilled only once it has begun.
+    """
+    words = _WORDS.get(wanted, wanted)
+    day, today = local(start, zone).date(), local(now, zone).date()
+    due = f"{local(start, zone):%a %d %b %H:%M}"
+    if wanted in ON_THE_DAY and day != today:
+        return [Reason("not_the_day", f"The session is on {day:%a %d %b}: it can be marked {words} only on that day.",
+                       "status")]
+    if wanted in (NO_SHOW, FULFILLED) and now < start:
+        return [Reason("not_yet", f"The session starts {due}: it can be marked {words} only after it has started.",
+                       "status")]
+    return []

@@ -96,9 +96,25 @@ class StaffMember:
         """True when one stretch of shifts at the site covers the whole window."""
         return any(part.contains(window) for part in self.shift_cover(site_id))
 
+    def on_shift_elsewhere(self, site_id: int, window: Interval) -> bool:
+        """True when a shift at another site overlaps the window."""
+        return any(s.site_id != site_id and s.interval.overlaps(window) for s in self.shifts)
+
     def on_leave(self, window: Interval) -> bool:
         """True when any time off overlaps the window."""
         return any(off.overlaps(window) for off in self.time_off)
+
+
+def overlapping(stretches: Iterable[Interval]) -> list[tuple[int, int]]:
+    """Index pairs of one person's shifts that overlap, at one site or two (end meeting start is no overlap)."""
+    ordered = sorted(enumerate(stretches), key=lambda pair: pair[1].start)
+    found = []
+    for k, (i, first) in enumerate(ordered):
+        for j, second in ordered[k + 1:]:
+            if second.start >= first.end:
+                break
+            found.append((min(i, j), max(i, j)))
+    return sorted(found)
 
 
 class Duty(NamedTuple):

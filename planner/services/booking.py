@@ -8,14 +8,15 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlalchemy.orm import Session as OrmSession
 
-from planner.db.bookingread import booking_state
-from planner.db.configcache import config_and_patient
+from planner.db import reads
 from planner.db.models import Session, SessionStaff
 from planner.db.uow import lock_for_booking, unit_of_work
 from planner.domain import lifecycle
 from planner.domain.booking import check_session
 from planner.domain.clinic import Placement, SessionRequest
-from planner.domain.errors import BatchRefused, BookingRefused, InvalidData, NotFound, Reason
+from planner.domain.calendar import local
+from planner.domain.errors import BatchRefused, BookingRefused, InvalidData, NotFound, Reason, StatusRefused
+from planner.domain.planning.verify import LiveSession, move_breaches
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.course_status import refresh_course_status
@@ -101,6 +102,8 @@ def reschedule_session(session_id: int, start: datetime, actor: Actor, now: date
         lock_for_booking(session, {row.site_id}, {s for s, _ in order.staff}, {row.patient_id})
         request = build_request(session, order)
         reasons = check_request(session, request, now, ignore=row.id)
+        if row.course_id is not None:
+            reasons += course_move_reasons(session, row.course_id, row.id, request)
         if reasons:
             raise BookingRefused(reasons)
         before = row.starts_at
@@ -115,6 +118,15 @@ def reschedule_session(session_id: int, start: datetime, actor: Actor, now: date
         return version
 
 
+def course_move_reasons(session: OrmSession, course_id: int, session_id: int, request: SessionRequest) -> list[Reason]:
+    """The protocol rules a course would newly break if one of its sessions took the request's day."""
+    course = reads.course(session, course_id)
+    zone = request.site.calendar.zone
+    live = [LiveSession(s.id, s.purpose, s.type_key, s.dose_number, local(s.start, zone).date())
+            for s in course.sessions if lifecycle.holds_place(s.status)]
+    return move_breaches(course.protocol, live, session_id, request.site.calendar.local_day(request.start))
+
+
 def cancel_session(session_id: int, actor: Actor, now: datetime, reason: str = "") -> int:
     """Cancel a session, releasing its room and staff; returns the new version."""
     return change_status(session_id, lifecycle.CANCELLED, actor, now, reason)
@@ -126,6 +138,10 @@ def change_status(session_id: int, status: str, actor: Actor, now: datetime, rea
         row = _get(session, session_id)
         before = row.status
         row.status = lifecycle.transition(row.status, status)
+        site = reads.site(session, row.site_id)
+        early = lifecycle.timing_reasons(status, row.starts_at, now, site.calendar.zone)
+        if early:
+            raise StatusRefused(early)
         row.version += 1
         row.updated_at = now
         if reason:
@@ -151,20 +167,18 @@ def build_request(session: OrmSession, order: SessionOrder, prefix: str = "") ->
     problems = []
     if order.start.tzinfo is None:
         problems.append(Reason("naive_time", "Give the start with a time zone offset.", f"{prefix}start"))
-    # Sites, types, rooms and staff come from the configuration kept under its mark; the patient,
-    # whose screening and REMS status matter, is read afresh, in the same round trip as the mark.
-    config, patient = config_and_patient(session, order.patient_id)
-    site = config.site(session, order.site_id)
-    stype = config.session_type(session, order.session_type_id)
-    room = config.rooms.get(order.room_id) if order.room_id is not None else None
-    for found, key, field, what in ((patient, order.patient_id, "patient_id", "patient"),
+    # The patient, whose screening, consent and REMS status matter, is read afresh.
+    found = reads.booking_subjects(session, order.patient_id, order.site_id, order.session_type_id)
+    patient, site, stype = found.patient, found.site, found.session_type
+    room = found.rooms.get(order.room_id) if order.room_id is not None else None
+    for value, key, field, what in ((patient, order.patient_id, "patient_id", "patient"),
                                     (site, order.site_id, "site_id", "site"),
                                     (stype, order.session_type_id, "session_type_id", "session type"),
                                     (room, order.room_id, "room_id", "room")):
-        if key is not None and found is None:
+        if key is not None and value is None:
             problems.append(Reason("unknown", f"No {what} with id {key}.", f"{prefix}{field}"))
     for index, (staff_id, _role) in enumerate(order.staff):
-        if staff_id not in config.members:
+        if staff_id not in found.staff_ids:
             problems.append(Reason("unknown", f"No staff member with id {staff_id}.",
                                    f"{prefix}staff[{index}].staff_id"))
     if problems:
@@ -176,9 +190,7 @@ def build_request(session: OrmSession, order: SessionOrder, prefix: str = "") ->
 def check_request(session: OrmSession, request: SessionRequest, now: datetime,
                   ignore: int | None = None) -> list[Reason]:
     """Every booking-rule reason against the request, reading only rows near its window."""
-    state = booking_state(session, request.site, request.window, {p.staff_id for p in request.placements},
-                          {request.patient.id})
-    return check_session(request, state, now, ignore_session_id=ignore)
+    return check_session(request, reads.for_booking(session, request), now, ignore_session_id=ignore)
 
 
 def placements_for(request: SessionRequest) -> list[SessionStaff]:

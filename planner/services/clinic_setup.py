@@ -10,10 +10,16 @@ from sqlalchemy.orm import Session as OrmSession
 from planner.db.models import (
     Closure, Credential, OpeningHours, Patient, Room, SessionType, Shift, Site, Staff, StaffingLimit, TimeOff,
 )
-from planner.db.uow import unit_of_work
+from planner.db.uow import lock_for_booking, unit_of_work
+from planner.domain.calendar import local
+from planner.domain.clinic import SessionType as DomainType
 from planner.domain.errors import InvalidData, Reason
+from planner.domain.intervals import Interval
+from planner.domain.staffing import RoleNeed
+from planner.domain.supervision import floor_breaches, limit_breaches
 from planner.services import Actor
 from planner.services.audit import record
+from planner.services.cover import change_keeping_cover
 from planner.services.inputs import (
     CredentialIn, PatientIn, RoomIn, SessionTypeIn, ShiftIn, SiteIn, StaffIn, TimeOffIn,
 )
@@ -27,6 +33,9 @@ def add_site(session: OrmSession, data: SiteIn) -> Site:
     """Add a site with its hours, closures and limits to the session (no commit)."""
     if session.scalar(select(Site.id).where(Site.name == data.name)):
         raise _taken("name", f"The site name {data.name!r}")
+    below = limit_breaches(data.limits)
+    if below:
+        raise InvalidData(below)
     site = Site(name=data.name, timezone=data.timezone, esketamine_certified=data.esketamine_certified,
                 distinct_roles=data.distinct_roles, slot_minutes=data.slot_minutes, phone=data.phone)
     site.hours = [OpeningHours(weekday=h.weekday, opens=h.opens, closes=h.closes) for h in data.hours]
@@ -64,9 +73,18 @@ def add_staff(session: OrmSession, data: StaffIn) -> Staff:
 
 
 def add_shift(session: OrmSession, staff_id: int, data: ShiftIn) -> Shift:
-    """Add a shift for a staff member at a site (no commit)."""
+    """Add a shift for a staff member at a site (no commit); one person works one shift at a time."""
     _require(session, Staff, staff_id, "staff member", "staff_id")
     _require(session, Site, data.site_id, "site", "site_id")
+    lock_for_booking(session, staff_ids={staff_id})  # two overlapping shifts must not both slip in
+    clash = session.execute(select(Shift.starts_at, Shift.ends_at, Site.name, Site.timezone)
+                            .join(Site, Site.id == Shift.site_id)
+                            .where(Shift.staff_id == staff_id, Shift.starts_at < data.ends_at,
+                                   Shift.ends_at > data.starts_at).order_by(Shift.starts_at)).first()
+    if clash is not None:
+        start, end = local(clash.starts_at, clash.timezone), local(clash.ends_at, clash.timezone)
+        raise InvalidData([Reason("shift_overlap", f"This person already works {start:%a %d %b %H:%M}–{end:%H:%M} "
+                                  f"at {clash.name}; one person works one shift at a time.", "starts_at")])
     shift = Shift(staff_id=staff_id, site_id=data.site_id, starts_at=data.starts_at, ends_at=data.ends_at)
     session.add(shift)
     session.flush()
@@ -83,24 +101,50 @@ def add_time_off(session: OrmSession, staff_id: int, data: TimeOffIn) -> TimeOff
 
 
 def add_patient(session: OrmSession, data: PatientIn) -> Patient:
-    """Add a patient (no commit)."""
+    """Add a patient (no commit); their home site is the clinic's only site when none is given."""
     if session.scalar(select(Patient.id).where(Patient.mrn == data.mrn)):
         raise _taken("mrn", f"The MRN {data.mrn}")
-    patient = Patient(**data.model_dump())
+    values = data.model_dump()
+    values["home_site_id"] = _home_site(session, data.home_site_id)
+    patient = Patient(**values)
     session.add(patient)
     session.flush()
     return patient
 
 
+def _home_site(session: OrmSession, site_id: int | None) -> int:
+    if site_id is not None:
+        _require(session, Site, site_id, "site", "home_site_id")
+        return site_id
+    sites = list(session.scalars(select(Site.id).order_by(Site.id).limit(2)))
+    if len(sites) != 1:
+        raise InvalidData([Reason("missing", "Give the patient's home site: the site where their courses are "
+                                  "planned." if sites else "Set up a site before registering patients.",
+                                  "home_site_id")])
+    return sites[0]
+
+
 def add_session_type(session: OrmSession, data: SessionTypeIn) -> SessionType:
-    """Add a session type (no commit)."""
+    """Add a session type (no commit); a dosing type never below the supervision floor."""
     if session.scalar(select(SessionType.id).where(SessionType.key == data.key)):
         raise _taken("key", f"The session type key {data.key!r}")
     values = data.model_dump()
+    above_floor(values)
     row = SessionType(**values)
     session.add(row)
     session.flush()
     return row
+
+
+def above_floor(values: dict) -> None:
+    """Refuse a session type below the supervision floor of its route (the clinic may raise it, never drop it)."""
+    needs = tuple(RoleNeed(n["role"], frozenset(n.get("disciplines", ())), frozenset(n.get("credentials", ())),
+                           n.get("part", "whole")) for n in values["role_requirements"] or ())
+    candidate = DomainType(0, values["key"], values["name"], values["kind"], values["route"], values["active_minutes"],
+                           values["observation_minutes"], values["room_capability"], needs)
+    below = floor_breaches(candidate)
+    if below:
+        raise InvalidData(list(below))
 
 
 def _require(session: OrmSession, model, key: int, what: str, field: str) -> None:
@@ -138,8 +182,14 @@ def create_shift(staff_id: int, data: ShiftIn, actor: Actor, now: datetime) -> i
 
 
 def create_time_off(staff_id: int, data: TimeOffIn, actor: Actor, now: datetime) -> int:
-    """Create time off; returns its id."""
-    return _create(add_time_off, "time_off", actor, now, staff_id, data)
+    """Create time off, unless it leaves a booked session without cover (CoverBroken names each); returns its id."""
+    def build(session: OrmSession, key: int, item: TimeOffIn) -> TimeOff:
+        _require(session, Staff, key, "staff member", "staff_id")
+        lock_for_booking(session, staff_ids={key})
+        return change_keeping_cover(session, key, Interval(item.starts_at, item.ends_at), now,
+                                    lambda: add_time_off(session, key, item))
+
+    return _create(build, "time_off", actor, now, staff_id, data)
 
 
 def create_credential(staff_id: int, data: CredentialIn, actor: Actor, now: datetime) -> int:

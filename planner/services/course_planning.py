@@ -3,38 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from planner.db import daycache
-from planner.db import state as rows
-from planner.db.windowcache import cached_free_windows
-from planner.db.models import Patient, SessionType, Site
-from planner.db.uow import unit_of_work
-from planner.gcpause import gc_paused
-from planner.domain.calendar import day_start, local
+from planner.db import reads
+from planner.domain.calendar import local
+from planner.domain.clinic import Patient, Site
 from planner.domain.errors import BookingRefused, InvalidData, Reason
-from planner.domain.intervals import Interval
-from planner.domain.planning.cadence import ideal_span
+from planner.domain.patients import dosing_readiness
 from planner.domain.planning import Plan, PlanningProblem, Preferences, plan_course
+from planner.domain.planning.horizon import horizon_days
 from planner.domain.protocols import Protocol
 from planner.services.course_inputs import PreferencesIn
 from planner.services.protocols import active_protocol
 
-LONGEST_HORIZON = 120  # days
-
 
 @dataclass
 class Proposal:
-    """The plans offered for a course (best first), or why there are none."""
+    """The plans offered for a course (best first), or why there are none, and where and why there."""
 
     patient_id: int
     protocol: Protocol
     first_day: date
     plans: list[Plan] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    site_note: str = ""  # which site the plans are at, and why that one
 
 
 def to_preferences(data: PreferencesIn) -> Preferences:
@@ -43,75 +37,93 @@ def to_preferences(data: PreferencesIn) -> Preferences:
                        data.therapist_id, frozenset(data.blocked_days), data.earliest)
 
 
-def horizon_days(protocol: Protocol, short: bool = False) -> int:
-    """Days enough to fit the whole course with room to start later (short: a first, quicker try)."""
-    if short:
-        # The course's span on an always-open calendar plus ten days: enough when the clinic
-        # has room, and far less clinic to load and search; the full horizon is the fallback.
-        tightest = ideal_span(protocol, date(2024, 1, 1)) + max((t.max_days for t in protocol.therapy), default=0)
-        return min(tightest + 10, horizon_days(protocol))
-    days = 14
-    for phase in protocol.phases:
-        span = phase.window_days if phase.window_days is not None else (
-            (phase.doses - 1) * (phase.max_gap_days or phase.min_gap_days * 2))
-        days += span + (phase.gap_from_previous_phase[1] or 7)
-    days += max((t.max_days for t in protocol.therapy), default=0)
-    return min(days, LONGEST_HORIZON)
-
-
 def propose_course(patient_id: int, protocol_key: str, preferences: PreferencesIn, now: datetime,
                    start: date | None = None) -> Proposal:
-    """The best plan under every hard rule plus up to two distinct alternatives, or the binding constraints."""
+    """The best plan under every hard rule plus up to two distinct alternatives, or the binding constraints.
+
+    Plans are made at the patient's home site unless reception asks for another site, or the
+    home site cannot take the course in the horizon; the proposal's site_note says which.
+    """
     prefs = to_preferences(preferences)
-    with unit_of_work(write=False) as session, gc_paused():
+    with reads.reading() as session:
         patient = ready_patient(session, patient_id)
         _, protocol = active_protocol(session, protocol_key)
-        types = _types(session, protocol)
-        sites = _sites(session, prefs, types[protocol.dosing_type].is_esketamine)
+        types = protocol_types(session, protocol)
         proposal = Proposal(patient_id, protocol, start or now.date())
-        options: list[Plan] = []
-        for site_id in sites:
-            site = daycache.site(session, site_id)
-            first = max(start or local(now, site.calendar.zone).date(), prefs.earliest or date.min)
-            proposal.first_day = first
-            problem = planning_problem(session, site, protocol, types, patient, prefs, first, now, short=True)
-            result = plan_course(problem)
-            if not isinstance(result, Plan) and problem.horizon_days < horizon_days(protocol):
-                problem = planning_problem(session, site, protocol, types, patient, prefs, first, now)
-                result = plan_course(problem)
-            if isinstance(result, Plan):
-                options.append(result)
-                if prefs.time_of_day == "any":
-                    other = "afternoon" if _usual_start(result, site.calendar.zone) < time(12) else "morning"
-                    flipped = plan_course(replace(problem, preferences=replace(prefs, time_of_day=other)))
-                    if isinstance(flipped, Plan):
-                        options.append(flipped)
-            elif not proposal.reasons:
-                proposal.reasons = [f"{site.name}: {reason}" for reason in result.reasons]
-        proposal.plans = _distinct(sorted(options, key=lambda plan: plan.score))[:3]
+        esketamine = types[protocol.dosing_type].is_esketamine
+        asked, home, others = _sites(session, prefs, patient, esketamine)
+        home_reasons: list[str] = []
+        if asked is None and home is not None:
+            home_reasons = _plan_at([home], session, protocol, types, patient, prefs, start, now, proposal)
+        if not proposal.plans:
+            _plan_at([asked] if asked else others, session, protocol, types, patient, prefs, start, now, proposal)
+        if not proposal.reasons and home_reasons:
+            proposal.reasons = home_reasons
         if proposal.plans:
             proposal.reasons = []
+        proposal.site_note = _site_note(asked, home, patient, proposal, esketamine, home_reasons)
         return proposal
 
 
-def ready_patient(session: OrmSession, patient_id: int):
-    row = session.get(Patient, patient_id)
-    if row is None:
+def _plan_at(sites: list[Site], session: OrmSession, protocol: Protocol, types: dict, patient: Patient,
+             prefs: Preferences, start: date | None, now: datetime, proposal: Proposal) -> list[str]:
+    """Plan at each of these sites into the proposal (the best three, best first); why the first failing site fails."""
+    options: list[Plan] = []
+    why: list[str] = []
+    for site in sites:
+        found, reasons = _plans_at(session, site, protocol, types, patient, prefs, start, now, proposal)
+        options += found
+        if reasons and not why:
+            why = [f"{site.name}: {reason}" for reason in reasons]
+    proposal.plans = _distinct(sorted(options, key=lambda plan: plan.score))[:3]
+    if not proposal.plans and not proposal.reasons:
+        proposal.reasons = why
+    return why
+
+
+def _plans_at(session: OrmSession, site: Site, protocol: Protocol, types: dict, patient: Patient, prefs: Preferences,
+              start: date | None, now: datetime, proposal: Proposal) -> tuple[list[Plan], tuple[str, ...]]:
+    """The plans one site offers (the best, and the other half of the day when any time suits), or why none."""
+    first = max(start or local(now, site.calendar.zone).date(), prefs.earliest or date.min)
+    proposal.first_day = first
+    problem = _problem(session, site, protocol, types, patient, prefs, first, now, short=True)
+    result = plan_course(problem)
+    if not isinstance(result, Plan) and problem.horizon_days < horizon_days(protocol):
+        problem = _problem(session, site, protocol, types, patient, prefs, first, now, short=False)
+        result = plan_course(problem)
+    if not isinstance(result, Plan):
+        return [], result.reasons
+    found = [result]
+    if prefs.time_of_day == "any":
+        other = "afternoon" if _usual_start(result, site.calendar.zone) < time(12) else "morning"
+        flipped = plan_course(replace(problem, preferences=replace(prefs, time_of_day=other)))
+        if isinstance(flipped, Plan):
+            found.append(flipped)
+    return found, ()
+
+
+def _problem(session: OrmSession, site: Site, protocol: Protocol, types: dict, patient: Patient, prefs: Preferences,
+             first: date, now: datetime, short: bool) -> PlanningProblem:
+    days = horizon_days(protocol, short)
+    clinic = reads.for_planning(session, site, first, days, patient.id, now)
+    return PlanningProblem(protocol, types, clinic.state, patient, prefs, first, days, now,
+                           explain=not short, windows=clinic.windows)
+
+
+def ready_patient(session: OrmSession, patient_id: int) -> Patient:
+    """The patient, if their screening is cleared and consent signed; BookingRefused says what is missing."""
+    patient = reads.patient(session, patient_id)
+    if patient is None:
         raise InvalidData([Reason("unknown", f"No patient with id {patient_id}.", "patient_id")])
-    # A course cannot start while screening or consent is missing (domain.md).
-    reasons = []
-    if row.screening_status != "cleared":
-        reasons.append(Reason("screening_missing", "The patient's contraindication screening is not cleared.",
-                              "patient_id"))
-    if row.consent_status != "signed":
-        reasons.append(Reason("consent_missing", "The patient has not signed consent for treatment.", "patient_id"))
+    reasons = dosing_readiness(patient)
     if reasons:
         raise BookingRefused(reasons)
-    return rows.patient_rules(row)
+    return patient
 
 
-def _types(session: OrmSession, protocol: Protocol) -> dict:
-    types = {row.key: rows.session_type_rules(row) for row in session.scalars(select(SessionType))}
+def protocol_types(session: OrmSession, protocol: Protocol) -> dict:
+    """Every session type by key, after checking the protocol names only types the clinic has."""
+    types = reads.session_types(session)
     missing = {protocol.dosing_type, *(t.session_type for t in protocol.therapy)} - set(types)
     if missing:
         raise InvalidData([Reason("unknown", f"The clinic has no session type {key!r}.", "protocol")
@@ -119,42 +131,37 @@ def _types(session: OrmSession, protocol: Protocol) -> dict:
     return types
 
 
-def _sites(session: OrmSession, prefs: Preferences, esketamine: bool) -> list[int]:
+def _sites(session: OrmSession, prefs: Preferences, patient: Patient,
+           esketamine: bool) -> tuple[Site | None, Site | None, list[Site]]:
+    """The site reception asked for, else the patient's home site and the others that may take the course."""
     if prefs.site_id is not None:
-        if session.get(Site, prefs.site_id) is None:
+        asked = reads.site(session, prefs.site_id)
+        if asked is None:
             raise InvalidData([Reason("unknown", f"No site with id {prefs.site_id}.", "preferences.site_id")])
-        return [prefs.site_id]
-    query = select(Site.id).order_by(Site.id)
-    if esketamine:
-        query = query.where(Site.esketamine_certified.is_(True))
-    return list(session.scalars(query))
+        return asked, None, []
+    candidates = [reads.site(session, site_id) for site_id in reads.site_ids(session, esketamine)]
+    home = next((site for site in candidates if site.id == patient.home_site_id), None)
+    return None, home, [site for site in candidates if site is not home]
 
 
-def planning_problem(session: OrmSession, site, protocol: Protocol, types: dict, patient, prefs: Preferences,
-                     first: date, now: datetime, fixed=(), fixed_therapy=None, ignore_sessions=(),
-                     short: bool = False) -> PlanningProblem:
-    """The planner's input: the clinic near the horizon, less any sessions being re-planned."""
-    days = horizon_days(protocol, short)
-    zone = site.calendar.zone
-    span = Interval(day_start(first, zone), day_start(first + timedelta(days=days + 1), zone))
-    state = daycache.snapshot(session, site.id, span, {patient.id})
-    windows = None
-    if ignore_sessions:
-        state = _without(state, set(ignore_sessions))
-    else:
-        # The clinic as stored: the free windows kept per day serve it.
-        def windows(stype, first_day, last_day, patient_id):
-            return cached_free_windows(session, site, stype, first_day, last_day, now, patient_id)
-    return PlanningProblem(protocol, types, state, patient, prefs, first, days, now, tuple(fixed),
-                           dict(fixed_therapy or {}), explain=not short, windows=windows)
-
-
-def _without(state, session_ids: set[int]):
-    """The clinic as if some sessions (those being re-planned) were not there."""
-    copy = state.copy()
-    copy.sessions = [s for s in copy.sessions if s.id not in session_ids]
-    copy.roster.duties = {k: [d for d in v if d.session_id not in session_ids] for k, v in copy.roster.duties.items()}
-    return copy
+def _site_note(asked: Site | None, home: Site | None, patient: Patient, proposal: Proposal, esketamine: bool,
+               home_reasons: list[str]) -> str:
+    """Which site the plans are at and why there, in the clinic's words."""
+    if asked is not None:
+        return f"Planned at {asked.name}, as asked."
+    where = {plan.sessions[0].site_id for plan in proposal.plans}
+    if home is not None and where == {home.id}:
+        return f"Planned at the patient's home site, {home.name}."
+    if patient.home_site_id is None:
+        return "The patient has no home site: plans come from every site."
+    if home is None:
+        why = "is not certified to give esketamine (REMS)" if esketamine else "is not a site of the clinic"
+        return f"The patient's home site {why}; plans come from the other sites."
+    if not proposal.plans:
+        return f"No site can take the course in the window, the patient's home site {home.name} included."
+    why = f" ({home_reasons[0].removeprefix(home.name + ': ')})" if home_reasons else ""
+    return (f"The patient's home site, {home.name}, cannot take the course in the window{why}; "
+            "these plans are at another site.")
 
 
 def _usual_start(plan: Plan, zone: str) -> time:

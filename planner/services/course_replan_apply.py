@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from planner.db.models import Course, CourseEvent, Session, SessionType
+from planner.db import reads
+from planner.db.models import Course, CourseEvent, Session
 from planner.db.uow import defer_overlap_constraints, lock_for_booking, unit_of_work
 from planner.domain import lifecycle
+from planner.domain.calendar import local
 from planner.domain.errors import BatchRefused, PlanStale, Reason
+from planner.domain.courses import DOSE
+from planner.domain.planning.replan import GIVEN, UPCOMING
+from planner.domain.planning.verify import CourseItem, course_breaches
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.booking import SessionOrder, build_request, check_request, place_orders, placements_for
@@ -20,8 +24,8 @@ from planner.services.course_replan import Replan, compute_replan, preview_repla
 def apply_changes(course_id: int, actor: Actor, now: datetime, expected: str | None) -> Replan:
     """Apply the course's re-plan as computed now; refuse if it is not the one the caller saw."""
     with unit_of_work() as session:
-        course = session.get(Course, course_id)
         replan = compute_replan(session, course_id, now)
+        course = session.get(Course, course_id)
         if expected is not None and replan.fingerprint != expected:
             raise PlanStale({0: [Reason("changed", "The re-plan changed since it was shown; review it again.")]},
                             replan)
@@ -30,7 +34,7 @@ def apply_changes(course_id: int, actor: Actor, now: datetime, expected: str | N
         staff = {p.staff_id for c in replan.changes if c.new for p in c.new.placements}
         lock_for_booking(session, {course.site_id}, staff, {course.patient_id})
         defer_overlap_constraints(session)
-        types = _type_ids(session)
+        types = {key: stype.id for key, stype in reads.session_types(session).items()}
         moved, refusals = [], {}
         # Move every row first, then check each against the result: rows of this course
         # may trade places, and a check against half-moved state would see false clashes.
@@ -65,6 +69,8 @@ def apply_changes(course_id: int, actor: Actor, now: datetime, expected: str | N
         except BatchRefused as refused:
             refusals.update({len(moved) + i: r for i, r in refused.refusals.items()})
             created = []
+        if not refusals and replan.changes:
+            refusals = _cadence_refusals(session, course_id, len(moved) + len(new), now)
         if refusals:
             session.rollback()
             raise PlanStale(refusals, preview_replan(course_id, now))
@@ -82,8 +88,18 @@ def apply_changes(course_id: int, actor: Actor, now: datetime, expected: str | N
         return replan
 
 
-def _type_ids(session: OrmSession) -> dict[str, int]:
-    return dict(session.execute(select(SessionType.key, SessionType.id)).all())
+def _cadence_refusals(session: OrmSession, course_id: int, index: int, now: datetime) -> dict[int, list[Reason]]:
+    """The re-planned course checked whole against its protocol before anything is kept (the planner's own check)."""
+    session.flush()
+    course = reads.course(session, course_id)
+    zone = reads.site(session, course.site_id).calendar.zone
+    given = [s for s in course.sessions if s.purpose == DOSE and s.status in GIVEN]
+    upcoming = [s for s in course.sessions if s.purpose == DOSE and s.status in UPCOMING and s.start >= now]
+    therapy = [s for s in course.sessions if s.purpose != DOSE and lifecycle.holds_place(s.status)]
+    items = [CourseItem(s.purpose, s.type_key, s.dose_number or 0, local(s.start, zone).date())
+             for s in given + upcoming + therapy]
+    breaches = course_breaches(course.protocol, items, given=len(given))
+    return {index: breaches} if breaches else {}
 
 
 def _order(course: Course, type_id: int, planned) -> SessionOrder:

@@ -179,6 +179,8 @@ class PatientIn(Strict):
     rems_enrolled_on: Day | None = None
     screening_status: Literal["pending", "cleared", "excluded"] = "pending"
     consent_status: Literal["pending", "signed", "withdrawn"] = "pending"
+    # Where courses are planned unless reception asks for another site; may be left out in a clinic of one site.
+    home_site_id: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _channels(self):
@@ -215,6 +217,24 @@ class SessionTypeIn(Strict):
     @model_validator(mode="after")
     def _roles_once(self):
         roles = [need.role for need in self.role_requirements]
+        if len(roles) != len(set(roles)):
+            raise ValueError("each role may be listed once")
+        return self
+
+
+class SessionTypeChange(Strict):
+    """What may change in a session type; key, kind and route stay (a new kind of session is a new type)."""
+
+    name: Name | None = None
+    active_minutes: int | None = Field(default=None, ge=5, le=720)
+    observation_minutes: int | None = Field(default=None, ge=0, le=720)
+    room_capability: Capability | None = None
+    role_requirements: list[RoleNeedIn] | None = None
+    active: bool | None = None
+
+    @model_validator(mode="after")
+    def _roles_once(self):
+        roles = [need.role for need in self.role_requirements or ()]
         if len(roles) != len(set(roles)):
             raise ValueError("each role may be listed once")
         return self

@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 
-from planner.db import state as rows
+from planner.db import reads
 from planner.db.models import Patient, Session, SessionStaff, SessionType, Shift, Site, Staff, User
 from planner.db.uow import unit_of_work
 from planner.domain.booking import check_session
@@ -28,7 +28,7 @@ from planner.services.audit import record
 from planner.services.clinic_setup import (
     add_patient, add_room, add_session_type, add_site, add_staff, add_time_off,
 )
-from planner.services.inputs import RoomIn
+from planner.services.inputs import PatientIn, RoomIn
 from planner.services.scenario_plan import Plan, SessionPlan, plan_scenario, rebase_weeks
 from planner.services.scenario_schema import Scenario
 from planner.services.validation import parse
@@ -148,9 +148,16 @@ def _insert_clinic(session: OrmSession, plan: Plan, loaded: _Loaded) -> None:
     if shifts:
         session.execute(insert(Shift), shifts)
         loaded.shifts = len(shifts)
+    first_site = {}
+    for item in plan.sessions:
+        first_site.setdefault(item.entry.patient, item.entry.site)
     for i, patient in enumerate(plan.patients):
+        # Left out, the home site is where the patient's first session is, else the file's first site.
+        home = patient.home_site or first_site.get(patient.mrn) or (plan.sites[0].name if plan.sites else None)
+        data = PatientIn(**patient.model_dump(exclude={"home_site", "home_site_id"}),
+                         home_site_id=loaded.sites.get(home))
         with _Under(f"patients[{i}]"):
-            loaded.patients[patient.mrn] = add_patient(session, patient)
+            loaded.patients[patient.mrn] = add_patient(session, data)
     for i, stype in enumerate(plan.session_types):
         with _Under(f"session_types[{i}]"):
             loaded.types[stype.key] = add_session_type(session, stype)
@@ -167,21 +174,19 @@ def _insert_users(session: OrmSession, plan: Plan, hashes: list[str], loaded: _L
 def _book(session: OrmSession, plan: Plan, loaded: _Loaded, now: datetime) -> None:
     """Insert the sessions in file order, each checked against those before it (as a batch booking is)."""
     problems: list[Reason] = []
-    sites = {name: rows.site_rules(session, site_id) for name, site_id in loaded.sites.items()}
-    types = {key: rows.session_type_rules(row) for key, row in loaded.types.items()}
+    sites = {name: reads.site(session, site_id) for name, site_id in loaded.sites.items()}
+    types = reads.session_types(session)
     for item in plan.sessions:
         entry = item.entry
         site = sites[entry.site]
         placements = tuple(Placement(loaded.staff[p.staff], p.role) for p in entry.staff)
         room_id = loaded.rooms[(entry.site, entry.room)] if entry.room else None
-        patient = loaded.patients[entry.patient]
-        request = SessionRequest(rows.patient_rules(patient), site, types[entry.type], item.start, room_id,
-                                 placements)
+        patient = reads.patient(session, loaded.patients[entry.patient].id)
+        request = SessionRequest(patient, site, types[entry.type], item.start, room_id, placements)
         # Cancelled and no-show sessions hold nothing, so no rule can refuse them.
         if holds_place(entry.status):
-            state = rows.clinic_state(session, site, request.window, {p.staff_id for p in placements},
-                                      {patient.id})
-            reasons = [r for r in check_session(request, state, now) if r.code not in PAST_IS_FINE]
+            reasons = [r for r in check_session(request, reads.for_booking(session, request), now)
+                       if r.code not in PAST_IS_FINE]
             if reasons:
                 problems += [Reason(r.code, r.message, f"sessions[{item.index}]") for r in reasons]
                 continue

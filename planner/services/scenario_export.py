@@ -63,7 +63,8 @@ def export_scenario() -> dict:
                                        "capabilities": sorted(r.capabilities or ()), "active": r.active})
                                for r in rooms), key=lambda r: (r["site"], r["name"]))
         doc["staff"] = staff_docs
-        doc["patients"] = [_clean({f: _plain(getattr(p, f)) for f in PATIENT_FIELDS})
+        doc["patients"] = [_clean({**{f: _plain(getattr(p, f)) for f in PATIENT_FIELDS},
+                                   "home_site": site_names.get(p.home_site_id)})
                            for p in session.scalars(select(Patient).order_by(Patient.mrn))]
         doc["session_types"] = [_session_type(t) for t in session.scalars(select(SessionType)
                                                                            .order_by(SessionType.key))]

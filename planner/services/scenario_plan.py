@@ -12,9 +12,13 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from planner.domain.calendar import NonexistentLocalTime, to_utc
+from planner.domain.intervals import Interval
+from planner.domain.staffing import overlapping
 from planner.domain.errors import InvalidData, Reason
-from planner.services.inputs import PatientIn, SessionTypeIn, ShiftIn, SiteIn, StaffIn, TimeOffIn
-from planner.services.scenario_schema import RoomEntry, Scenario, SessionEntry, StaffEntry, TimeOffEntry, UserEntry
+from planner.services.inputs import SessionTypeIn, ShiftIn, SiteIn, StaffIn, TimeOffIn
+from planner.services.scenario_schema import (
+    PatientEntry, RoomEntry, Scenario, SessionEntry, StaffEntry, TimeOffEntry, UserEntry,
+)
 from planner.services.validation import parse
 
 
@@ -40,7 +44,7 @@ class Plan:
     sites: list[SiteIn]
     rooms: list[RoomEntry]
     staff: list[StaffPlan]
-    patients: list[PatientIn]
+    patients: list[PatientEntry]
     session_types: list[SessionTypeIn]
     sessions: list[SessionPlan]
     users: list[UserEntry]
@@ -89,6 +93,10 @@ def plan_scenario(scenario: Scenario, weeks: int = 0) -> Plan:
     mrns = _unique([p.mrn for p in scenario.patients], "patients", "mrn", "patient with the MRN", problems)
     plan.patients = [p.model_copy(update={"rems_enrolled_on": _moved(p.rems_enrolled_on, delta)})
                      for p in scenario.patients]
+    for i, patient in enumerate(scenario.patients):
+        if patient.home_site is not None and patient.home_site not in zones:
+            problems.append(Reason("unknown", f"No site named {patient.home_site!r} in this file.",
+                                   f"patients[{i}].home_site"))
     keys = _unique([t.key for t in scenario.session_types], "session_types", "key", "session type with the key",
                    problems)
     plan.session_types = list(scenario.session_types)
@@ -170,6 +178,10 @@ def _staff(scenario: Scenario, zones: dict[str, str], delta: timedelta, plan: Pl
             if starts and ends:
                 _reuse(ShiftIn, {"site_id": 1, "starts_at": starts, "ends_at": ends}, path, plan.problems)
                 shifts.append((shift.site, starts, ends))
+        # One person works one shift at a time, at one site or two (docs/domain.md).
+        for _, j in overlapping([Interval(starts, ends) for _, starts, ends in shifts]):
+            plan.problems.append(Reason("shift_overlap", "This shift overlaps another shift of the same person.",
+                                        f"staff[{i}].shifts[{j}]"))
         zone = home_zone(entry, zones, default)
         time_off = []
         for j, leave in enumerate(entry.time_off):

@@ -105,6 +105,18 @@ class StaffEntry(StaffIn):
     time_off: list[TimeOffEntry] = Field(default_factory=list)
 
 
+class PatientEntry(PatientIn):
+    """A patient, their home site named rather than numbered (left out: where their first session is)."""
+
+    home_site: Name | None = None
+
+    @model_validator(mode="after")
+    def _named_site(self):
+        if self.home_site_id is not None:
+            raise ValueError("name the home site with home_site, not an id")
+        return self
+
+
 class PlacementEntry(Strict):
     staff: Email
     role: Role
@@ -142,7 +154,7 @@ class Scenario(Strict):
     sites: list[SiteIn] = Field(default_factory=list)
     rooms: list[RoomEntry] = Field(default_factory=list)
     staff: list[StaffEntry] = Field(default_factory=list)
-    patients: list[PatientIn] = Field(default_factory=list)
+    patients: list[PatientEntry] = Field(default_factory=list)
     session_types: list[SessionTypeIn] = Field(default_factory=list)
     sessions: list[SessionEntry] = Field(default_factory=list)
     users: list[UserEntry] = Field(default_factory=list)

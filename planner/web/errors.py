@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from planner.domain.errors import BatchRefused, BookingRefused, InvalidData, InvalidTransition, NotFound, PlanStale
+from planner.domain.errors import (
+    BatchRefused, BookingRefused, CoverBroken, InvalidData, InvalidTransition, NotFound, PlanStale, StatusRefused,
+)
 
 MESSAGES = {400: "The request could not be read.", 401: "Sign in first.", 403: "You may not do that.",
             404: "Not found.", 405: "That method is not allowed here.", 409: "That conflicts with the clinic's state.",
@@ -48,6 +50,15 @@ def init_app(app: Flask) -> None:
         return problem(409, "The plan no longer fits the clinic; nothing was booked.",
                        conflicts=[{"index": i, **r.as_dict()} for i, rs in error.refusals.items() for r in rs],
                        fresh=fresh_offer(error.fresh))
+
+    @app.errorhandler(StatusRefused)
+    def status_refused(error: StatusRefused):
+        return problem(409, "The session cannot take that status now.", conflicts=[r.as_dict() for r in error.reasons])
+
+    @app.errorhandler(CoverBroken)
+    def cover_broken(error: CoverBroken):
+        return problem(409, "That change would leave booked sessions without valid cover; nothing was changed.",
+                       conflicts=[r.as_dict() for r in error.reasons])
 
     @app.errorhandler(InvalidTransition)
     def bad_transition(error: InvalidTransition):

@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import text
 
-from planner.db import daycache, windowcache
-from planner.db import state as rows
-from planner.db.marks import config_mark, read_marks
+from planner.db.reads import pieces as daycache, windows as windowcache
+from planner.db.reads import fresh as rows
+from planner.db.reads.marks import config_mark, read_marks
 from planner.db.uow import unit_of_work
 from planner.domain.availability import fit_at, free_windows
 from planner.domain.calendar import day_start, to_utc
@@ -31,7 +31,7 @@ def _fresh_windows(site_id, type_id, first, last, now, patient_id, zone=ZONE):
         site = rows.site_rules(session, site_id)
         stype = rows.load_session_type(session, type_id)
         span = Interval(day_start(first, zone), day_start(last + timedelta(days=1), zone))
-        state = rows.clinic_state(session, site, span, None, {patient_id} if patient_id else set())
+        state = rows.reference(session, site, span, None, {patient_id} if patient_id else set())
         return free_windows(stype, state, first, last, now, patient_id)
 
 
@@ -51,7 +51,7 @@ def _try_booking(rng, clinic, type_id, patient_id, start=None):
     with unit_of_work(write=False) as session:
         site = rows.site_rules(session, clinic.site)
         stype = rows.load_session_type(session, type_id)
-        state = rows.clinic_state(session, site, stype.window(start))
+        state = rows.reference(session, site, stype.window(start))
         fit = fit_at(stype, state, start, patient_id)
     if fit is None:
         return False
@@ -131,7 +131,7 @@ def test_a_cached_snapshot_is_the_fresh_snapshot(clinic):
         span = Interval(day_start(first, ZONE), day_start(first + timedelta(days=days), ZONE))
         patient = clinic.patients[0]
         with unit_of_work(write=False) as session:
-            fresh = rows.clinic_state(session, rows.site_rules(session, clinic.site), span, None, {patient})
+            fresh = rows.reference(session, rows.site_rules(session, clinic.site), span, None, {patient})
             cached = daycache.snapshot(session, clinic.site, span, {patient})
             assert _shape(cached) == _shape(fresh)
             assert cached.sessions and cached.roster.duties
@@ -296,7 +296,7 @@ def test_cached_windows_hold_across_the_spring_change_in_london(app):
 
 
 def test_the_booking_snapshot_is_the_fresh_snapshot(clinic):
-    from planner.db.bookingread import booking_state
+    from planner.db.reads.fresh import for_booking as booking_state
 
     rng = random.Random(11)
     for patient in clinic.patients * 2:
@@ -312,7 +312,7 @@ def test_the_booking_snapshot_is_the_fresh_snapshot(clinic):
         patients = set(rng.sample(clinic.patients, rng.randrange(0, 3)))
         with unit_of_work(write=False) as session:
             site = rows.site_rules(session, clinic.site)
-            fresh = rows.clinic_state(session, site, span, staff, patients)
+            fresh = rows.reference(session, site, span, staff, patients)
             kept = booking_state(session, site, span, staff, patients)
             assert _shape(kept) == _shape(fresh)
             compared_duties += sum(len(d) for d in fresh.roster.duties.values())

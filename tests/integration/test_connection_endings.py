@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from planner.db.fastread import fetch
+from planner.db.reads.sql import fetch
 from planner.db.models import Patient
 from planner.extensions import db
-from tests.factories import make_patient
+from tests.factories import make_patient, make_site
 
 
 def _patients() -> int:
@@ -20,6 +20,7 @@ def _patients() -> int:
 
 
 def test_a_rollback_undoes_an_orm_write_and_a_raw_write(app):
+    make_site()
     make_patient("KEEP-1")
     db.session.add(Patient(mrn="GONE-1", name="Gone", date_of_birth=date(1980, 1, 1)))
     db.session.flush()
@@ -31,6 +32,7 @@ def test_a_rollback_undoes_an_orm_write_and_a_raw_write(app):
 
 
 def test_a_rollback_after_a_failed_statement_leaves_the_connection_usable(app):
+    make_site()
     make_patient("KEEP-1")
     with pytest.raises(IntegrityError):
         db.session.execute(text("INSERT INTO patients (id, mrn) VALUES (NULL, NULL)"))
@@ -40,6 +42,7 @@ def test_a_rollback_after_a_failed_statement_leaves_the_connection_usable(app):
 
 
 def test_statements_stay_prepared_across_transactions_that_wrote_nothing(app, dialect):
+    make_site()
     make_patient("KEEP-1")
     query = "SELECT count(*) FROM patients WHERE mrn <> ?"
     for _ in range(8):  # psycopg prepares a statement on its fifth use

@@ -24,7 +24,7 @@ def test_plan_course_prints_the_plan_in_site_wall_time(cli):
     result = cli("plan-course", "--patient", "CLI-1", "--protocol", "iv-induction", "--start", "2026-11-23",
                  "--time", "morning")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Plan 1: Midtown: doses")
+    assert result.output.startswith("Planned at the patient's home site, Midtown.\nPlan 1: Midtown: doses")
     assert result.output.count(" dose ") >= 6 and "2026-11-2" in result.output
     assert db.session.scalars(select(Session)).all() == []  # planning books nothing
 
@@ -60,7 +60,7 @@ def test_clear_errors_and_no_traceback(cli):
     db.session.add(Patient(mrn="RAW", name="Not Ready", date_of_birth=date(1990, 1, 1)))
     db.session.commit()
     not_ready = cli("plan-course", "--patient", "RAW", "--protocol", "iv-induction")
-    assert not_ready.exit_code == 1 and "screening is not cleared" in not_ready.output
+    assert not_ready.exit_code == 1 and "screening has not been cleared" in not_ready.output
     bad_protocol = cli("plan-course", "--patient", "RAW", "--protocol", "nope")
     assert bad_protocol.exit_code == 1 and "Traceback" not in bad_protocol.output
     assert cli("show-course", "999").output.strip().endswith("No course with id 999.")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from planner.db.models import CourseEvent, Session
 from planner.domain.calendar import local
-from planner.domain.errors import PlanStale
+from planner.domain.errors import BookingRefused, PlanStale
 from planner.domain.planning.verify import CourseItem, course_breaches
 from planner.domain.protocol_library import DEFAULT_PROTOCOLS
 from planner.extensions import db
@@ -20,9 +20,10 @@ from planner.services.course_inputs import PreferencesIn
 from planner.services.course_planning import propose_course
 from planner.services.course_replan import preview_replan
 from planner.services.course_replan_apply import apply_changes
-from tests.factories import booking_body, ready_patient
+from tests.factories import booking_order, ready_patient
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
+DOSE_1_MORNING = datetime(2026, 11, 24, 12, 50, tzinfo=timezone.utc)  # 07:50 in New York, before dose 1 at 08:00
 ZONE = "America/New_York"
 IV = DEFAULT_PROTOCOLS[0]
 
@@ -31,7 +32,7 @@ IV = DEFAULT_PROTOCOLS[0]
 def course(course_clinic):
     patient = ready_patient()
     proposal = propose_course(patient, "iv-induction", PreferencesIn(time_of_day="morning"), NOW, date(2026, 11, 23))
-    return book_course(booking_body(proposal, patient), SYSTEM, NOW)
+    return book_course(booking_order(proposal, patient), SYSTEM, NOW)
 
 
 def live(course_id):
@@ -73,20 +74,38 @@ def test_a_cancelled_middle_dose_is_made_up_and_only_its_integration_moves(cours
 
 def test_a_held_dose_is_replanned_never_dropped(course):
     first = dose(course, 1)
-    change_status(first.id, "arrived", SYSTEM, NOW)
-    change_status(first.id, "held", SYSTEM, NOW, "BP 152/96")
-    replan = apply_changes(course, SYSTEM, NOW, None)
+    change_status(first.id, "arrived", SYSTEM, DOSE_1_MORNING)
+    change_status(first.id, "held", SYSTEM, DOSE_1_MORNING, "BP 152/96")
+    replan = apply_changes(course, SYSTEM, DOSE_1_MORNING, None)
     assert any(c.purpose == "dose" and c.session_id is None for c in replan.changes)
     assert len([s for s in live(course) if s.purpose == "dose" and s.status == "booked"]) == 6
 
 
-def test_moving_a_dose_outside_the_cadence_re_plans_what_follows(course):
+def test_moving_a_dose_onto_another_doses_day_is_refused_with_the_rules_it_breaks(course):
     second = dose(course, 2)
-    # Reception moves dose 2 to the following Monday afternoon; dose 3 would then come before it.
-    reschedule_session(second.id, datetime(2026, 11, 30, 19, tzinfo=timezone.utc), SYSTEM, NOW)
-    replan = preview_replan(course, NOW)
-    assert replan.changes and not replan.reasons
-    apply_changes(course, SYSTEM, NOW, replan.fingerprint)
+    before = (second.starts_at, second.version)
+    # Dose 1 is on Tuesday 24 Nov at 08:00; reception tries to put dose 2 that afternoon.
+    with pytest.raises(BookingRefused) as refused:
+        reschedule_session(second.id, datetime(2026, 11, 24, 19, tzinfo=timezone.utc), SYSTEM, NOW)
+    codes = {r.code for r in refused.value.reasons}
+    assert {"patient_dosed_that_day", "cadence"} <= codes
+    assert any("Dose 2" in r.message and "dose 1" in r.message for r in refused.value.reasons)
+    assert (dose(course, 2).starts_at, dose(course, 2).version) == before  # nothing moved
+
+
+def test_moving_a_dose_past_the_next_one_is_refused_as_out_of_order(course):
+    second = dose(course, 2)
+    # Dose 4 is on Monday 30 Nov; dose 2 moved to Tuesday 1 Dec would come after doses 3 and 4.
+    with pytest.raises(BookingRefused) as refused:
+        reschedule_session(second.id, datetime(2026, 12, 1, 19, tzinfo=timezone.utc), SYSTEM, NOW)
+    assert any(r.code == "cadence" and "would not come after dose 2" in r.message for r in refused.value.reasons)
+
+
+def test_moving_a_dose_within_its_cadence_is_accepted_and_the_course_still_follows_the_protocol(course):
+    second = dose(course, 2)
+    # Wednesday 25 Nov, 14:00 instead of 08:00: the same day, so every gap and window of the protocol holds.
+    reschedule_session(second.id, datetime(2026, 11, 25, 19, tzinfo=timezone.utc), SYSTEM, NOW)
+    assert dose(course, 2).starts_at == datetime(2026, 11, 25, 19, tzinfo=timezone.utc)
     assert follows_protocol(course) == []
 
 
@@ -101,7 +120,7 @@ def test_an_apply_refuses_a_re_plan_other_than_the_one_shown(course):
 def test_an_esketamine_induction_miss_keeps_the_planned_schedule(course_clinic):
     patient = ready_patient("ESK-1")
     proposal = propose_course(patient, "esketamine-mdsi", PreferencesIn(), NOW, date(2026, 11, 23))
-    course_id = book_course(booking_body(proposal, patient, "esketamine-mdsi"), SYSTEM, NOW)
+    course_id = book_course(booking_order(proposal, patient, "esketamine-mdsi"), SYSTEM, NOW)
     second = dose(course_id, 2)
     cancel_session(second.id, SYSTEM, NOW, "missed")
     replan = preview_replan(course_id, NOW)
@@ -113,10 +132,10 @@ def test_a_course_becomes_active_with_its_first_dose_and_can_be_stopped(course):
     from planner.services.course_status import stop_course
 
     first = dose(course, 1)
-    change_status(first.id, "arrived", SYSTEM, NOW)
+    change_status(first.id, "arrived", SYSTEM, DOSE_1_MORNING)
     db.session.rollback()
     assert db.session.get(Course, course).status == "active"
-    assert stop_course(course, SYSTEM, NOW, "patient moved away") == 12
+    assert stop_course(course, SYSTEM, DOSE_1_MORNING, "patient moved away") == 12
     db.session.rollback()
     assert db.session.get(Course, course).status == "stopped"
     assert [s.status for s in live(course)] == ["arrived"]

@@ -17,7 +17,7 @@ from planner.services.course_inputs import PreferencesIn
 from planner.services.course_planning import propose_course
 from planner.services.protocols import save_protocol
 from tests import factories as f
-from tests.factories import booking_body, ready_patient
+from tests.factories import as_order, booking_body, booking_order, ready_patient
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
 ZONE = "America/New_York"
@@ -37,7 +37,7 @@ def test_a_proposal_offers_a_complete_iv_course_and_alternatives(course_clinic):
 def test_booking_a_proposed_course_writes_every_session_with_its_course(course_clinic):
     patient = ready_patient()
     proposal = propose_course(patient, "iv-induction", PreferencesIn(time_of_day="morning"), NOW, date(2026, 11, 23))
-    course_id = book_course(booking_body(proposal, patient), SYSTEM, NOW)
+    course_id = book_course(booking_order(proposal, patient), SYSTEM, NOW)
     sessions = db.session.scalars(select(Session).where(Session.course_id == course_id)).all()
     assert len(sessions) == 13 and {s.status for s in sessions} == {"booked"}
     assert sorted(s.dose_number for s in sessions if s.purpose == "dose") == [1, 2, 3, 4, 5, 6]
@@ -51,9 +51,9 @@ def test_a_stale_plan_books_nothing_and_comes_back_with_a_fresh_one(course_clini
     proposal = propose_course(patient, "iv-induction", PreferencesIn(time_of_day="morning"), NOW, date(2026, 11, 23))
     body = booking_body(proposal, patient)
     rival_body = booking_body(proposal, rival)
-    book_course(rival_body, SYSTEM, NOW)  # someone else takes those chairs and nurses first
+    book_course(as_order(rival_body), SYSTEM, NOW)  # someone else takes those chairs and nurses first
     with pytest.raises(PlanStale) as stale:
-        book_course(body, SYSTEM, NOW)
+        book_course(as_order(body), SYSTEM, NOW)
     assert stale.value.refusals and stale.value.fresh.plans
     assert db.session.scalar(select(func.count()).select_from(Course)) == 1
     assert db.session.scalar(select(func.count()).select_from(Session).where(Session.patient_id == patient)) == 0
@@ -65,15 +65,15 @@ def test_a_plan_that_breaks_the_protocol_is_refused_as_bad_input(course_clinic):
     body = booking_body(proposal, patient)
     body["sessions"] = [s for s in body["sessions"] if s["dose_number"] != 6 or s["purpose"] != "dose"]
     with pytest.raises(InvalidData) as bad:
-        book_course(body, SYSTEM, NOW)
+        book_course(as_order(body), SYSTEM, NOW)
     assert "doses" in {p.code for p in bad.value.problems}
 
 
 def test_a_course_cannot_start_before_screening_and_consent(course_clinic):
-    patient = f.make_patient("NEW-1")
+    patient = f.make_patient("NEW-1", screening_status="pending", consent_status="pending")
     with pytest.raises(BookingRefused) as refused:
         propose_course(patient, "iv-induction", PreferencesIn(), NOW)
-    assert {r.code for r in refused.value.reasons} == {"screening_missing", "consent_missing"}
+    assert {r.code for r in refused.value.reasons} == {"screening_not_cleared", "consent_not_signed"}
 
 
 def test_no_plan_explains_the_binding_constraint(course_clinic):
@@ -85,7 +85,7 @@ def test_no_plan_explains_the_binding_constraint(course_clinic):
 def test_a_new_protocol_version_leaves_running_courses_on_theirs(course_clinic):
     patient = ready_patient()
     proposal = propose_course(patient, "iv-induction", PreferencesIn(), NOW, date(2026, 11, 23))
-    course_id = book_course(booking_body(proposal, patient), SYSTEM, NOW)
+    course_id = book_course(booking_order(proposal, patient), SYSTEM, NOW)
     from planner.domain.protocol_library import DEFAULT_PROTOCOLS
     from planner.domain.protocols import protocol_to_dict
 

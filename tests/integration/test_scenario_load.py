@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from planner import ROOT
-from planner.db import state as rows
+from planner.db.reads import fresh as rows
 from planner.db.models import AuditEvent, Patient, Session, Shift, Site, Staff, TimeOff, User
 from planner.domain.booking import check_session
 from planner.domain.clinic import Placement, SessionRequest
@@ -71,7 +71,8 @@ def small_scenario() -> dict:
         ],
         "patients": [
             {"mrn": f"MRN-{i}", "name": f"Patient {i}", "date_of_birth": "1980-05-17",
-             "email": f"p{i}@example.org", "consented_channels": ["email"]} for i in (1, 2, 3)
+             "email": f"p{i}@example.org", "consented_channels": ["email"], "screening_status": "cleared",
+             "consent_status": "signed"} for i in (1, 2, 3)
         ],
         "session_types": [
             {"key": "iv", "name": "IV ketamine infusion", "kind": "dosing", "route": "IV", "active_minutes": 40,
@@ -122,7 +123,7 @@ def rule_breaches() -> dict[int, list[str]]:
         site = rows.site_rules(db.session, row.site_id)
         request = SessionRequest(rows.patient_rules(row.patient), site, rows.session_type_rules(row.session_type),
                                  row.starts_at, row.room_id, tuple(Placement(p.staff_id, p.role) for p in row.staff))
-        state = rows.clinic_state(db.session, site, request.window, {p.staff_id for p in row.staff}, {row.patient_id})
+        state = rows.reference(db.session, site, request.window, {p.staff_id for p in row.staff}, {row.patient_id})
         reasons = [r.message for r in check_session(request, state, NOW, ignore_session_id=row.id)
                    if r.code != "starts_in_past"]
         if reasons:

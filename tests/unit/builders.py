@@ -111,8 +111,10 @@ def make_staff(id: int = DR_ADAMS, name: str | None = None, disciplines: Iterabl
                        (make_shift(),) if shifts is None else shifts, time_off, active)
 
 
-def make_patient(id: int = 1, mrn: str | None = None, rems_enrolled_on: date | None = LONG_AGO) -> Patient:
-    return Patient(id, mrn or f"MRN-{id}", f"Patient {id}", rems_enrolled_on)
+def make_patient(id: int = 1, mrn: str | None = None, rems_enrolled_on: date | None = LONG_AGO,
+                 screening: str = "cleared", consent: str = "signed", home_site_id: int | None = None) -> Patient:
+    """A patient ready for treatment (screening cleared, consent signed) unless told otherwise."""
+    return Patient(id, mrn or f"MRN-{id}", f"Patient {id}", rems_enrolled_on, screening, consent, home_site_id)
 
 
 def prescriber_need(part: str = WHOLE, credentials: Iterable[str] = ("licence", "acls")) -> RoleNeed:
@@ -150,9 +152,18 @@ def esketamine(**overrides) -> SessionType:
 
 
 def kap_dosing(**overrides) -> SessionType:
-    """Ketamine-assisted psychotherapy: therapist throughout, prescriber for the dose only."""
+    """Ketamine-assisted psychotherapy (IM): prescriber, monitoring nurse and therapist throughout, pulse oximeter."""
     values = dict(id=3, key="kap-dose", name="KAP dosing", route="IM", active_minutes=60, observation_minutes=90,
-                  room_capability="therapy", needs=(therapist_need(), prescriber_need(part=ACTIVE)))
+                  room_capability="pulse_oximeter", needs=(therapist_need(), prescriber_need(), monitor_need()))
+    values.update(overrides)
+    return make_session_type(**values)
+
+
+def reviewed_preparation(**overrides) -> SessionType:
+    """Preparation psychotherapy with a prescriber's review in its first hour: a role for part of the session."""
+    values = dict(id=5, key="reviewed-prep", name="Preparation with review", kind="preparation", route="none",
+                  active_minutes=60, observation_minutes=90, room_capability="therapy",
+                  needs=(therapist_need(), prescriber_need(part=ACTIVE)))
     values.update(overrides)
     return make_session_type(**values)
 

@@ -26,6 +26,7 @@ from planner.domain.clinic import (
     Site,
 )
 from planner.domain.intervals import Interval
+from planner.domain.supervision import FLOORS
 from planner.domain.staffing import (
     CREDENTIAL_KINDS,
     FULL_LOAD,
@@ -46,6 +47,7 @@ from tests.unit.builders import (
     integration,
     iv_infusion,
     kap_dosing,
+    reviewed_preparation,
     make_room,
 )
 
@@ -164,19 +166,28 @@ def booked_sessions(draw, days: tuple[date, ...], zone: str, room_ids: tuple[int
         for _ in range(draw(st.integers(0, 2))):
             interval = window if draw(st.booleans()) else Interval(window.start, window.start + window.duration / 2)
             duties.append((draw(st.sampled_from(staff_ids)), Duty(interval, draw(st.sampled_from(ROLES)), session_id)))
-        sessions.append(BookedSession(session_id, draw(st.sampled_from((1, 2, 3))), SITE,
-                                      draw(st.sampled_from(room_ids)), window, tuple(duties)))
+        # Sometimes at another site (the patient's own sessions count wherever they are), sometimes a dose.
+        site = draw(st.sampled_from((SITE, SITE, SITE, OTHER_SITE)))
+        room = draw(st.sampled_from(room_ids)) if site == SITE else None
+        sessions.append(BookedSession(session_id, draw(st.sampled_from((1, 2, 3))), site, room, window, tuple(duties),
+                                      dosing=draw(st.booleans())))
     return sessions
 
 
-SESSION_TYPES = (iv_infusion(), esketamine(), kap_dosing(), integration())
+SESSION_TYPES = (iv_infusion(), esketamine(), kap_dosing(), integration(), reviewed_preparation())
+OTHER_SITE = SITE + 1
 
 
 def session_type(draw) -> SessionType:
     base = draw(st.sampled_from(SESSION_TYPES))
+    floor = FLOORS.get(base.route) if base.is_dosing else None
+    # Dosing types stay on or above their supervision floor (types below it are never stored);
+    # the others may drop their room too.
+    least = floor.observation_minutes // 15 if floor else 0
     return replace(base, active_minutes=draw(st.integers(1, 8)) * 15,
-                   observation_minutes=draw(st.integers(0, 8)) * 15,
-                   room_capability=draw(st.sampled_from((base.room_capability, base.room_capability, None))))
+                   observation_minutes=draw(st.integers(least, max(least, 8))) * 15,
+                   room_capability=base.room_capability if floor else draw(
+                       st.sampled_from((base.room_capability, base.room_capability, None))))
 
 
 CAPABILITY_SETS = tuple(frozenset(c) for c in (
@@ -217,7 +228,7 @@ def clinics(draw) -> Clinic:
         now = wall(first - timedelta(days=1), 12 * 60, zone)
     else:
         now = wall(first, draw(st.integers(7 * 4, 16 * 4)) * 15, zone)
-    return Clinic(state, session_type(draw), Patient(1, "MRN-1", "Patient 1", LONG_AGO), first, last, now)
+    return Clinic(state, session_type(draw), Patient(1, "MRN-1", "Patient 1", LONG_AGO, "cleared", "signed"), first, last, now)
 
 
 def offered_starts(clinic: Clinic) -> list[datetime]:

@@ -20,7 +20,7 @@ from tests.unit.builders import (
     default_rooms,
     esketamine,
     integration,
-    kap_dosing,
+    reviewed_preparation,
     make_booked,
     make_patient,
     make_request,
@@ -176,8 +176,8 @@ def test_each_reason_names_the_field_it_is_about():
         ("starts_in_past", "start"), ("room_missing", "room_id"), ("role_missing", "assignments")}
 
 
-def test_a_booked_kap_session_holds_the_prescriber_only_for_the_dose():
-    request = make_request(kap_dosing(), room_id=OFFICE,
+def test_a_booked_session_holds_a_part_time_role_only_for_its_active_part():
+    request = make_request(reviewed_preparation(), room_id=OFFICE,
                            placements=[(THERAPIST_DIAZ, THERAPIST), (DR_ADAMS, SUPERVISING_PRESCRIBER)])
     booked = as_booked(request, 55)
     held = {staff_id: d.interval for staff_id, d in booked.duties}

@@ -29,7 +29,7 @@ from tests.unit.builders import (
     default_staff,
     duty,
     integration,
-    kap_dosing,
+    reviewed_preparation,
     make_credentials,
     make_request,
     make_shift,
@@ -232,27 +232,27 @@ def test_one_person_in_two_roles_is_charged_for_both_roles_at_once():
     assert "staff_over_capacity" in codes(check_session(request, state, NOW))
 
 
-def test_a_prescriber_needed_for_the_dose_only_may_leave_during_observation():
-    # KAP 10:00–12:30: the prescriber role covers the 60 active minutes only.
+def test_a_prescriber_needed_for_the_active_part_only_may_leave_after_it():
+    # 10:00–12:30: the prescriber's review covers the 60 active minutes only.
     adams = make_staff(DR_ADAMS, shifts=(make_shift("07:00", "11:00"),))
-    request = make_request(kap_dosing(), room_id=OFFICE,
+    request = make_request(reviewed_preparation(), room_id=OFFICE,
                            placements=[(THERAPIST_DIAZ, THERAPIST), ADAMS_SUPERVISES])
     assert check_session(request, make_state(staff=with_staff(adams)), NOW) == []
 
 
-def test_a_therapist_needed_throughout_may_not_leave_during_observation():
+def test_a_therapist_needed_throughout_may_not_leave_before_the_end():
     diaz = make_staff(THERAPIST_DIAZ, disciplines=["therapist"], shifts=(make_shift("07:00", "11:00"),))
-    request = make_request(kap_dosing(), room_id=OFFICE,
+    request = make_request(reviewed_preparation(), room_id=OFFICE,
                            placements=[(THERAPIST_DIAZ, THERAPIST), ADAMS_SUPERVISES])
     assert codes(check_session(request, make_state(staff=with_staff(diaz)), NOW)) == ["staff_off_shift"]
 
 
 def test_a_prescriber_busy_only_after_the_dose_is_free_for_an_active_part_role():
     later = busy(DR_ADAMS, SUPERVISING_PRESCRIBER, 4, start=at(11))
-    request = make_request(kap_dosing(), room_id=OFFICE,
+    request = make_request(reviewed_preparation(), room_id=OFFICE,
                            placements=[(THERAPIST_DIAZ, THERAPIST), ADAMS_SUPERVISES])
     assert check_session(request, make_state(extra_duties=later), NOW) == []
-    assert kap_dosing().needs[1].part == ACTIVE
+    assert reviewed_preparation().needs[1].part == ACTIVE
 
 
 def test_moving_a_session_does_not_count_its_own_old_duties_against_the_nurse():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta, timezone
 
-from planner.db.configcache import ClinicConfig
+from planner.db.reads.config import ClinicConfig
 from planner.domain.intervals import Interval
 
 BASE = datetime(2030, 1, 1, tzinfo=timezone.utc)

@@ -86,6 +86,7 @@ def test_shifts_time_off_and_credentials_refuse_times_without_a_zone_and_backwar
 
 
 def test_patients_need_an_e164_phone_and_a_plausible_birth_date(client):
+    f.make_site()  # the clinic's one site is each patient's home site
     reception = ApiClient(client, "reception")
     good = {"mrn": "A-100", "name": "Jo Smith", "date_of_birth": "1979-02-03", "phone": "+12125550123",
             "consented_channels": ["sms"]}

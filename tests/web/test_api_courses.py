@@ -69,16 +69,18 @@ def test_a_booking_that_is_not_the_protocol_is_422_and_writes_nothing(reception)
     assert "sessions" in fields(reception.post("/api/courses", broken))
     assert "sessions[0].start" in fields(reception.post("/api/courses", dict(plan, sessions=[
         dict(plan["sessions"][0], start="2026-11-23T09:00:00")] + plan["sessions"][1:])))
-    assert fields(reception.post("/api/courses", [])) >= {"patient_id"}
+    assert fields(reception.post("/api/courses", [])) == {"body"}
+    assert fields(reception.post("/api/courses", {})) >= {"patient_id"}
     assert count(Course) == 0 and count(Session) == 0
 
 
 def test_a_patient_not_ready_for_a_course_gets_409_with_the_reasons(reception):
     from tests.factories import make_patient
 
-    response = reception.post("/api/courses/proposals", {"patient_id": make_patient("NEW"), "protocol": "kap"})
+    patient = make_patient("NEW", screening_status="pending", consent_status="pending")
+    response = reception.post("/api/courses/proposals", {"patient_id": patient, "protocol": "kap"})
     assert response.status_code == 409
-    assert {c["code"] for c in response.get_json()["conflicts"]} == {"screening_missing", "consent_missing"}
+    assert {c["code"] for c in response.get_json()["conflicts"]} == {"screening_not_cleared", "consent_not_signed"}
 
 
 def test_re_planning_previews_then_applies_with_the_fingerprint(reception):

@@ -45,7 +45,7 @@ def test_a_conflict_is_409_with_every_reason_in_clinic_words(clinic, reception):
     assert response.status_code == 409
     codes = {c["code"] for c in response.get_json()["conflicts"]}
     assert codes == {"room_taken", "staff_wrong_discipline", "credential_not_valid", "role_missing",
-                     "patient_double_booked"}
+                     "patient_double_booked", "patient_dosed_that_day"}
     assert all(c["message"] for c in response.get_json()["conflicts"])
     assert count(Session) == 1
 
@@ -108,10 +108,17 @@ def test_cancelling_frees_the_place_and_a_second_cancel_is_a_conflict(clinic, re
     assert again.status_code == 409 and "cannot become cancelled" in again.get_json()["error"]
 
 
-def test_status_changes_follow_the_lifecycle(clinic, reception):
+def test_status_changes_follow_the_lifecycle(clinic, reception, monkeypatch):
+    import planner.clock
+    from planner.domain.calendar import to_utc as wall
+
     session = reception.post("/api/sessions", iv(clinic)).get_json()
     path = f"/api/sessions/{session['id']}/status"
     assert reception.post(path, {"status": "fulfilled"}).status_code == 409
+    # Three days ahead, nobody can have arrived yet (the clock reads the Friday before).
+    early = reception.post(path, {"status": "arrived"})
+    assert early.status_code == 409 and [c["code"] for c in early.get_json()["conflicts"]] == ["not_the_day"]
+    monkeypatch.setattr(planner.clock, "now", lambda: wall(MONDAY, time(8, 40), "America/New_York"))
     assert reception.post(path, {"status": "arrived"}).get_json()["status"] == "arrived"
     assert reception.post(path, {"status": "held", "reason": "BP 150/95"}).get_json()["status"] == "held"
     assert fields(reception.post(path, {"status": "teleported"})) == {"status"}

@@ -89,3 +89,5 @@ class Patient(db.Model):
     rems_enrolled_on: Mapped[date | None] = mapped_column(Date)
     screening_status: Mapped[str] = mapped_column(String(20), default="pending")
     consent_status: Mapped[str] = mapped_column(String(20), default="pending")
+    # Where the planner plans their courses unless reception asks for another site.
+    home_site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", name="fk_patients_home_site"))

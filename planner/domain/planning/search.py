@@ -111,6 +111,7 @@ class CourseSearch:
         ends: list[dict[date, tuple[int, int]]] = [{} for _ in range(self.count)]
         following: dict[date, tuple[int, int]] | None = None
         reachable: list[tuple[int, int]] = []
+        reachable_days: list[date] = []
         for i in range(self.count - 1, -1, -1):
             candidates = [self.fixed[i].day] if i in self.fixed else self.day_list
             for day in candidates:
@@ -121,11 +122,14 @@ class CourseSearch:
                 rule = self.rules[i + 1]
                 low = day + timedelta(days=rule.min_gap)
                 high = day + timedelta(days=rule.max_gap) if rule.max_gap is not None else self.last_day
-                best = min(reachable[bisect_left(self.day_list, low):bisect_right(self.day_list, high)], default=never)
+                best = min(reachable[bisect_left(reachable_days, low):bisect_right(reachable_days, high)],
+                           default=never)
                 if best < never:
                     ends[i][day] = (best[0], best[1] + cost)
             following = ends[i]
-            reachable = [following.get(day, never) for day in self.day_list]  # aligned with day_list
+            # A fixed dose may fall on a day with no other free start (the patient's own dose takes it).
+            reachable_days = sorted(set(self.day_list) | set(following))
+            reachable = [following.get(day, never) for day in reachable_days]  # aligned with reachable_days
         return ends
 
     def _bound(self, day: date, i: int, cost_before: int) -> tuple[int, int, int]:

@@ -10,8 +10,9 @@ from planner.domain.errors import NotFound
 from planner.extensions import db
 from planner.services import clinic_setup as setup
 from planner.services.inputs import (
-    CredentialIn, PatientIn, RoomIn, SessionTypeIn, ShiftIn, SiteIn, StaffIn, TimeOffIn,
+    CredentialIn, PatientIn, RoomIn, SessionTypeChange, SessionTypeIn, ShiftIn, SiteIn, StaffIn, TimeOffIn,
 )
+from planner.services.session_types import update_session_type
 from planner.web.access import actor, now, roles_required
 from planner.web.api import api, present
 from planner.web.api.common import body
@@ -161,3 +162,11 @@ def create_session_type():
     """Create a session type."""
     return _created(SessionType, setup.create_session_type(body(SessionTypeIn), actor(), now()),
                     present.session_type)
+
+
+@api.patch("/session-types/<int:type_id>")
+@roles_required("admin")
+def change_session_type(type_id: int):
+    """Change a session type (never below the supervision floor, never under sessions booked ahead)."""
+    update_session_type(type_id, body(SessionTypeChange), actor(), now())
+    return jsonify(present.session_type(_one(SessionType, type_id, "session type")))

@@ -9,8 +9,8 @@ from planner.db.models import Course, ProtocolVersion
 from planner.domain.errors import NotFound
 from planner.extensions import db
 from planner.services import course_view
-from planner.services.course_booking import book_course
-from planner.services.course_inputs import ProposeIn
+from planner.services.course_booking import book_course, course_order
+from planner.services.course_inputs import BookCourseIn, ProposeIn
 from planner.services.course_planning import propose_course
 from planner.services.course_replan import preview_replan
 from planner.services.course_replan_apply import apply_changes
@@ -52,15 +52,14 @@ def propose():
                                                                 "version": proposal.protocol.version},
                     "plans": [course_view.plan_data(p, args.patient_id, args.protocol, zones[p.sessions[0].site_id])
                               for p in proposal.plans],
-                    "reasons": proposal.reasons})
+                    "reasons": proposal.reasons, "site_note": proposal.site_note})
 
 
 @api.post("/courses")
 @roles_required("reception")
 def book_a_course():
     """Book a proposed plan all at once (send a proposal's "book" object)."""
-    data = request.get_json(silent=True)
-    course_id = book_course(data if isinstance(data, dict) else {}, actor(), now())
+    course_id = book_course(course_order(body(BookCourseIn)), actor(), now())
     return jsonify(course_view.course_data(course_id)), 201
 
 

@@ -59,7 +59,7 @@ def _occupy(problem, rng: random.Random) -> None:
 def _other(k):
     from planner.domain.clinic import Patient
 
-    return Patient(100 + k, f"OTHER-{k}")
+    return Patient(100 + k, f"OTHER-{k}", screening="cleared", consent="signed")
 
 
 THREE = Protocol("three", "Three doses", "iv", (Phase("induction", 3, 1, 2, None, 2, 6),), (

@@ -76,4 +76,5 @@ class World:
         for n in range(self.therapists):
             person(20 + n, f"Therapist {n}", {"therapist"}, self.therapist_days.get(n, set(self.weekdays)))
         state = ClinicState(site, rooms, Roster(staff, {}), [])
-        return PlanningProblem(protocol, TYPES, state, Patient(1, "MRN-1"), preferences, START, horizon, NOW)
+        patient = Patient(1, "MRN-1", screening="cleared", consent="signed")
+        return PlanningProblem(protocol, TYPES, state, patient, preferences, START, horizon, NOW)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session as OrmSession
 
-from planner.db.fastread import fetch
+from planner.db.reads.sql import fetch
 
 
 @dataclass(frozen=True)

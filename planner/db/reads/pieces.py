@@ -5,7 +5,7 @@ placements and shifts. It is reused while the date's marks and the configuration
 ones it was read under (planner/db/models/marks.py). When a date is read again, what came or
 went since its previous reading is kept for a few readings (changes_since), so that cached
 results can tell whether a change touched them. Booking decisions never read these pieces:
-they read sessions and placements afresh under their lock (db/bookingread.py), so a piece gone
+they read sessions and placements afresh under their lock (fresh.py), so a piece gone
 stale between its check and its use can at worst offer a slot that the booking refuses with a 409.
 """
 
@@ -19,19 +19,18 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy.orm import Session as OrmSession
 
-from planner.db import configcache
-from planner.db import state as fresh
-from planner.db.fastread import NO_ROLE, NO_TIME, database_key, fetch, instant
-from planner.db.configcache import ClinicConfig, config_at, current_config
-from planner.db.marks import Marks, date_runs, read_marks
+from planner.db.reads import assemble, config as configcache
+from planner.db.reads.assemble import LIVE, LONGEST, SESSION_COLUMNS
+from planner.db.reads.config import ClinicConfig, config_at
+from planner.db.reads.marks import Marks, date_runs, read_marks
+from planner.db.reads.sql import NO_ROLE, NO_TIME, database_key, fetch, instant
 from planner.domain import clinic as dom
 from planner.domain.errors import NotFound
 from planner.domain.intervals import Interval
-from planner.domain.staffing import Duty, Roster, Shift as ShiftBlock, StaffMember
+from planner.domain.staffing import Duty, Shift as ShiftBlock
 
 MAX_DATES = 500  # pieces kept per database: over a year of dates, a few tens of MB at most
 HISTORY = 8  # changes remembered per date: a cached result older than that is worked out again
-LONGEST = fresh.LONGEST
 _serials = itertools.count(1)
 
 
@@ -76,21 +75,6 @@ def _marks_and_config(session: OrmSession, first: date, last: date, marks: Marks
     return store, marks, config_at(session, marks.config)
 
 
-def site(session: OrmSession, site_id: int) -> dom.Site:
-    """A site's rules, read once per configuration version, or NotFound."""
-    found = current_config(session).site(session, site_id)
-    if found is None:
-        raise NotFound("site", site_id)
-    return found
-
-
-def site_and_type(session: OrmSession, site_id: int, type_id: int,
-                  marks: Marks | None = None) -> tuple[dom.Site | None, dom.SessionType | None]:
-    """A site's and a session type's rules under the configuration mark (read now unless in marks); None: no such row."""
-    config = config_at(session, marks.config) if marks is not None else current_config(session)
-    return config.site(session, site_id), config.session_type(session, type_id)
-
-
 def snapshot_dates(span: Interval) -> tuple[date, date]:
     """The UTC dates whose pieces a snapshot of span reads."""
     return span.start.date() - timedelta(days=2), span.end.date() + timedelta(days=1)
@@ -98,7 +82,7 @@ def snapshot_dates(span: Interval) -> tuple[date, date]:
 
 def current_serials(session: OrmSession, first: date, last: date, marks: Marks) -> dict[date, int]:
     """Which reading of each UTC date is current under these marks, reading the dates whose marks moved."""
-    pieces = _pieces(session, _store(session), marks, first, last)
+    pieces = _pieces(session, _store(session), marks, first, last, config_at(session, marks.config))
     return {first + timedelta(days=k): piece.serial for k, piece in enumerate(pieces)}
 
 
@@ -119,14 +103,14 @@ def changes_since(session: OrmSession, day: date, serial: int, current: int) -> 
 
 def snapshot(session: OrmSession, site_id: int, span: Interval, patient_ids=frozenset(),
              marks: Marks | None = None) -> dom.ClinicState:
-    """What clinic_state(site, span, every staff member on shift, patient_ids) reads, from kept pieces."""
+    """What fresh.reference(site, span, every staff member on shift, patient_ids) reads, from kept pieces."""
     # marks: what the caller has just read, reused when they cover the dates needed.
     first, last = snapshot_dates(span)
     store, marks, config = _marks_and_config(session, first, last, marks)
     the_site = config.site(session, site_id)
     if the_site is None:
         raise NotFound("site", site_id)
-    pieces = _pieces(session, store, marks, first, last)
+    pieces = _pieces(session, store, marks, first, last, config)
     earliest = span.start - LONGEST
     # Sessions, duties and the people on shift start within [earliest, span.end): only the pieces
     # of those dates can hold them (the earlier and later ones are there for shifts).
@@ -152,15 +136,11 @@ def snapshot(session: OrmSession, site_id: int, span: Interval, patient_ids=froz
                 (duty_start, duty_end) = duty.interval
                 if earliest <= duty_start < end and duty_end > start:
                     duties[staff_id].append(duty)
-    members = {}
-    for staff_id in staff_ids:
-        name, disciplines, active = config.members[staff_id]
-        members[staff_id] = StaffMember(staff_id, name, disciplines, config.credentials.get(staff_id, ()),
-                                        tuple(shifts[staff_id]), config.leave_in(staff_id, span), active)
-    return dom.ClinicState(the_site, config.site_rooms(site_id), Roster(members, dict(duties)), sessions)
+    return assemble.snapshot(config, the_site, span, sessions, staff_ids, duties, shifts)
 
 
-def _pieces(session: OrmSession, store: _Store, marks: Marks, first: date, last: date) -> list[_Piece]:
+def _pieces(session: OrmSession, store: _Store, marks: Marks, first: date, last: date,
+            config: ClinicConfig) -> list[_Piece]:
     """The pieces for UTC dates first to last, reading only those whose marks moved."""
     wanted = [first + timedelta(days=k) for k in range((last - first).days + 1)]
     with _lock:
@@ -168,7 +148,7 @@ def _pieces(session: OrmSession, store: _Store, marks: Marks, first: date, last:
     stale = [day for day in wanted if found[day] is None or found[day].mark != marks.of(day)]
     before = {day: found[day] for day in stale}
     for run in date_runs(stale):
-        found.update(_read(session, marks, run[0], run[-1]))
+        found.update(_read(session, marks, run[0], run[-1], config.dosing_types))
     changes = {day: _difference(before[day], found[day]) for day in stale if before[day] is not None}
     with _lock:
         for day in stale:
@@ -196,13 +176,14 @@ def _difference(old: _Piece, new: _Piece) -> tuple:
     return tuple(changed)
 
 
-def _read(session: OrmSession, marks: Marks, first: date, last: date) -> dict[date, _Piece]:
+def _read(session: OrmSession, marks: Marks, first: date, last: date,
+          dosing_types: frozenset[int]) -> dict[date, _Piece]:
     """Fresh pieces for a run of UTC dates: sessions, placements and shifts across every site, in one round trip."""
     start = datetime.combine(first, time(0), tzinfo=timezone.utc)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=timezone.utc)
     pieces = {first + timedelta(days=k): _Piece(marks.of(first + timedelta(days=k)), [], [], [])
               for k in range((last - first).days + 1)}
-    live = fresh.LIVE
+    live = LIVE
     # Placements are filed under their session's start date, which is the date their marks raise.
     placements = "session_staff p ON p.session_id = s.id"
     if session.get_bind().dialect.name == "postgresql":
@@ -210,21 +191,20 @@ def _read(session: OrmSession, marks: Marks, first: date, last: date) -> dict[da
         # lateral subquery it cannot flatten (OFFSET 0) keeps it to an index probe per session.
         placements = ("LATERAL (SELECT staff_id, session_id, starts_at, ends_at, role FROM session_staff "
                       "WHERE session_id = s.id OFFSET 0) p ON true")
-    rows = fetch(session, f"SELECT 0, id, patient_id, site_id, room_id, starts_at, ends_at, {NO_TIME}, {NO_ROLE} "
+    rows = fetch(session, f"SELECT 0, {SESSION_COLUMNS}, {NO_TIME}, {NO_ROLE} "
                           f"FROM sessions WHERE starts_at >= ? AND starts_at < ? AND {live} UNION ALL "
-                          "SELECT 1, p.staff_id, p.session_id, 0, 0, p.starts_at, p.ends_at, s.starts_at, p.role "
+                          "SELECT 1, p.staff_id, p.session_id, 0, 0, p.starts_at, p.ends_at, 0, s.starts_at, p.role "
                           f"FROM sessions s JOIN {placements} "
                           f"WHERE s.starts_at >= ? AND s.starts_at < ? AND s.{live} UNION ALL "
-                          f"SELECT 2, staff_id, site_id, id, 0, starts_at, ends_at, {NO_TIME}, {NO_ROLE} "
+                          f"SELECT 2, staff_id, site_id, id, 0, starts_at, ends_at, 0, {NO_TIME}, {NO_ROLE} "
                           "FROM shifts WHERE starts_at >= ? AND starts_at < ?", [start, end] * 3)
     shifts = []
-    for kind, a, b, c, d, starts, ends, session_starts, role in rows:
+    for kind, a, b, c, d, starts, ends, type_id, session_starts, role in rows:
         if kind == 0:
-            starts = instant(starts)
-            pieces[starts.date()].sessions.append(dom.BookedSession(a, b, c, d, Interval.trusted(starts, instant(ends))))
+            found = assemble.booked((a, b, c, d, starts, ends, type_id), dosing_types)
+            pieces[found.window.start.date()].sessions.append(found)
         elif kind == 1:
-            pieces[instant(session_starts).date()].duties.append(
-                (a, Duty(Interval.trusted(instant(starts), instant(ends)), role, b)))
+            pieces[instant(session_starts).date()].duties.append((a, assemble.duty(starts, ends, role, b)))
         else:
             shifts.append((instant(starts), c, a, b, instant(ends)))
     for starts, _, staff_id, site_id, ends in sorted(shifts):

@@ -17,29 +17,32 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import scoped_session
 
-from planner.db import state as fresh
-from planner.db.fastread import database_key, fetch
-from planner.db.marks import config_mark
-from planner.db.models import Credential, Room, SessionType, Staff, TimeOff
+from planner.db.models import (
+    Closure, Credential, OpeningHours, Room, SessionType, Site, Staff, StaffingLimit, TimeOff,
+)
+from planner.db.reads.marks import config_mark
+from planner.db.reads.sql import database_key, fetch
 from planner.domain import clinic as dom
-from planner.domain.errors import NotFound
+from planner.domain.calendar import OpeningHours as Hours
+from planner.domain.calendar import SiteCalendar
 from planner.domain.intervals import Interval
+from planner.domain.staffing import DEFAULT_LIMITS, RoleNeed
 from planner.domain.staffing import Credential as Cred
 
-_MEMO = "planner.configcache"
+_MEMO = "planner.reads.config"
 
 
 @dataclass
 class ClinicConfig:
-    """Small tables read whole once per configuration version; sites and types filled in as asked for."""
+    """Small tables read whole once per configuration version; sites filled in as asked for."""
 
     version: int | None
     members: dict[int, tuple[str, frozenset[str], bool]]  # id -> (name, disciplines, active)
     credentials: dict[int, tuple[Cred, ...]]
     leave: dict[int, tuple[Interval, ...]]  # per person, by start
     rooms: dict[int, dom.Room]
-    sites: dict[int, dom.Site] = field(default_factory=dict)
     types: dict[int, dom.SessionType] = field(default_factory=dict)
+    sites: dict[int, dom.Site] = field(default_factory=dict)
     _site_rooms: dict[int, dict[int, dom.Room]] = field(default_factory=dict)
     # Per person: leave starts (for bisect) and the longest stretch of leave, so a lookup does not
     # walk every absence on record, which grows with the clinic's history.
@@ -48,24 +51,17 @@ class ClinicConfig:
     def __post_init__(self) -> None:
         for staff_id, stretches in self.leave.items():
             self._leave_index[staff_id] = ([t.start for t in stretches], max(t.end - t.start for t in stretches))
+        self.dosing_types = frozenset(k for k, t in self.types.items() if t.is_dosing)
+        self.types_by_key = {t.key: t for t in self.types.values()}
 
     def site(self, session: OrmSession, site_id: int) -> dom.Site | None:
         """A site's rules, or None when there is no such site."""
         if site_id not in self.sites:
-            try:
-                self.sites[site_id] = fresh.site_rules(session, site_id)
-            except NotFound:
+            found = site_rules(session, site_id)
+            if found is None:
                 return None
+            self.sites[site_id] = found
         return self.sites[site_id]
-
-    def session_type(self, session: OrmSession, type_id: int) -> dom.SessionType | None:
-        """A session type's rules, or None when there is no such type."""
-        if type_id not in self.types:
-            row = session.get(SessionType, type_id)
-            if row is None:
-                return None
-            self.types[type_id] = fresh.session_type_rules(row)
-        return self.types[type_id]
 
     def site_rooms(self, site_id: int) -> dict[int, dom.Room]:
         """The rooms of a site by id."""
@@ -84,6 +80,30 @@ class ClinicConfig:
         return tuple(t for t in stretches[begin:end] if t.end > span.start)
 
 
+def site_rules(session: OrmSession, site_id: int) -> dom.Site | None:
+    """A site with its calendar and staffing policy, read from its rows (None when there is none)."""
+    site = session.get(Site, site_id)
+    if site is None:
+        return None
+    hours = session.execute(select(OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes)
+                            .where(OpeningHours.site_id == site_id)).all()
+    closures = session.scalars(select(Closure.day).where(Closure.site_id == site_id)).all()
+    limits = dict(DEFAULT_LIMITS)
+    limits.update(session.execute(select(StaffingLimit.role, StaffingLimit.max_concurrent)
+                                  .where(StaffingLimit.site_id == site_id)).all())
+    calendar = SiteCalendar(site.timezone, tuple(Hours(*row) for row in hours), frozenset(closures))
+    return dom.Site(site.id, site.name, calendar, site.esketamine_certified, limits, site.distinct_roles,
+                    site.slot_minutes)
+
+
+def session_type_rules(row: SessionType) -> dom.SessionType:
+    """The domain form of a session type row."""
+    needs = tuple(RoleNeed(n["role"], frozenset(n.get("disciplines", ())), frozenset(n.get("credentials", ())),
+                           n.get("part", "whole")) for n in row.role_requirements or ())
+    return dom.SessionType(row.id, row.key, row.name, row.kind, row.route, row.active_minutes,
+                           row.observation_minutes, row.room_capability, needs)
+
+
 _lock = threading.Lock()
 _copies: dict[str, ClinicConfig] = {}
 
@@ -100,6 +120,14 @@ def config_at(session: OrmSession, version: int | None) -> ClinicConfig:
     current = _copies.get(key)
     if current is not None and current.version == version:
         return current
+    loaded = read_config(session, version)
+    with _lock:
+        _copies[key] = loaded
+    return loaded
+
+
+def read_config(session: OrmSession, version: int | None = None) -> ClinicConfig:
+    """The configuration as the database holds it now, read whole."""
     members = {r.id: (r.name, frozenset(r.disciplines or ()), r.active)
                for r in session.execute(select(Staff.id, Staff.name, Staff.disciplines, Staff.active))}
     credentials: dict[int, list[Cred]] = defaultdict(list)
@@ -112,11 +140,9 @@ def config_at(session: OrmSession, version: int | None) -> ClinicConfig:
         leave[t.staff_id].append(Interval(t.starts_at, t.ends_at))
     rooms = {r.id: dom.Room(r.id, r.site_id, r.name, r.kind, frozenset(r.capabilities or ()), r.active)
              for r in session.scalars(select(Room).order_by(Room.id))}
-    loaded = ClinicConfig(version, members, {k: tuple(v) for k, v in credentials.items()},
-                           {k: tuple(v) for k, v in leave.items()}, rooms)
-    with _lock:
-        _copies[key] = loaded
-    return loaded
+    types = {row.id: session_type_rules(row) for row in session.scalars(select(SessionType).order_by(SessionType.id))}
+    return ClinicConfig(version, members, {k: tuple(v) for k, v in credentials.items()},
+                        {k: tuple(v) for k, v in leave.items()}, rooms, types)
 
 
 def current_config(session: OrmSession) -> ClinicConfig:
@@ -132,15 +158,22 @@ def config_and_patient(session: OrmSession, patient_id: int) -> tuple[ClinicConf
     """This transaction's configuration and a patient's rules (None: no such patient), in one round trip."""
     # A booking needs both before anything else; asking for them together saves it a round trip.
     session = _own(session)
-    found = fetch(session, "SELECT m.version, p.id, p.mrn, p.name, p.rems_enrolled_on FROM (SELECT 1 AS one) AS o "
+    found = fetch(session, "SELECT m.version, p.id, p.mrn, p.name, p.rems_enrolled_on, p.screening_status, "
+                           "p.consent_status, p.home_site_id FROM (SELECT 1 AS one) AS o "
                            "LEFT JOIN config_marks m ON m.id = 1 LEFT JOIN patients p ON p.id = ?", [patient_id])
-    version, found_id, mrn, name, enrolled = found[0]
+    version, found_id, mrn, name, enrolled, screening, consent, home = found[0]
     memo = session.info.get(_MEMO)
     config = memo[1] if memo is not None and memo[0] is session.get_transaction() else _remember(session, version)
     if found_id is None:
         return config, None
+    return config, patient_from(found_id, mrn, name, enrolled, screening, consent, home)
+
+
+def patient_from(patient_id: int, mrn: str, name: str, enrolled, screening: str, consent: str,
+                 home_site_id: int | None) -> dom.Patient:
+    """A patient's rules from the columns the rules read."""
     enrolled = date.fromisoformat(enrolled) if isinstance(enrolled, str) else enrolled
-    return config, dom.Patient(found_id, mrn, name, enrolled)
+    return dom.Patient(patient_id, mrn, name, enrolled, screening, consent, home_site_id)
 
 
 def _own(session: OrmSession) -> OrmSession:

@@ -4,31 +4,33 @@ When a date in a day's reach moves, the day keeps its windows if nothing that ch
 date (as the day cache saw it between two readings) comes near a session starting that day;
 otherwise, or when the change is not known, it is worked out again.
 
-A day's windows are worked out for nobody in particular and from the beginning of time; the
-caller's `now` and the patient's own sessions are applied afterwards, so every search shares
-them. Like the day cache, this serves searches and proposals only, never a booking decision.
+A day's windows are the domain's open_windows: for nobody in particular and from the beginning
+of time. The caller's `now` and the patient's own sessions are applied afterwards by the same
+domain rules free_windows applies (planner/domain/windows.py), so every search shares them.
+Like the day pieces, this serves searches and proposals only, never a booking decision.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy.orm import Session as OrmSession
 
-from planner.db import daycache
-from planner.db.fastread import database_key, fetch, instant
-from planner.db.marks import Marks, date_runs, read_marks
-from planner.db.state import LIVE, LONGEST
-from planner.domain.availability import FreeWindow, free_windows
+from planner.db.reads import assemble, pieces as daycache
+from planner.db.reads.assemble import LIVE, LONGEST, SESSION_COLUMNS
+from planner.db.reads.config import config_at
+from planner.db.reads.marks import Marks, date_runs, read_marks
+from planner.db.reads.sql import database_key, fetch
+from planner.domain.availability import open_windows
 from planner.domain.calendar import day_start
-from planner.domain.clinic import Site, SessionType
-from planner.domain.intervals import Interval, merge
+from planner.domain.clinic import BookedSession, Site, SessionType
+from planner.domain.intervals import Interval
+from planner.domain.windows import FreeWindow, by_local_day, for_patient, join, starting_from
 
 MAX_DAYS = 20_000  # (site, type, day) entries per process
-_BEGINNING = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 _lock = threading.Lock()
 _days: OrderedDict = OrderedDict()
@@ -88,12 +90,12 @@ def cached_free_windows(session: OrmSession, site: Site, stype: SessionType, fir
         while len(_days) > MAX_DAYS:
             _days.popitem(last=False)
     step = timedelta(minutes=site.slot_minutes)
-    joined = _join([w for day in days for w in by_day[day]], step)
-    joined = _from(joined, now, step)
+    joined = starting_from(join([w for day in days for w in by_day[day]], step), now, step)
     if patient_id is not None:
         zone = site.calendar.zone
         span = Interval(day_start(first, zone), day_start(last + timedelta(days=1), zone))
-        joined = _avoiding(joined, _patient_busy(session, patient_id, span), step)
+        mine = _patient_sessions(session, patient_id, span, config_at(session, marks.config).dosing_types)
+        joined = for_patient(joined, stype.is_dosing, mine, site.calendar, step)
     return joined
 
 
@@ -148,74 +150,17 @@ def _work_out(session: OrmSession, site: Site, stype: SessionType, first: date, 
     state = daycache.snapshot(session, site.id, span, marks=marks)
     step = timedelta(minutes=site.slot_minutes)
     found: dict[date, list[FreeWindow]] = {first + timedelta(days=k): [] for k in range((last - first).days + 1)}
-    for window in free_windows(stype, state, first, end_day, _BEGINNING):
-        for day, part in _split_by_day(window, site, step):
+    for window in open_windows(stype, state, first, end_day):
+        for day, part in by_local_day(window, site.calendar, step):
             if day in found:
                 found[day].append(part)
     return found, serials
 
 
-def _split_by_day(window: FreeWindow, site: Site, step: timedelta):
-    zone = site.calendar.zone
-    start = window.starts_from
-    while start <= window.starts_until:
-        day = site.calendar.local_day(start)
-        boundary = day_start(day + timedelta(days=1), zone)
-        last = window.starts_until
-        if last >= boundary:
-            last = start + ((boundary - start - timedelta(microseconds=1)) // step) * step
-        yield day, FreeWindow(start, last, window.duration)
-        start = last + step
-
-
-def _join(windows: list[FreeWindow], step: timedelta) -> list[FreeWindow]:
-    joined: list[FreeWindow] = []
-    for window in windows:
-        if joined and joined[-1].starts_until + step == window.starts_from:
-            joined[-1] = FreeWindow(joined[-1].starts_from, window.starts_until, window.duration)
-        else:
-            joined.append(window)
-    return joined
-
-
-def _from(windows: list[FreeWindow], now: datetime, step: timedelta) -> list[FreeWindow]:
-    """The starts at or after now."""
-    kept = []
-    for window in windows:
-        if window.starts_until < now:
-            continue
-        start = window.starts_from
-        if start < now:
-            start += -((start - now) // step) * step  # the first start on the window's grid not before now
-        kept.append(FreeWindow(start, window.starts_until, window.duration))
-    return kept
-
-
-def _avoiding(windows: list[FreeWindow], busy: list[Interval], step: timedelta) -> list[FreeWindow]:
-    """The starts whose session would not overlap the patient's own sessions."""
-    kept = []
-    for window in windows:
-        runs = [(window.starts_from, window.starts_until)]
-        for taken in busy:
-            # A start s clashes when s < taken.end and s + duration > taken.start.
-            low, high = taken.start - window.duration, taken.end
-            next_runs = []
-            for begin, until in runs:
-                if until <= low or begin >= high:
-                    next_runs.append((begin, until))
-                    continue
-                if begin <= low:
-                    next_runs.append((begin, begin + ((low - begin) // step) * step))
-                resume = begin + -((begin - high) // step) * step  # first grid start at or after high
-                if resume <= until:
-                    next_runs.append((resume, until))
-            runs = next_runs
-        kept += [FreeWindow(begin, until, window.duration) for begin, until in runs]
-    return kept
-
-
-def _patient_busy(session: OrmSession, patient_id: int, span: Interval) -> list[Interval]:
-    found = fetch(session, "SELECT starts_at, ends_at FROM sessions WHERE patient_id = ? AND starts_at >= ? "
+def _patient_sessions(session: OrmSession, patient_id: int, span: Interval,
+                      dosing_types: frozenset[int]) -> list[BookedSession]:
+    """The patient's live sessions, at any site, starting within a day of span."""
+    found = fetch(session, f"SELECT {SESSION_COLUMNS} FROM sessions WHERE patient_id = ? AND starts_at >= ? "
                            f"AND starts_at < ? AND ends_at > ? AND {LIVE}",
                   [patient_id, span.start - LONGEST, span.end, span.start])
-    return merge(Interval.trusted(instant(s), instant(e)) for s, e in found)
+    return [assemble.booked(row, dosing_types) for row in found]

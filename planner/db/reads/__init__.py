@@ -1,0 +1,183 @@
+"""The one way services read the clinic: a snapshot for a booking, windows for a search, a clinic for planning.
+
+Every function returns plain domain objects. How the reads are made fast (configuration kept
+per change mark, day pieces, free windows kept per day, the paused garbage collector) stays in
+this package: a caller never sees a mark or a cache, and no clinic rule lives here. Services
+and the tiers above import this package only (import-linter checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
+
+from planner.db.models import Course, ProtocolVersion, Session, SessionStaff, SessionType, Site
+from planner.db.reads import config as _config, fresh as _fresh, pieces as _pieces, windows as _windows
+from planner.db.reads.gc import gc_paused
+from planner.db.uow import unit_of_work
+from planner.domain import clinic as dom
+from planner.domain.calendar import day_start
+from planner.domain.courses import BookedCourse, CourseSession
+from planner.domain.protocols import protocol_from_dict
+from planner.domain.intervals import Interval
+from planner.domain.windows import FreeWindow
+
+__all__ = ["reading", "site", "session_type", "session_types", "site_ids", "patient", "booking_subjects",
+           "for_booking", "search", "Search", "for_planning", "PlanningClinic", "course", "forget_kept"]
+
+
+@contextmanager
+def reading() -> Iterator[OrmSession]:
+    """A read-only transaction for a search, a proposal or a re-plan preview."""
+    # A planning snapshot is tens of thousands of small tuples without cycles: the cyclic
+    # collector would scan them again and again while they are made (a third of a long plan).
+    with unit_of_work(write=False) as session, gc_paused():
+        yield session
+
+
+def site(session: OrmSession, site_id: int) -> dom.Site | None:
+    """A site's rules (calendar, ratios, REMS certification), or None when there is no such site."""
+    return _config.current_config(session).site(session, site_id)
+
+
+def session_type(session: OrmSession, type_id: int) -> dom.SessionType | None:
+    """A session type's rules by id, or None."""
+    return _config.current_config(session).types.get(type_id)
+
+
+def session_type_from_row(row: SessionType) -> dom.SessionType:
+    """A session type's rules from its row as this transaction holds it (changed, perhaps not yet committed)."""
+    return _config.session_type_rules(row)
+
+
+def session_types(session: OrmSession) -> dict[str, dom.SessionType]:
+    """Every session type by key."""
+    return _config.current_config(session).types_by_key
+
+
+def site_ids(session: OrmSession, esketamine_only: bool = False) -> list[int]:
+    """The ids of every site (only REMS-certified ones if asked), in order."""
+    query = select(Site.id).order_by(Site.id)
+    if esketamine_only:
+        query = query.where(Site.esketamine_certified.is_(True))
+    return list(session.scalars(query))
+
+
+def patient(session: OrmSession, patient_id: int) -> dom.Patient | None:
+    """A patient as the rules see them (screening, consent, REMS, home site), read afresh; None when unknown."""
+    return _config.config_and_patient(session, patient_id)[1]
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """What a booking order names, as the rules see it: None for each id that names nothing."""
+
+    patient: dom.Patient | None
+    site: dom.Site | None
+    session_type: dom.SessionType | None
+    rooms: dict[int, dom.Room]
+    staff_ids: Container[int]
+
+
+def booking_subjects(session: OrmSession, patient_id: int, site_id: int, type_id: int) -> Subjects:
+    """The patient (afresh), site, type, rooms and staff an order names, in one round trip when the copy is current."""
+    config, found = _config.config_and_patient(session, patient_id)
+    return Subjects(found, config.site(session, site_id), config.types.get(type_id), config.rooms,
+                    config.members.keys())
+
+
+def for_booking(session: OrmSession, request: dom.SessionRequest, own_changes: bool = False) -> dom.ClinicState:
+    """The clinic near a request, read afresh under the booking lock: its site, people, and the patient's whole day.
+
+    own_changes: this transaction changed the clinic's set-up (a shift, leave, a credential) and
+    the snapshot must show it; nothing kept is used or kept then, as the change may yet roll back.
+    """
+    zone = request.site.calendar.zone
+    day = request.site.calendar.local_day(request.start)
+    # The patient's sessions over the whole local day: one dosing session a day, at any site.
+    whole_day = Interval(min(request.window.start, day_start(day, zone)),
+                         max(request.window.end, day_start(day + timedelta(days=1), zone)))
+    staff = {p.staff_id for p in request.placements}
+    if own_changes:
+        return _fresh.reference(session, request.site, request.window, staff, {request.patient.id}, whole_day)
+    return _fresh.for_booking(session, request.site, request.window, staff, {request.patient.id}, whole_day)
+
+
+@dataclass(frozen=True)
+class Search:
+    """Free windows of a session type at a site (site or type None: no such record; then no windows)."""
+
+    site: dom.Site | None
+    session_type: dom.SessionType | None
+    windows: list[FreeWindow]
+
+
+def search(session: OrmSession, site_id: int, type_id: int, first: date, last: date, now: datetime,
+           patient_id: int | None = None) -> Search:
+    """What the domain's free_windows gives between two site-local dates, kept per day where still valid."""
+    marks = _windows.marks_for_search(session, first, last)  # before anything they vouch for
+    config = _config.config_at(session, marks.config)
+    found_site, stype = config.site(session, site_id), config.types.get(type_id)
+    if found_site is None or stype is None:
+        return Search(found_site, stype, [])
+    return Search(found_site, stype, _windows.cached_free_windows(session, found_site, stype, first, last, now,
+                                                                   patient_id, marks))
+
+
+@dataclass
+class PlanningClinic:
+    """The clinic over a planning horizon, and the free windows the planner may use instead of searching itself."""
+
+    state: dom.ClinicState
+    windows: Callable[[dom.SessionType, date, date, int], list[FreeWindow]] | None
+
+
+def for_planning(session: OrmSession, site: dom.Site, first: date, days: int, patient_id: int, now: datetime,
+                 without: Iterable[int] = ()) -> PlanningClinic:
+    """The clinic from first for days (plus one) at a site, as if the sessions `without` were not there."""
+    zone = site.calendar.zone
+    span = Interval(day_start(first, zone), day_start(first + timedelta(days=days + 1), zone))
+    state = _pieces.snapshot(session, site.id, span, {patient_id})
+    leaving = set(without)
+    if leaving:
+        # Sessions being re-planned: the kept windows count them, so the planner searches itself.
+        return PlanningClinic(state.without(leaving), None)
+
+    def windows(stype: dom.SessionType, first_day: date, last_day: date, patient: int) -> list[FreeWindow]:
+        return _windows.cached_free_windows(session, site, stype, first_day, last_day, now, patient)
+
+    return PlanningClinic(state, windows)
+
+
+def course(session: OrmSession, course_id: int, lock: bool = False) -> BookedCourse | None:
+    """A booked course with its protocol version and every session it ever had (None when unknown)."""
+    query = select(Course).where(Course.id == course_id)
+    row = session.scalar(query.with_for_update() if lock else query)
+    if row is None:
+        return None
+    definition, version = session.execute(select(ProtocolVersion.definition, ProtocolVersion.version)
+                                          .where(ProtocolVersion.id == row.protocol_id)).one()
+    found = session.execute(select(Session.id, SessionType.key, Session.purpose, Session.dose_number, Session.status,
+                                   Session.starts_at, Session.ends_at, Session.room_id)
+                            .join(SessionType, SessionType.id == Session.session_type_id)
+                            .where(Session.course_id == course_id).order_by(Session.starts_at, Session.id)).all()
+    placed: dict[int, list[dom.Placement]] = {}
+    for session_id, staff_id, role in session.execute(
+            select(SessionStaff.session_id, SessionStaff.staff_id, SessionStaff.role)
+            .join(Session, Session.id == SessionStaff.session_id).where(Session.course_id == course_id)):
+        placed.setdefault(session_id, []).append(dom.Placement(staff_id, role))
+    sessions = tuple(CourseSession(r.id, r.key, r.purpose or "", r.dose_number, r.status, r.starts_at, r.ends_at,
+                                   r.room_id, tuple(placed.get(r.id, ()))) for r in found)
+    return BookedCourse(row.id, row.patient_id, row.site_id, protocol_from_dict(definition, version), row.first_day,
+                        row.status, dict(row.preferences or {}), sessions)
+
+
+def forget_kept() -> None:
+    """Drop every kept copy, piece and window in this process (benchmarks measure cold reads with it)."""
+    _pieces.forget_all()
+    _windows.forget_all()

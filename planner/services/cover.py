@@ -1,0 +1,67 @@
+"""Keeping booked sessions covered when the people behind them change: time off, shifts, credentials.
+
+A change is made inside the caller's transaction; the sessions it could touch are checked
+against the clinic as the change leaves it, and the change is refused (CoverBroken, naming
+every session it would break) unless each of them still has valid cover.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
+
+from planner.db import reads
+from planner.db.models import Session, SessionStaff
+from planner.domain.booking import cover_reasons
+from planner.domain.calendar import local
+from planner.domain.clinic import Placement, SessionRequest
+from planner.domain.errors import CoverBroken, Reason
+from planner.domain.intervals import Interval
+from planner.domain.lifecycle import FINAL
+
+_COVER = {"staff_on_leave", "staff_off_shift", "credential_not_valid", "staff_at_another_site", "staff_over_capacity",
+          "staff_unknown", "staff_wrong_discipline"}
+
+
+def change_keeping_cover(session: OrmSession, staff_id: int, span: Interval, now: datetime,
+                         change: Callable[[], object]) -> object:
+    """Make a change to one person's set-up, refusing it if a session they are booked in within span loses cover."""
+    # The sessions and what they are, read before the change: what is kept between requests
+    # must never see a change that may still be rolled back.
+    booked = _booked(session, staff_id, span, now)
+    result = change()
+    session.flush()
+    broken = []
+    for session_id, request in booked:
+        state = reads.for_booking(session, request, own_changes=True)
+        reasons = [r for r in cover_reasons(request, state, staff_id, session_id) if r.code in _COVER]
+        if reasons:
+            zone = request.site.calendar.zone
+            when = f"{local(request.window.start, zone):%a %d %b %Y %H:%M}"
+            broken.append(Reason("cover_broken", f"Session {session_id} ({request.session_type.name}, {when} at "
+                                 f"{request.site.name}): {' '.join(r.message for r in reasons)}", "sessions"))
+    if broken:
+        raise CoverBroken(broken)
+    return result
+
+
+def _booked(session: OrmSession, staff_id: int, span: Interval, now: datetime) -> list[tuple[int, SessionRequest]]:
+    """The sessions still to come (or under way) in which the person has a role that overlaps span."""
+    found = session.execute(
+        select(Session.id, Session.patient_id, Session.site_id, Session.session_type_id, Session.starts_at,
+               Session.room_id)
+        .join(SessionStaff, SessionStaff.session_id == Session.id)
+        .where(SessionStaff.staff_id == staff_id, SessionStaff.starts_at < span.end, SessionStaff.ends_at > span.start,
+               Session.ends_at > now, Session.status.not_in(FINAL))
+        .distinct().order_by(Session.starts_at)).all()
+    requests = []
+    for session_id, patient_id, site_id, type_id, starts_at, room_id in found:
+        placements = tuple(Placement(s, role) for s, role in session.execute(
+            select(SessionStaff.staff_id, SessionStaff.role).where(SessionStaff.session_id == session_id)))
+        request = SessionRequest(reads.patient(session, patient_id), reads.site(session, site_id),
+                                 reads.session_type(session, type_id), starts_at, room_id, placements)
+        requests.append((session_id, request))
+    return requests
