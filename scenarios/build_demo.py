@@ -1,4 +1,4 @@
-"""Build scenarios/demo-clinic.json: two sites, ~20 staff, ~40 patients, ~60 sessions that pass every rule.
+"""Build scenarios/demo-clinic.json: two sites, ~20 staff, ~40 patients, ~70 sessions that pass every rule.
 
     .venv/bin/python scenarios/build_demo.py          # rewrite the file
     .venv/bin/python scenarios/build_demo.py --check  # exit 1 when the committed file is stale
@@ -6,7 +6,9 @@
 Deterministic: a seeded random and a fixed anchor, never the clock. Sessions are proposed at random
 and kept only when the real booking rules (planner.domain.booking.check_session) accept them against
 everything kept before. The result is loaded into a scratch in-memory database and exported again,
-so the file is in the exporter's canonical order and is known to load.
+so the file is in the exporter's canonical order and is known to load. Every open day of the anchor
+week and the next has sessions at both sites (the build stops otherwise): `seed-demo` moves the
+anchor onto the current week, so whatever day the demo starts, today and the days ahead are busy.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from demo_data import (  # noqa: E402  # the clinic's people, rooms and session 
 ANCHOR = date(2026, 11, 23)  # a Monday
 SEED = 20261123
 WEEKS_OF_SHIFTS = 8
+SESSION_WEEKS = 2  # every open day of the anchor week and the next has sessions at every site
 OUTPUT = Path(__file__).resolve().parent / "demo-clinic.json"
 
 
@@ -48,7 +51,20 @@ def build() -> dict:
            "session_types": [dict(t) for t in SESSION_TYPES], "sessions": [],
            "users": [dict(u) for u in USERS]}
     doc["sessions"] = _sessions(rng, doc)
+    gaps = days_without_sessions(doc)
+    if gaps:
+        raise SystemExit("The demo has open days without sessions (change PATIENT_PLANS in demo_data.py): "
+                         + ", ".join(f"{site} {day:%a %d %b}" for site, day in gaps))
     return doc
+
+
+def days_without_sessions(doc: dict, weeks: int = SESSION_WEEKS) -> list[tuple[str, date]]:
+    """Open (site, local day)s in the anchor's first weeks with no session that still takes place."""
+    anchor = date.fromisoformat(doc["anchor"])
+    busy = {(s["site"], date.fromisoformat(s["start"][:10])) for s in doc["sessions"]
+            if s.get("status", "booked") not in ("cancelled", "no_show")}
+    return [(site["name"], day) for site in doc["sites"] for day in (anchor + timedelta(days=n) for n in range(weeks * 7))
+            if not _closed(site, day) and (site["name"], day) not in busy]
 
 
 def _closed(site: dict, day: date) -> bool:

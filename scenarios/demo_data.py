@@ -170,12 +170,19 @@ def _plan(*wishes: tuple[str, list[int]]) -> list[tuple[str, list[int]]]:
 
 
 _ESK = _plan(("esketamine", [0, 1]), ("esketamine", [3, 4, 5]), ("esketamine", [7, 8]), ("esketamine", [10, 11, 12]))
+# The same twice-weekly rhythm later in each week, so Fridays and Saturdays have doses too.
+_ESK_LATE = _plan(("esketamine", [1, 2]), ("esketamine", [5, 4]), ("esketamine", [8, 9]), ("esketamine", [12, 11]))
+_ESK_FRIDAY = _plan(("esketamine", [2, 1]), ("esketamine", [4, 5]), ("esketamine", [9, 8]), ("esketamine", [11, 12]))
 _IV = _plan(("iv-infusion", [0, 1]), ("integration", [1, 2]), ("iv-infusion", [2, 3]), ("iv-infusion", [4, 5]),
             ("iv-infusion", [7, 8]), ("iv-infusion", [9, 10]))
 _KAP = _plan(("intake", [0, 1]), ("preparation", [2, 4]), ("kap-im", [7, 8]), ("integration", [8, 9, 10]))
 # (MRN, site, [(session type, day offsets to try in order)])
+# Every open day of the anchor week and the next has sessions at both sites (build_demo.py checks),
+# so the demo, moved to the current week, shows a working clinic on whatever day it is started.
 PATIENT_PLANS = [
-    *((f"BH-{1001 + i}", BROOKLYN, _ESK) for i in range(4)),
+    *((f"BH-{1001 + i}", BROOKLYN, _ESK) for i in range(2)),
+    ("BH-1003", BROOKLYN, _ESK_LATE),
+    ("BH-1004", BROOKLYN, _ESK_FRIDAY),
     *((f"BH-{1005 + i}", BROOKLYN, _IV) for i in range(3)),
     ("BH-1008", BROOKLYN, _KAP),
     ("BH-1009", BROOKLYN, _plan(("pain-infusion", [7]), ("pain-infusion", [8]), ("pain-infusion", [9]))),
@@ -188,9 +195,12 @@ PATIENT_PLANS = [
     ("CA-2004", CAMDEN, _plan(("intake", [1, 2]))),
     ("CA-2005", CAMDEN, _plan(("intake", [8, 9]))),
     ("CA-2006", CAMDEN, _plan(("pain-infusion", [7]), ("pain-infusion", [8]))),
+    ("CA-2007", CAMDEN, _plan(("intake", [10]), ("preparation", [11]))),
 ]
 ESKETAMINE_PATIENTS = {f"BH-{1001 + i}" for i in range(4)} | {"BH-1014", "BH-1015"}
 WITH_SESSIONS = {mrn for mrn, _, _ in PATIENT_PLANS}
+# Screened and consented, with nothing booked yet: ready for a course (the README's examples use them).
+READY_FOR_A_COURSE = {"BH-1014", "BH-1015", "BH-1016", "CA-2008"}
 
 US_FIRST = ["Olivia", "Marcus", "Sofia", "Ethan", "Aaliyah", "Noah", "Isabella", "Darnell", "Mei", "Lucas", "Gabriela",
             "Jamal", "Hannah", "Diego", "Chloe", "Andre", "Priscilla", "Kevin", "Layla", "Victor", "Rosa", "Tyler",
@@ -220,7 +230,7 @@ def _patient(rng: random.Random, anchor: date, mrn: str, first: str, last: str, 
     born = date(1958, 1, 1) + timedelta(days=rng.randrange(0, 44 * 365))
     preferred = rng.choice(["email", "email", "sms"])
     consented = sorted({preferred, *rng.sample(["email", "sms"], rng.randint(0, 2))})
-    ready = mrn in WITH_SESSIONS
+    ready = mrn in WITH_SESSIONS or mrn in READY_FOR_A_COURSE
     patient = {"mrn": mrn, "name": f"{first} {last}", "date_of_birth": born.isoformat(),
                "email": f"{first}.{last}@example.org".lower(), "phone": phone, "preferred_channel": preferred,
                "consented_channels": consented, "screening_status": "cleared" if ready else "pending",
