@@ -129,7 +129,8 @@ class _Clinic:
                                    n.get("part", "whole")) for n in t["role_requirements"])
             self.types[t["key"]] = dom.SessionType(i, t["key"], t["name"], t["kind"], t["route"], t["active_minutes"],
                                                    t.get("observation_minutes", 0), t.get("room_capability"), needs)
-        self.patients = {p["mrn"]: dom.Patient(i, p["mrn"], p["name"], _day(p.get("rems_enrolled_on")))
+        self.patients = {p["mrn"]: dom.Patient(i, p["mrn"], p["name"], _day(p.get("rems_enrolled_on")),
+                                               p.get("screening_status", "pending"), p.get("consent_status", "pending"))
                          for i, p in enumerate(doc["patients"], 1)}
         self.roster = Roster(self.staff, {})
         self.booked: list[dom.BookedSession] = []

@@ -234,7 +234,8 @@ def _patient(rng: random.Random, anchor: date, mrn: str, first: str, last: str, 
     patient = {"mrn": mrn, "name": f"{first} {last}", "date_of_birth": born.isoformat(),
                "email": f"{first}.{last}@example.org".lower(), "phone": phone, "preferred_channel": preferred,
                "consented_channels": consented, "screening_status": "cleared" if ready else "pending",
-               "consent_status": "signed" if ready else "pending"}
+               "consent_status": "signed" if ready else "pending",
+               "home_site": BROOKLYN if mrn.startswith("BH") else CAMDEN}
     if rng.random() < 0.7:
         escort = rng.choice(US_FIRST if mrn.startswith("BH") else UK_FIRST)
         patient["escort_name"] = f"{escort} {last}"

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from planner import clock
-from planner.db import state as rows
+from planner.db.reads import fresh as rows
 from planner.db.models import Session, Site
 from planner.domain.calendar import local
 from planner.domain.lifecycle import holds_place
