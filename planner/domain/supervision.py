@@ -56,6 +56,10 @@ FLOORS = {
 }
 
 
+_DOSE = {"IV": "An IV dose", "intranasal": "An esketamine (intranasal) dose", "IM": "An IM (KAP) dose",
+         "sublingual": "A sublingual (KAP) dose"}
+
+
 @lru_cache(maxsize=256)  # asked on every search and booking; a type's rules change only with a new row
 def floor_breaches(stype: SessionType) -> tuple[Reason, ...]:
     """Every way a dosing session type falls below the supervision floor (empty for a sound type or no dose)."""
@@ -66,18 +70,19 @@ def floor_breaches(stype: SessionType) -> tuple[Reason, ...]:
         return (Reason("dosing_route", "A dosing session needs its drug route: IV, IM, intranasal or sublingual.",
                        "route"),)
     reasons = []
+    dose = _DOSE[stype.route]
     if stype.room_capability != floor.room_capability:
         needed = CAPABILITY_NAMES[floor.room_capability]
-        reasons.append(Reason("floor_room", f"A {stype.route} dose needs a room with {needed}.", "room_capability"))
+        reasons.append(Reason("floor_room", f"{dose} needs a room with {needed}.", "room_capability"))
     if stype.observation_minutes < floor.observation_minutes:
-        reasons.append(Reason("floor_observation", f"A {stype.route} dose needs at least {floor.observation_minutes} "
+        reasons.append(Reason("floor_observation", f"{dose} needs at least {floor.observation_minutes} "
                               "minutes of observation after it.", "observation_minutes"))
     needs = {need.role: need for need in stype.needs}
     for role in floor.roles:
         name = ROLE_NAMES[role.role]
         need = needs.get(role.role)
         if need is None:
-            reasons.append(Reason("floor_role", f"A {stype.route} dose needs a {name}.", "role_requirements"))
+            reasons.append(Reason("floor_role", f"{dose} needs a {name}.", "role_requirements"))
             continue
         if need.part != WHOLE:
             reasons.append(Reason("floor_part", f"The {name} must cover the whole session, dose and observation.",

@@ -183,13 +183,14 @@ def duty(staff_id: int, role: str, start: datetime, minutes: int, session_id: in
 
 def make_booked(id: int = 100, patient_id: int = 99, start: datetime | None = None, minutes: int = 105,
                 room_id: int | None = CHAIR, site_id: int = SITE_ID,
-                duties: Iterable[tuple[int, str]] | Iterable[tuple[int, Duty]] = ()) -> BookedSession:
+                duties: Iterable[tuple[int, str]] | Iterable[tuple[int, Duty]] = (), dosing: bool = False
+                ) -> BookedSession:
     """A session already on the books; duties as (staff_id, role) cover its whole window."""
     start = at(10) if start is None else start
     full: list[tuple[int, Duty]] = []
     for staff_id, what in duties:
         full.append((staff_id, what if isinstance(what, Duty) else Duty(span(start, minutes), what, id)))
-    return BookedSession(id, patient_id, site_id, room_id, span(start, minutes), tuple(full))
+    return BookedSession(id, patient_id, site_id, room_id, span(start, minutes), tuple(full), dosing)
 
 
 def default_rooms() -> list[Room]:

@@ -1,5 +1,7 @@
 """A session's statuses: which moves the clinic allows, and which sessions still hold a place."""
 
+from datetime import datetime, timezone
+
 import pytest
 
 from planner.domain.errors import InvalidTransition
@@ -16,6 +18,7 @@ from planner.domain.lifecycle import (
     can_become,
     ensure_movable,
     holds_place,
+    timing_reasons,
     transition,
 )
 
@@ -77,3 +80,31 @@ def test_only_proposed_and_booked_sessions_may_be_rescheduled():
     for status in (ARRIVED, IN_PROGRESS, HELD, FULFILLED, CANCELLED, NO_SHOW):
         with pytest.raises(InvalidTransition):
             ensure_movable(status)
+
+
+# Status follows time (site-local): a session on Monday 15 June 2026 at 10:00 in New York.
+START = datetime(2026, 6, 15, 14, 0, tzinfo=timezone.utc)
+ZONE = "America/New_York"
+
+
+@pytest.mark.parametrize("wanted, now, code", [
+    ("arrived", datetime(2026, 6, 12, 14, tzinfo=timezone.utc), "not_the_day"),      # three days ahead
+    ("arrived", datetime(2026, 6, 15, 12, 30, tzinfo=timezone.utc), None),           # 08:30 that morning
+    ("arrived", datetime(2026, 6, 16, 3, 30, tzinfo=timezone.utc), None),            # 23:30 local, still that day
+    ("arrived", datetime(2026, 6, 16, 4, 30, tzinfo=timezone.utc), "not_the_day"),   # 00:30 local the next day
+    ("in_progress", datetime(2026, 6, 14, 14, tzinfo=timezone.utc), "not_the_day"),
+    ("held", datetime(2026, 6, 15, 13, 50, tzinfo=timezone.utc), None),
+    ("no_show", datetime(2026, 6, 15, 13, 59, tzinfo=timezone.utc), "not_yet"),      # a minute before the start
+    ("no_show", datetime(2026, 6, 15, 14, 20, tzinfo=timezone.utc), None),
+    ("fulfilled", datetime(2026, 6, 15, 13, 0, tzinfo=timezone.utc), "not_yet"),
+    ("fulfilled", datetime(2026, 6, 15, 15, 45, tzinfo=timezone.utc), None),
+    ("cancelled", datetime(2026, 6, 1, tzinfo=timezone.utc), None),                   # cancelling is for any time
+])
+def test_status_follows_the_sessions_time_in_the_sites_zone(wanted, now, code):
+    reasons = timing_reasons(wanted, START, now, ZONE)
+    assert [r.code for r in reasons] == ([code] if code else [])
+
+
+def test_marking_a_session_three_days_ahead_as_arrived_says_which_day_it_is_on():
+    (reason,) = timing_reasons("arrived", START, datetime(2026, 6, 12, 14, tzinfo=timezone.utc), ZONE)
+    assert reason.message == "The session is on Mon 15 Jun: it can be marked arrived only on that day."

@@ -36,6 +36,10 @@ class ApiClient:
         return self.client.post(path, json=json, headers=self.headers)
 
 
+    def patch(self, path: str, json=None):
+        return self.client.patch(path, json=json, headers=self.headers)
+
+
 def count(model) -> int:
     """Rows in a table, read fresh."""
     db.session.rollback()
