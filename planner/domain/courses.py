@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from planner.domain.clinic import Placement
+from planner.domain.lifecycle import ARRIVED, FULFILLED, HELD, IN_PROGRESS
 from planner.domain.protocols import Protocol
 
 DOSE = "dose"
@@ -42,3 +43,20 @@ class BookedCourse:
     def session(self, session_id: int) -> CourseSession | None:
         """One of the course's sessions by id."""
         return next((s for s in self.sessions if s.id == session_id), None)
+
+
+_STARTED = frozenset({ARRIVED, IN_PROGRESS, FULFILLED, HELD})
+
+
+def course_status(current: str, dose_statuses: list[str], total_doses: int) -> str:
+    """A course's status as its doses say: active once one has begun, completed when all are fulfilled.
+
+    A stopped course stays stopped; the others never go back (a course once active stays so).
+    """
+    if current == "stopped":
+        return current
+    if sum(1 for status in dose_statuses if status == FULFILLED) >= total_doses:
+        return "completed"
+    if any(status in _STARTED for status in dose_statuses):
+        return "active"
+    return current

@@ -10,13 +10,11 @@ from sqlalchemy.orm import Session as OrmSession
 from planner.db.models import Course, CourseEvent, Session
 from planner.db.uow import unit_of_work
 from planner.domain import lifecycle
+from planner.domain.courses import course_status
 from planner.domain.errors import InvalidTransition, NotFound
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.protocols import protocol_version
-
-STARTED = frozenset({lifecycle.ARRIVED, lifecycle.IN_PROGRESS, lifecycle.FULFILLED, lifecycle.HELD})
-
 
 def refresh_course_status(session: OrmSession, course_id: int, now: datetime) -> str:
     """Bring a course's status in line with its doses (inside the caller's transaction)."""
@@ -25,12 +23,7 @@ def refresh_course_status(session: OrmSession, course_id: int, now: datetime) ->
         return course.status if course else ""
     doses = list(session.scalars(select(Session.status).where(Session.course_id == course_id,
                                                               Session.purpose == "dose")))
-    total = protocol_version(session, course.protocol_id).total_doses
-    status = course.status
-    if sum(1 for s in doses if s == lifecycle.FULFILLED) >= total:
-        status = "completed"
-    elif any(s in STARTED for s in doses):
-        status = "active"
+    status = course_status(course.status, doses, protocol_version(session, course.protocol_id).total_doses)
     if status != course.status:
         course.status, course.updated_at = status, now
         session.add(CourseEvent(course_id=course_id, at=now, actor="system", kind=status, details={}))

@@ -187,3 +187,54 @@ def test_a_session_three_days_ahead_cannot_be_marked_arrived_or_no_show(clinic):
     assert change_status(booked, "arrived", SYSTEM, morning) == 2
     with pytest.raises(StatusRefused):
         change_status(booked, "in_progress", SYSTEM, morning + timedelta(days=1))
+
+
+# --- re-planning -----------------------------------------------------------------------------------
+
+def test_a_re_plan_never_puts_the_made_up_dose_on_a_day_the_patient_has_another(course_clinic):
+    patient = f.ready_patient()
+    proposal = propose_course(patient, "iv-induction", PreferencesIn(time_of_day="morning"), NOW, f.MONDAY)
+    course = book_course(f.booking_order(proposal, patient), SYSTEM, NOW)
+    third = db.session.scalar(select(Session.id).where(Session.course_id == course, Session.dose_number == 3,
+                                                       Session.purpose == "dose"))
+    from planner.services.booking import cancel_session
+    cancel_session(third, SYSTEM, NOW)
+    wanted = next(c.new.start for c in preview_replan(course, NOW).changes if c.session_id is None)
+    # A standalone booster lands on the day the re-plan wanted, in the evening.
+    evening = datetime.combine(wanted.date(), time(21), tzinfo=timezone.utc)  # 16:00 in New York
+    book_session(SessionOrder(patient, course_clinic.site, course_clinic.iv, evening, course_clinic.chairs[2],
+                              ((course_clinic.prescriber, "supervising_prescriber"),
+                               (course_clinic.nurses[1], "monitoring_clinician"))), SYSTEM, NOW)
+    replan = apply_changes(course, SYSTEM, NOW, None)
+    added = next(c.new.start for c in replan.changes if c.session_id is None)
+    assert added.astimezone(timezone.utc).date() != wanted.date()
+
+
+def test_a_re_plan_that_would_break_the_protocol_is_refused_whole(course_clinic, monkeypatch):
+    from dataclasses import replace as remake
+
+    import planner.services.course_replan as service
+    from planner.domain.planning.replan import Change, Replan
+
+    patient = f.ready_patient()
+    proposal = propose_course(patient, "iv-induction", PreferencesIn(time_of_day="morning"), NOW, f.MONDAY)
+    course = book_course(f.booking_order(proposal, patient), SYSTEM, NOW)
+    honest = service.compute_replan
+    last = db.session.scalar(select(Session.id).where(Session.course_id == course, Session.dose_number == 6,
+                                                      Session.purpose == "dose"))
+
+    def planner_gone_wrong(session, course_id, now):
+        # A "plan" that moves the last dose two weeks later: every booking rule holds, the 21-day window does not.
+        assert honest(session, course_id, now).changes == []
+        row = session.get(Session, last)
+        planned = next(s for s in proposal.plans[0].sessions if s.purpose == "dose" and s.dose_number == 6)
+        later = remake(planned, start=row.starts_at + timedelta(days=14), end=row.ends_at + timedelta(days=14))
+        return Replan(course_id, [Change(last, "iv-infusion", "dose", 6, row.starts_at, later)])
+
+    monkeypatch.setattr("planner.services.course_replan_apply.compute_replan", planner_gone_wrong)
+    monkeypatch.setattr("planner.services.course_replan_apply.preview_replan", lambda course_id, now: None)
+    with pytest.raises(PlanStale) as stale:
+        apply_changes(course, SYSTEM, NOW, None)
+    assert any(r.code == "cadence" for rs in stale.value.refusals.values() for r in rs), stale.value.refusals
+    db.session.rollback()
+    assert db.session.get(Session, last).version == 1  # nothing moved

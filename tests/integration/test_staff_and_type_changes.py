@@ -166,3 +166,15 @@ def test_a_site_cannot_let_a_therapist_carry_two_dosing_patients(app):
     with pytest.raises(InvalidData) as refused:
         create_site(SiteIn(name="Loose", timezone=NY, limits={"therapist": 2}), SYSTEM, NOW)
     assert [(p.code, p.field) for p in refused.value.problems] == [("floor_ratio", "limits.therapist")]
+
+
+def test_a_scenario_with_a_dosing_type_below_the_floor_loads_nothing_and_names_the_type(app):
+    from planner.services.scenario import load_scenario
+    from tests.integration.test_scenario_load import small_scenario
+
+    data = small_scenario()
+    data["session_types"][0]["observation_minutes"] = 5
+    with pytest.raises(InvalidData) as refused:
+        load_scenario(data, SYSTEM, NOW)
+    assert [(p.code, p.field) for p in refused.value.problems] == [("floor_observation", "session_types[0].observation_minutes")]
+    assert count(SessionType) == 0

@@ -80,3 +80,16 @@ def test_a_kap_dose_cannot_come_sooner_than_a_week_after_the_last():
     assert messages(move_breaches(KAP, live, 2, day(5))) == [
         "Dose 2 on Sat 28 Nov would be 5 day(s) after dose 1; the protocol needs at least 7.",
         "The dosing phase would have 2 doses in one week; at most 1 are allowed."]
+
+
+@pytest.mark.parametrize("current, doses, expected", [
+    ("planned", ["booked"] * 6, "planned"),
+    ("planned", ["arrived"] + ["booked"] * 5, "active"),
+    ("active", ["fulfilled"] * 5 + ["cancelled", "fulfilled"], "completed"),
+    ("active", ["fulfilled"] * 5 + ["booked"], "active"),
+    ("stopped", ["fulfilled"] * 6, "stopped"),
+])
+def test_a_course_status_follows_its_doses(current, doses, expected):
+    from planner.domain.courses import course_status
+
+    assert course_status(current, doses, 6) == expected
