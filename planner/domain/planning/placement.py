@@ -84,16 +84,18 @@ class TherapyPlacer:
                 low = max(low, latest_end)
         if low > high:
             return None
-        # The latest end first: if nothing fits even then, the dose days cannot take the course.
+        # Most dose days reach their soonest possible end; when they do not, the latest end
+        # tells at once whether they can take the course at all.
+        soonest = self._cheapest(course, ordered, windows, low)
+        if soonest is not None or low == high:
+            return soonest
         widest = self._cheapest(course, ordered, windows, high)
         if widest is None:
             return None
-        for end in _days(low, high - timedelta(days=1)):
+        for end in _days(low + timedelta(days=1), high - timedelta(days=1)):
             found = self._cheapest(course, ordered, windows, end)
-            if found is not None:
+            if found is not None or self.budget.exhausted:
                 return found
-            if self.budget.exhausted:
-                return None
         return widest
 
     def _windows(self, course: Course, ordered: list[TherapyItem]) -> list[list[date]] | None:
