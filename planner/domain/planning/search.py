@@ -241,7 +241,7 @@ class CourseSearch:
                 self._offer(alone, therapist, 0)
                 return
             if self.exhausted:
-                return
+                break  # out of budget: the course stands, its therapists unproven
         self._offer(found, None, 1)
 
     def _placer(self, tables: dict[str, SlotTable]) -> TherapyPlacer:
