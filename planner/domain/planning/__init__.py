@@ -9,13 +9,13 @@ from planner.domain.availability import fit_at
 from planner.domain.booking import as_booked
 from planner.domain.calendar import WEEKDAYS, local
 from planner.domain.clinic import SessionRequest
-from planner.domain.planning.explain import describe, missing_by_half_day
 from planner.domain.planning.model import (
     FixedDose, NoPlan, Plan, PlannedSession, PlanningProblem, Preferences,
 )
 from planner.domain.planning.search import CourseSearch, Found
 from planner.domain.planning.slots import SlotTable, all_starts, for_one_person, only_therapist, within
 from planner.domain.planning.therapy import therapy_items
+from planner.domain.planning.why import why_not
 from planner.domain.staffing import THERAPIST
 
 __all__ = ["plan_course", "PlanningProblem", "Preferences", "Plan", "NoPlan", "PlannedSession", "FixedDose"]
@@ -68,7 +68,14 @@ def plan_course(problem: PlanningProblem) -> Plan | NoPlan:
     if found is None:
         if not problem.explain:
             return NoPlan(("No plan within this horizon.",))
-        return NoPlan(tuple(_why_not(problem, doses, any_therapist, search.exhausted)))
+
+        def attempt(some: list, beside_doses: bool) -> bool | None:
+            # Does any course fit with only these psychotherapy sessions? None: the search gave up.
+            trial = CourseSearch(problem, doses, some, any_therapist, one_therapist, therapists, beside_doses,
+                                 any_course=True)
+            return True if trial.run() is not None else (None if trial.exhausted else False)
+
+        return NoPlan(tuple(why_not(problem, doses, items, any_therapist, attempt, search.exhausted)))
     plan = _materialise(problem, found, not search.exhausted)
     return plan if plan is not None else NoPlan(("The clinic changed while planning; try again.",))
 
@@ -123,39 +130,3 @@ def _label(problem: PlanningProblem, found: Found) -> str:
     names = ", ".join(WEEKDAYS[d][:3] for d in days)
     usual = found.usual_time.strftime("%H:%M") if found.usual_time else "varied times"
     return f"{problem.state.site.name}: doses {names} at {usual}"
-
-
-def _why_not(problem: PlanningProblem, doses: SlotTable, therapy: dict[str, SlotTable], exhausted: bool) -> list[str]:
-    first, last = problem.first_day, problem.first_day + timedelta(days=problem.horizon_days)
-    protocol = problem.protocol
-    dosing = problem.types[protocol.dosing_type]
-    reasons = []
-    if exhausted:
-        reasons.append("The search gave up before finding a plan; narrow the preferences or the dates.")
-    if dosing.is_esketamine and not problem.state.site.esketamine_certified:
-        reasons.append(f"{problem.state.site.name} is not certified to give esketamine (REMS).")
-    if dosing.is_esketamine and problem.patient.rems_enrolled_on is None:
-        reasons.append("The patient is not enrolled in the esketamine REMS.")
-    free_days = doses.days()
-    reasons.append(f"{len(free_days)} day(s) between {first:%d %b} and {last:%d %b} have a free {dosing.name} slot "
-                   f"within the patient's preferences; the protocol needs {protocol.total_doses} dose(s) "
-                   f"{_cadence(protocol)}.")
-    for key, table in therapy.items():
-        if not table.days():
-            reasons.append(f"No {problem.types[key].name} slot at all in the horizon.")
-    missing = missing_by_half_day(dosing, problem.state, first, last, problem.preferences)
-    reasons += describe(dosing, missing, first)[:6]
-    return reasons
-
-
-def _cadence(protocol) -> str:
-    parts = []
-    for phase in protocol.phases:
-        gap = (f"{phase.min_gap_days}–{phase.max_gap_days}" if phase.max_gap_days else f"at least {phase.min_gap_days}")
-        text = f"{phase.doses} {gap} day(s) apart"
-        if phase.per_week_max:
-            text += f", {phase.per_week_min or 0}–{phase.per_week_max} a week"
-        if phase.window_days:
-            text += f", within {phase.window_days} days"
-        parts.append(text)
-    return "(" + "; then ".join(parts) + ")"

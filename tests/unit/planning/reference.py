@@ -54,7 +54,7 @@ def best_score(problem: PlanningProblem) -> tuple[int, int, int] | None:
     horizon = [first + timedelta(days=k) for k in range((last - first).days + 1)]
     step = timedelta(minutes=problem.state.site.slot_minutes)
     dosing = problem.types[problem.protocol.dosing_type]
-    therapists = sorted(m.id for m in problem.state.roster.staff.values() if THERAPIST in m.disciplines)
+    therapists = frozenset(m.id for m in problem.state.roster.staff.values() if THERAPIST in m.disciplines)
 
     def starts(day: date, stype):
         for block in problem.state.site.calendar.open_intervals(day, day):
@@ -71,15 +71,16 @@ def best_score(problem: PlanningProblem) -> tuple[int, int, int] | None:
     for link in problem.protocol.therapy:
         for anchor in link.anchors(problem.protocol.total_doses):
             items += [(link, anchor)] * link.count
+    # Every start of each psychotherapy type, with the therapists who could take it.
     therapy_slots = {}
-    for link, _ in items:
-        stype = problem.types[link.session_type]
+    for key in {link.session_type for link, _ in items}:
+        stype = problem.types[key]
+        therapy_slots[key] = []
         for d in horizon:
             for s in starts(d, stype):
-                for t in therapists:
-                    fit = fit_at(stype, problem.state, s, problem.patient.id, {THERAPIST: [t]})
-                    if fit and any(p.staff_id == t for p in fit.placements):
-                        therapy_slots.setdefault(link.session_type, []).append((d, s, t, stype.duration))
+                who = frozenset(t for t in therapists if _takes(stype, problem, s, t))
+                if who:
+                    therapy_slots[key].append((d, s, who, stype.duration))
     best = None
     for days in itertools.combinations(horizon, problem.protocol.total_doses):
         days = list(days)
@@ -87,29 +88,45 @@ def best_score(problem: PlanningProblem) -> tuple[int, int, int] | None:
             continue
         for dose_starts in itertools.product(*(dose_slots[d] for d in days)):
             cost = len(days) - max(Counter(local(s, zone).time() for s in dose_starts).values())
+            if best is not None and ((days[-1] - first).days, cost) > best[:2]:
+                continue  # the doses alone already end later or cost more
             dose_spans = [Interval(s, s + dosing.duration) for s in dose_starts]
-            for score in _therapy_scores(items, days, dose_spans, therapy_slots, first):
-                candidate = (score[0], cost, score[1])
+            found = _therapy_best(items, days, dose_spans, therapy_slots, first, therapists)
+            if found is not None:
+                candidate = (found[0], cost, found[1])
                 if best is None or candidate < best:
                     best = candidate
     return best
 
 
-def _therapy_scores(items, days, dose_spans, therapy_slots, first):
+def _takes(stype, problem: PlanningProblem, start, therapist: int) -> bool:
+    fit = fit_at(stype, problem.state, start, problem.patient.id, {THERAPIST: [therapist]})
+    return fit is not None and any(p.staff_id == therapist for p in fit.placements)
+
+
+def _therapy_best(items, days, dose_spans, therapy_slots, first, therapists):
+    """The least (end day, split) over every way to place every psychotherapy session, or None."""
     options = []
     for link, anchor in items:
         low = days[anchor - 1] + timedelta(days=link.min_days)
         high = days[anchor - 1] + timedelta(days=link.max_days)
-        fits = [(d, s, t, length) for d, s, t, length in therapy_slots.get(link.session_type, [])
-                if low <= d <= high and (link.anchor == BEFORE_FIRST or d != days[anchor - 1] or s >= dose_spans[anchor - 1].end)]
+        fits = [(d, s, who, length) for d, s, who, length in therapy_slots.get(link.session_type, [])
+                if low <= d <= high and (link.anchor == BEFORE_FIRST or d != days[anchor - 1]
+                                         or s >= dose_spans[anchor - 1].end)]
         options.append(fits)
-    end_of_doses = (days[-1] - first).days
-    if not items:
-        yield (end_of_doses, 0)
-        return
-    for choice in itertools.product(*options):
-        spans = dose_spans + [Interval(s, s + length) for _, s, _, length in choice]
-        if any(a.overlaps(b) for a, b in itertools.combinations(spans, 2)):
-            continue
-        end = max(end_of_doses, *((d - first).days for d, _, _, _ in choice))
-        yield (end, 0 if len({t for _, _, t, _ in choice}) == 1 else 1)
+    best = None
+
+    def walk(k, spans, end, staff):
+        nonlocal best
+        if k == len(options):
+            candidate = (end, 0 if staff else 1)
+            if best is None or candidate < best:
+                best = candidate
+            return
+        for d, s, who, length in options[k]:
+            span = Interval(s, s + length)
+            if not any(span.overlaps(other) for other in spans):
+                walk(k + 1, spans + [span], max(end, (d - first).days), staff & who)
+
+    walk(0, dose_spans, (days[-1] - first).days, therapists)
+    return best

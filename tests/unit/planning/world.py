@@ -49,6 +49,8 @@ class World:
     slot_minutes: int = 15
     nurse_days: set[int] | None = None  # weekdays the nurses work (None = all open days)
     therapist_days: dict[int, set[int]] = field(default_factory=dict)  # therapist index -> weekdays
+    # Staff id -> {day offset from START: (from, to)}: a person who works only these stretches.
+    stretches: dict[int, dict[int, tuple[str, str]]] = field(default_factory=dict)
 
     def build(self, protocol: Protocol = IV_INDUCTION, preferences: Preferences = Preferences(),
               horizon: int = 28) -> PlanningProblem:
@@ -65,9 +67,11 @@ class World:
             shifts = []
             for k in range(self.days + 1):
                 day = START + timedelta(days=k)
-                if day.weekday() in weekdays:
-                    shifts.append(Shift(1, Interval(to_utc(day, time.fromisoformat(self.shift[0]), ZONE),
-                                                    to_utc(day, time.fromisoformat(self.shift[1]), ZONE))))
+                hours = self.stretches[sid].get(k) if sid in self.stretches else (
+                    self.shift if day.weekday() in weekdays else None)
+                if hours is not None:
+                    shifts.append(Shift(1, Interval(to_utc(day, time.fromisoformat(hours[0]), ZONE),
+                                                    to_utc(day, time.fromisoformat(hours[1]), ZONE))))
             staff[sid] = StaffMember(sid, name, frozenset(disciplines), ALL_CREDS, tuple(shifts))
 
         person(1, "Dr Adams", {"MD"}, set(self.weekdays))
