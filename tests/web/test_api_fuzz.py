@@ -22,10 +22,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 import planner.clock
-from planner import create_app
 from planner.extensions import db
-from planner.web.api.openapi import document
 from tests.factories import empty_all_tables
+from tests.web.api_routes import openapi_document
 from tests.web.fuzz_target import (
     FROZEN_NOW, FuzzTarget, fingerprint, fingerprint_query, live_server, seed_fuzz_clinic, tokens_per_role,
 )
@@ -69,13 +68,9 @@ def fingerprint_sql(fuzz_target) -> str:
     return fingerprint_query()
 
 
-def _document() -> dict:
-    # Built from an app of its own at collection, so there is one test per operation; the live
-    # server serves the same document (test_the_fuzzer_reads_the_document_the_server_serves).
-    return document(create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://"))
-
-
-DOCUMENT = _document()
+# Built from an app of its own at collection, so there is one test per operation; the live server
+# serves the same document (test_the_fuzzer_reads_the_document_the_server_serves).
+DOCUMENT = openapi_document()
 schema = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG)
 
 
