@@ -38,6 +38,7 @@ class FuzzTarget:
     base_url: str
     tokens: dict[str, str]
     real_ids: dict[str, list[int]]
+    state: tuple | None = None  # the database's fingerprint after the last call
     _turns: dict[str, itertools.count] = field(default_factory=dict)
 
     def headers_for(self, operation_id: str, roles: list[str]) -> dict[str, str]:
