@@ -6,8 +6,12 @@ import pytest
 from flask import Flask
 from pydantic import TypeAdapter
 
+from planner.services.inputs import RoomIn, SiteIn
 from planner.web.api import api
-from planner.web.api.describe import described
+from planner.web.api.common import body
+from planner.web.api.describe import described, operation
+from planner.web.api.course_schemas import RefusedOut
+from planner.web.api.schemas import ErrorOut, InvalidOut, RoomOut
 from planner.web.api.openapi import document
 from tests.web.api_client import ApiClient
 from tests.web.api_routes import api_routes, openapi_document
@@ -36,6 +40,19 @@ def test_a_route_without_a_description_stops_the_document_being_built():
     app.add_url_rule("/api/undescribed", endpoint="api.undescribed", view_func=lambda: "")
     with pytest.raises(LookupError, match="api.undescribed"):
         document(app)
+
+
+def test_a_view_reading_a_body_its_operation_does_not_declare_fails_loudly():
+    app = Flask(__name__)
+
+    @operation(answers={201: RoomOut}, body=SiteIn)
+    def create():
+        return body(RoomIn)
+
+    app.add_url_rule("/api/rooms", view_func=create, methods=["POST"])
+    with app.test_request_context("/api/rooms", method="POST", json={}):
+        with pytest.raises(LookupError, match="reads its body as RoomIn"):
+            create()
 
 
 def test_the_document_is_openapi_3_1_and_every_reference_is_in_its_components():
@@ -95,8 +112,6 @@ def conforms(app, method: str, path: str, response) -> None:
     """The answer's JSON is exactly what the document's model for that route and status describes."""
     endpoint, _ = app.url_map.bind("localhost").match(path.split("?")[0], method=method)
     operation = described(app.view_functions[endpoint])
-    from planner.web.api.schemas import ErrorOut, InvalidOut, RefusedOut
-
     errors = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: RefusedOut, 413: ErrorOut, 422: InvalidOut}
     model = operation.answers.get(response.status_code) or errors[response.status_code]
     documented = _operation(next(r for r in ROUTES if r.endpoint == endpoint and r.method == method))["responses"]

@@ -22,8 +22,8 @@ def body(model: type[M]) -> M:
     Validators see `now` in their context (a date of birth may not lie in the future). Where the
     view's operation says the body is optional, an empty body reads as {}.
     """
-    operation = described(current_app.view_functions.get(request.endpoint))
-    optional = operation is not None and not operation.body_required
+    operation = _documented("body", model)
+    optional = not operation.body_required
     raw = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413 before anything is read
     if optional and not raw.strip():
         raw = b"{}"
@@ -34,7 +34,17 @@ def body(model: type[M]) -> M:
 
 def query(model: type[M]) -> M:
     """The query string validated strictly against model (ids are numbers, never `true`), or InvalidData (422)."""
+    _documented("query", model)
     return parse_strings(model, request.args.to_dict(), {"now": now()})
+
+
+def _documented(part: str, model: type[BaseModel]):
+    # The OpenAPI document must describe what the view really reads: a mismatch is a bug to fix at once.
+    operation = described(current_app.view_functions.get(request.endpoint))
+    if operation is None or getattr(operation, part) is not model:
+        raise LookupError(f"{request.endpoint} reads its {part} as {model.__name__}, which its @operation "
+                          f"does not declare")
+    return operation
 
 
 def instant(value: datetime | None) -> str | None:

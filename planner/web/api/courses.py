@@ -20,7 +20,7 @@ from planner.web.access import actor, now
 from planner.web.api import api
 from planner.web.api.common import body
 from planner.web.api.describe import ANY_STAFF, operation
-from planner.web.api.schemas import CourseOut, ProposalOut, ProtocolOut, ProtocolSavedOut, ReplanOut
+from planner.web.api.course_schemas import CourseOut, ProposalOut, ProtocolOut, ProtocolSavedOut, ReplanOut
 
 
 @api.get("/protocols")

@@ -11,7 +11,8 @@ from pydantic.json_schema import models_json_schema
 from planner.services.inputs import MAX_ID
 from planner.web.api import api
 from planner.web.api.describe import Operation, described, operation
-from planner.web.api.schemas import ErrorOut, InvalidOut, OpenApiOut, RefusedOut
+from planner.web.api.course_schemas import RefusedOut
+from planner.web.api.schemas import ErrorOut, InvalidOut, OpenApiOut
 
 REF = "#/components/schemas/{model}"
 _PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")

@@ -1,14 +1,13 @@
 """What the API answers, as pydantic models: they describe present.py's and the views' JSON for the OpenAPI
-document (the views still build plain dicts; tests hold the two together)."""
+document (the views still build plain dicts; tests hold the two together). Courses: course_schemas.py."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from planner.services.course_inputs import BookCourseIn, PreferencesIn, ProtocolIn
 from planner.services.inputs import RoleNeedIn
 
 
@@ -21,7 +20,7 @@ class Out(BaseModel):
 # --- errors (planner/web/errors.py) ---------------------------------------------------------------
 
 class ErrorOut(Out):
-    """Any refusal: 400, 401, 403, 404, 405, 409 for an impossible transition, 413."""
+    """Any refusal but 409 and 422: 400, 401, 403, 404, 405, 413."""
 
     error: str
 
@@ -192,140 +191,6 @@ class AvailabilityOut(Out):
     first: date = Field(alias="from")
     last: date = Field(alias="to")
     windows: list[WindowOut]
-
-
-# --- protocols and courses -------------------------------------------------------------------------
-
-class ProtocolOut(ProtocolIn):
-    """A protocol's active version: its definition as saved, and its version number."""
-
-    version: int
-
-
-class ProtocolSavedOut(Out):
-    key: str
-    version: int
-
-
-class ProtocolRefOut(Out):
-    key: str
-    version: int
-
-
-class StaffPlacementOut(Out):
-    staff_id: int
-    role: str
-
-
-class PlannedSessionOut(Out):
-    session_type: str
-    purpose: str
-    dose_number: int | None
-    start: datetime
-    end: datetime
-    local_start: datetime
-    room_id: int | None
-    staff: list[StaffPlacementOut]
-
-
-class ScoreOut(Out):
-    ends_after_days: int
-    doses_off_usual_time: int
-    therapists_split: int
-    chair_or_staff_changes: int
-
-
-class PlanOut(Out):
-    """A safe plan; POST its `book` object to /api/courses to book it."""
-
-    label: str
-    site_id: int
-    proven_optimal: bool
-    score: ScoreOut
-    sessions: list[PlannedSessionOut]
-    book: BookCourseIn
-
-
-class ProposalOut(Out):
-    patient_id: int
-    protocol: ProtocolRefOut
-    plans: list[PlanOut]
-    reasons: list[str]
-
-
-class CourseProtocolOut(Out):
-    key: str
-    version: int
-    name: str
-
-
-class CourseSessionOut(Out):
-    id: int
-    session_type: str
-    purpose: str | None
-    dose_number: int | None
-    status: str
-    version: int
-    start: datetime
-    local_start: datetime
-    room_id: int | None
-
-
-class CourseEventOut(Out):
-    at: datetime
-    actor: str
-    kind: str
-    details: dict[str, Any]
-
-
-class CourseOut(Out):
-    id: int
-    patient_id: int
-    site_id: int
-    status: str
-    protocol: CourseProtocolOut
-    preferences: PreferencesIn
-    first_day: date
-    version: int
-    sessions: list[CourseSessionOut]
-    history: list[CourseEventOut]
-
-
-class ChangeOut(Out):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    kind: Literal["add", "move", "cancel"]
-    session_id: int | None
-    session_type: str
-    purpose: str
-    dose_number: int | None
-    old: datetime | None = Field(alias="from")
-    new: datetime | None = Field(alias="to")
-    room_id: int | None
-
-
-class ReplanOut(Out):
-    """What re-planning moves, adds and cancels; send its fingerprint back to apply exactly this."""
-
-    course_id: int
-    fingerprint: str
-    changes: list[ChangeOut]
-    renumbered: dict[str, int]
-    note: str
-    reasons: list[str]
-
-
-class FreshProposalOut(Out):
-    plans: list[PlanOut]
-    reasons: list[str]
-
-
-class RefusedOut(Out):
-    """409: a clinic rule refuses; each conflict says why. A stale plan or re-plan comes with a fresh one."""
-
-    error: str
-    conflicts: list[ConflictOut] = Field(default_factory=list)
-    fresh: FreshProposalOut | ReplanOut | None = None
 
 
 class OpenApiOut(BaseModel):
