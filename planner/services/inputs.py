@@ -120,9 +120,11 @@ Zone = Annotated[str, Field(max_length=64, description="An IANA time zone name."
                  AfterValidator(_zone)]
 Phone = Annotated[str, Field(json_schema_extra={"pattern": E164.pattern}), AfterValidator(_phone)]
 Email = Annotated[str, Field(max_length=200, json_schema_extra={"pattern": EMAIL.pattern}), AfterValidator(_email)]
-Day = Annotated[date, AfterValidator(_sane_date)]
-BirthDate = Annotated[Day, AfterValidator(_born)]
-Instant = Annotated[AwareDatetime, AfterValidator(_sane_instant)]
+Day = Annotated[date, Field(description="A date from 1900-01-01 to 2100-12-31."), AfterValidator(_sane_date)]
+BirthDate = Annotated[date, Field(description="Not after today anywhere on Earth (the date at UTC+14)."),
+                      AfterValidator(_sane_date), AfterValidator(_born)]
+Instant = Annotated[AwareDatetime, Field(description="An instant with its UTC offset, from 1900 to 2100."),
+                    AfterValidator(_sane_instant)]
 ClockTime = Annotated[time, BeforeValidator(_clock), Field(json_schema_extra={"pattern": CLOCK.pattern})]
 Id = Annotated[int, Field(gt=0, le=MAX_ID)]
 Name = text(120, min_length=1)
