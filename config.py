@@ -33,6 +33,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     JSON_SORT_KEYS = False
+    # No request needs more (the largest API body, a course of 80 sessions, is some 20 kB); a bigger
+    # one is refused with 413 before it is read.
+    MAX_CONTENT_LENGTH = 1024 * 1024
     RUN_SCHEDULER = False
     # Proxies in front of the app whose X-Forwarded-For and -Proto are trusted: 1 behind one
     # HTTPS proxy. 0 trusts none, so audit entries and sign-in limits see the proxy's address.

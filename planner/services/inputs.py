@@ -3,18 +3,59 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator,
+)
 
 from planner.domain.clinic import CAPABILITIES, ROOM_KINDS, ROUTES, SESSION_KINDS
 from planner.domain.staffing import CREDENTIAL_KINDS, DISCIPLINES, ROLES
 
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+# ASCII digits only: Python's \d also matches other scripts' digits, which no SMS gateway dials.
+E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")
 EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
+# Ids are PostgreSQL `integer` columns: a larger number can name nothing, and would fail in the database.
+MAX_ID = 2**31 - 1
+# No place on Earth has reached a date that is still in the future at UTC+14 (Line Islands, Kiribati).
+FIRST_ZONE = timezone(timedelta(hours=14))
+
+# Control characters (C0, DEL, C1) and lone surrogates, which no database can store as UTF-8 (and
+# PostgreSQL refuses NUL in any text). Identifying text (names, MRNs, keys, numbers) allows none of
+# them; free text (notes, reasons) may hold tabs and line breaks, as typed in a text area.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_IN_PROSE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# The same rules for the OpenAPI document (JSON Schema patterns cannot name surrogates).
+ONE_LINE_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]*$"
+PROSE_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
+
+
+def _one_line(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters (such as NUL, a tab or a line break)")
+    return value
+
+
+def _prose(value: str) -> str:
+    if _CONTROL_IN_PROSE.search(value):
+        raise ValueError("must not contain control characters other than tabs and line breaks (such as NUL)")
+    return value
+
+
+def text(max_length: int, min_length: int = 0):
+    """Identifying text on one line: a name, an MRN, a key, a number; no control characters."""
+    return Annotated[str, Field(min_length=min_length, max_length=max_length,
+                                json_schema_extra={"pattern": ONE_LINE_PATTERN}), AfterValidator(_one_line)]
+
+
+def prose(max_length: int):
+    """Free text such as a note or a reason: tabs and line breaks allowed, other control characters not."""
+    return Annotated[str, Field(max_length=max_length, json_schema_extra={"pattern": PROSE_PATTERN}),
+                     AfterValidator(_prose)]
 
 
 def _zone(value: str) -> str:
@@ -40,9 +81,26 @@ def _phone(value: str) -> str:
 
 
 def _email(value: str) -> str:
-    if not EMAIL.match(value):
+    if not EMAIL.match(value) or _CONTROL.search(value):
         raise ValueError("not an email address")
     return value.lower()
+
+
+def _clock(value: object) -> object:
+    # A wall-clock time of day: "08:00" (seconds allowed), never an offset: the site's zone gives that.
+    if not isinstance(value, str):
+        return value
+    if not CLOCK.match(value):
+        raise ValueError("give a time of day like 08:00")
+    return time.fromisoformat(value)
+
+
+def _born(value: date, info: ValidationInfo) -> date:
+    # The caller passes `now` in the validation context (the API does); without it there is no "today".
+    now = (info.context or {}).get("now")
+    if now is not None and value > now.astimezone(FIRST_ZONE).date():
+        raise ValueError("is in the future")
+    return value
 
 
 def _sane_date(value: date) -> date:
@@ -56,12 +114,20 @@ def _sane_instant(value: datetime) -> datetime:
     return value
 
 
-Zone = Annotated[str, AfterValidator(_zone)]
-Phone = Annotated[str, AfterValidator(_phone)]
-Email = Annotated[str, AfterValidator(_email)]
-Day = Annotated[date, AfterValidator(_sane_date)]
-Instant = Annotated[AwareDatetime, AfterValidator(_sane_instant)]
-Name = Annotated[str, Field(min_length=1, max_length=120)]
+# The schema gives the form of a zone name; the validator checks that the zone exists (some 600 do).
+Zone = Annotated[str, Field(max_length=64, description="An IANA time zone name.", examples=["America/New_York"],
+                            json_schema_extra={"pattern": r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$"}),
+                 AfterValidator(_zone)]
+Phone = Annotated[str, Field(json_schema_extra={"pattern": E164.pattern}), AfterValidator(_phone)]
+Email = Annotated[str, Field(max_length=200, json_schema_extra={"pattern": EMAIL.pattern}), AfterValidator(_email)]
+Day = Annotated[date, Field(description="A date from 1900-01-01 to 2100-12-31."), AfterValidator(_sane_date)]
+BirthDate = Annotated[date, Field(description="Not after today anywhere on Earth (the date at UTC+14)."),
+                      AfterValidator(_sane_date), AfterValidator(_born)]
+Instant = Annotated[AwareDatetime, Field(description="An instant with its UTC offset, from 1900 to 2100."),
+                    AfterValidator(_sane_instant)]
+ClockTime = Annotated[time, BeforeValidator(_clock), Field(json_schema_extra={"pattern": CLOCK.pattern})]
+Id = Annotated[int, Field(gt=0, le=MAX_ID)]
+Name = text(120, min_length=1)
 Discipline = Literal[DISCIPLINES]  # type: ignore[valid-type]
 CredentialKind = Literal[CREDENTIAL_KINDS]  # type: ignore[valid-type]
 Role = Literal[ROLES]  # type: ignore[valid-type]
@@ -76,8 +142,8 @@ class Strict(BaseModel):
 
 class HoursIn(Strict):
     weekday: int = Field(ge=0, le=6)
-    opens: time
-    closes: time
+    opens: ClockTime
+    closes: ClockTime
 
     @model_validator(mode="after")
     def _order(self):
@@ -88,7 +154,7 @@ class HoursIn(Strict):
 
 class ClosureIn(Strict):
     day: Day
-    reason: str = Field(default="", max_length=200)
+    reason: prose(200) = ""
 
 
 class SiteIn(Strict):
@@ -104,8 +170,8 @@ class SiteIn(Strict):
 
 
 class RoomIn(Strict):
-    site_id: int = Field(gt=0)
-    name: Name
+    site_id: Id
+    name: text(80, min_length=1)  # the rooms.name column holds 80
     kind: Literal[ROOM_KINDS]  # type: ignore[valid-type]
     capabilities: list[Capability] = Field(default_factory=list)
     active: bool = True
@@ -113,7 +179,7 @@ class RoomIn(Strict):
 
 class CredentialIn(Strict):
     kind: CredentialKind
-    number: str = Field(default="", max_length=60)
+    number: text(60) = ""
     issued_on: Day
     expires_on: Day | None = None
 
@@ -149,7 +215,7 @@ class SpanIn(Strict):
 
 
 class ShiftIn(SpanIn):
-    site_id: int = Field(gt=0)
+    site_id: Id
 
     @model_validator(mode="after")
     def _short(self):
@@ -159,23 +225,23 @@ class ShiftIn(SpanIn):
 
 
 class TimeOffIn(SpanIn):
-    reason: str = Field(default="", max_length=200)
+    reason: prose(200) = ""
 
 
 Channel = Literal["email", "sms"]
 
 
 class PatientIn(Strict):
-    mrn: Annotated[str, Field(min_length=1, max_length=40)]
+    mrn: text(40, min_length=1)
     name: Name
-    date_of_birth: Day
+    date_of_birth: BirthDate
     email: Email | None = None
     phone: Phone | None = None
     preferred_channel: Channel | None = None  # defaults to the first consented channel
     consented_channels: list[Channel] = Field(default_factory=list)
-    escort_name: str | None = Field(default=None, max_length=120)
+    escort_name: text(120) | None = None
     escort_phone: Phone | None = None
-    rems_patient_id: str | None = Field(default=None, max_length=40)
+    rems_patient_id: text(40) | None = None
     rems_enrolled_on: Day | None = None
     screening_status: Literal["pending", "cleared", "excluded"] = "pending"
     consent_status: Literal["pending", "signed", "withdrawn"] = "pending"
@@ -243,17 +309,17 @@ class SessionTypeChange(Strict):
 class SessionIn(Strict):
     """A session reception wants booked."""
 
-    patient_id: int = Field(gt=0)
-    site_id: int = Field(gt=0)
-    session_type_id: int = Field(gt=0)
+    patient_id: Id
+    site_id: Id
+    session_type_id: Id
     start: Instant
-    room_id: int | None = Field(default=None, gt=0)
-    staff: list[PlacementIn] = Field(default_factory=list)
-    note: str = Field(default="", max_length=500)
+    room_id: Id | None = None
+    staff: list[PlacementIn] = Field(default_factory=list, max_length=10)
+    note: prose(500) = ""
 
 
 class PlacementIn(Strict):
-    staff_id: int = Field(gt=0)
+    staff_id: Id
     role: Role
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from planner.domain.errors import InvalidData, Reason
 
 M = TypeVar("M", bound=BaseModel)
+NOT_AN_OBJECT = "Send a JSON object with Content-Type: application/json."
+# Error types pydantic gives when the whole input is not an object (a list, a string, a number).
+_NOT_OBJECT_TYPES = frozenset({"model_type", "model_attributes_type", "dict_type"})
 
 
 def field_path(loc: tuple, prefix: str = "") -> str:
@@ -22,13 +25,40 @@ def field_path(loc: tuple, prefix: str = "") -> str:
     return path
 
 
-def parse(model: type[M], data: object, prefix: str = "") -> M:
+def parse(model: type[M], data: object, prefix: str = "", context: dict[str, Any] | None = None) -> M:
     """Validate data against a model, or raise InvalidData naming each bad field."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as error:
-        problems = []
-        for item in error.errors(include_url=False):
-            message = item["msg"].removeprefix("Value error, ")
-            problems.append(Reason(item["type"], message, field_path(item["loc"], prefix) or prefix or "body"))
-        raise InvalidData(problems) from None
+        raise _invalid(error, prefix) from None
+
+
+def parse_json(model: type[M], raw: bytes, context: dict[str, Any] | None = None) -> M:
+    """Validate a JSON document strictly (no `true` for 1, no "7" for 7), or raise InvalidData.
+
+    pydantic's own parser reads the bytes: it refuses nesting deeper than its recursion limit
+    with an error instead of exhausting the stack, and it keeps integers of any size exact.
+    """
+    try:
+        return model.model_validate_json(raw, strict=True, context=context)
+    except ValidationError as error:
+        raise _invalid(error, "") from None
+
+
+def parse_strings(model: type[M], data: dict[str, str], context: dict[str, Any] | None = None) -> M:
+    """Validate text values (a query string) strictly, as JSON mode would read them, or raise InvalidData."""
+    try:
+        return model.model_validate_strings(data, strict=True, context=context)
+    except ValidationError as error:
+        raise _invalid(error, "") from None
+
+
+def _invalid(error: ValidationError, prefix: str) -> InvalidData:
+    problems = []
+    for item in error.errors(include_url=False):
+        if not item["loc"] and item["type"] in _NOT_OBJECT_TYPES:
+            problems.append(Reason("not_json", NOT_AN_OBJECT, prefix or "body"))
+            continue
+        message = item["msg"].removeprefix("Value error, ")
+        problems.append(Reason(item["type"], message, field_path(item["loc"], prefix) or prefix or "body"))
+    return InvalidData(problems)

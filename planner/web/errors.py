@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from planner.domain.errors import (
@@ -71,4 +71,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return problem(error.code or 500, MESSAGES.get(error.code or 500, error.description))
+        response = make_response(problem(error.code or 500, MESSAGES.get(error.code or 500, error.description)))
+        # A 405 says which methods the path does take, as HTTP asks (the body is ours, the header werkzeug's).
+        if getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response

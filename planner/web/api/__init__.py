@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, current_app, request
 
 from planner.extensions import csrf
+from planner.web.api.describe import IdConverter, described
 
 api = Blueprint("api", __name__)
 # The API authenticates with bearer tokens only, never the session cookie, so it needs
 # no CSRF token and a page open in a browser cannot be made to call it.
 csrf.exempt(api)
+# <id:name> in a route: before the routes below register, so their rules can use it.
+api.record_once(lambda state: state.app.url_map.converters.setdefault("id", IdConverter))
 
 
 @api.before_request
 def bearer_tokens_only():
     """Refuse API calls that do not carry a bearer token (a signed-in browser is not enough)."""
+    operation = described(current_app.view_functions.get(request.endpoint))
+    if operation is not None and not operation.roles:
+        return None  # public: the OpenAPI document
     if not request.headers.get("Authorization", "").startswith("Bearer "):
         from planner.web.access import log_refusal
 
         log_refusal("API call without a bearer token")
         abort(401)
 
-from planner.web.api import clinic, courses, sessions  # noqa: E402,F401  (routes register on import)
+from planner.web.api import clinic, courses, openapi, sessions  # noqa: E402,F401  (routes register on import)

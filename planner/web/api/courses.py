@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 from sqlalchemy import select
 
 from planner.db.models import Course, ProtocolVersion
@@ -10,21 +10,21 @@ from planner.domain.errors import NotFound
 from planner.extensions import db
 from planner.services import course_view
 from planner.services.course_booking import book_course, course_order
-from planner.services.course_inputs import BookCourseIn, ProposeIn
+from planner.services.course_inputs import BookCourseIn, ProposeIn, ProtocolIn, ReplanIn, StopIn
 from planner.services.course_planning import propose_course
 from planner.services.course_replan import preview_replan
 from planner.services.course_replan_apply import apply_changes
 from planner.services.course_status import stop_course
 from planner.services.protocols import save_protocol
-from planner.web.access import actor, now, roles_required
+from planner.web.access import actor, now
 from planner.web.api import api
 from planner.web.api.common import body
-
-ANY_STAFF = ("reception", "clinician", "admin")
+from planner.web.api.describe import ANY_STAFF, operation
+from planner.web.api.course_schemas import CourseOut, ProposalOut, ProtocolOut, ProtocolSavedOut, ReplanOut
 
 
 @api.get("/protocols")
-@roles_required(*ANY_STAFF)
+@operation(*ANY_STAFF, answers={200: list[ProtocolOut]}, tag="courses")
 def list_protocols():
     """The active version of every protocol."""
     rows = db.session.scalars(select(ProtocolVersion).where(ProtocolVersion.active.is_(True))
@@ -33,16 +33,15 @@ def list_protocols():
 
 
 @api.post("/protocols")
-@roles_required("admin")
+@operation("admin", body=ProtocolIn, answers={201: ProtocolSavedOut}, tag="courses")
 def create_protocol_version():
     """Store a new version of a protocol; running courses keep theirs."""
-    data = request.get_json(silent=True)
-    key, version = save_protocol(data if isinstance(data, dict) else {}, actor(), now())
+    key, version = save_protocol(body(ProtocolIn).model_dump(), actor(), now())
     return jsonify({"key": key, "version": version}), 201
 
 
 @api.post("/courses/proposals")
-@roles_required("reception")
+@operation("reception", body=ProposeIn, answers={200: ProposalOut}, refusals=(409,), tag="courses")
 def propose():
     """The best safe plan for a patient and protocol, plus up to two alternatives."""
     args = body(ProposeIn)
@@ -56,44 +55,42 @@ def propose():
 
 
 @api.post("/courses")
-@roles_required("reception")
+@operation("reception", body=BookCourseIn, answers={201: CourseOut}, refusals=(409,), tag="courses")
 def book_a_course():
     """Book a proposed plan all at once (send a proposal's "book" object)."""
     course_id = book_course(course_order(body(BookCourseIn)), actor(), now())
     return jsonify(course_view.course_data(course_id)), 201
 
 
-@api.get("/courses/<int:course_id>")
-@roles_required(*ANY_STAFF)
+@api.get("/courses/<id:course_id>")
+@operation(*ANY_STAFF, answers={200: CourseOut}, tag="courses")
 def show_course(course_id: int):
     """A course with its sessions and history."""
     return jsonify(course_view.course_data(course_id))
 
 
-@api.get("/courses/<int:course_id>/replan")
-@roles_required("reception", "clinician")
+@api.get("/courses/<id:course_id>/replan")
+@operation("reception", "clinician", answers={200: ReplanOut}, tag="courses")
 def replan_preview(course_id: int):
     """What re-planning the rest of the course would move, add and cancel."""
     return jsonify(course_view.replan_data(preview_replan(course_id, now()), _zone(course_id)))
 
 
-@api.post("/courses/<int:course_id>/replan")
-@roles_required("reception")
+@api.post("/courses/<id:course_id>/replan")
+@operation("reception", body=ReplanIn, body_required=False, answers={200: ReplanOut}, refusals=(409,),
+           tag="courses")
 def replan_apply(course_id: int):
     """Apply the re-plan; send the preview's fingerprint to insist on what was shown."""
-    data = request.get_json(silent=True) or {}
-    fingerprint = data.get("fingerprint") if isinstance(data, dict) else None
-    replan = apply_changes(course_id, actor(), now(), fingerprint if isinstance(fingerprint, str) else None)
+    replan = apply_changes(course_id, actor(), now(), body(ReplanIn).fingerprint)
     return jsonify(course_view.replan_data(replan, _zone(course_id)))
 
 
-@api.post("/courses/<int:course_id>/stop")
-@roles_required("reception", "clinician")
+@api.post("/courses/<id:course_id>/stop")
+@operation("reception", "clinician", body=StopIn, body_required=False, answers={200: CourseOut},
+           refusals=(409,), tag="courses")
 def stop(course_id: int):
     """Stop a course and cancel its sessions still to come."""
-    data = request.get_json(silent=True)
-    reason = data.get("reason", "") if isinstance(data, dict) else ""
-    stop_course(course_id, actor(), now(), reason if isinstance(reason, str) else "")
+    stop_course(course_id, actor(), now(), body(StopIn).reason)
     return jsonify(course_view.course_data(course_id))
 
 

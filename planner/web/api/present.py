@@ -46,7 +46,8 @@ def patient(row: Patient) -> dict:
             "consented_channels": list(row.consented_channels or ()), "escort_name": row.escort_name,
             "escort_phone": row.escort_phone, "rems_patient_id": row.rems_patient_id,
             "rems_enrolled_on": row.rems_enrolled_on.isoformat() if row.rems_enrolled_on else None,
-            "screening_status": row.screening_status, "consent_status": row.consent_status}
+            "screening_status": row.screening_status, "consent_status": row.consent_status,
+            "home_site_id": row.home_site_id}
 
 
 def session_type(row: SessionType) -> dict:

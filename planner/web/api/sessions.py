@@ -14,19 +14,19 @@ from planner.domain.errors import NotFound
 from planner.extensions import db
 from planner.services import booking
 from planner.services.availability import find_free_windows
-from planner.services.inputs import Day, Instant, PlacementIn, SessionIn, Strict
-from planner.web.access import actor, now, roles_required
+from planner.services.inputs import Day, Id, Instant, PlacementIn, SessionIn, Strict, prose
+from planner.web.access import actor, now
 from planner.web.api import api, present
 from planner.web.api.common import body, instant, query
-
-ANY_STAFF = ("reception", "clinician", "admin")
+from planner.web.api.describe import ANY_STAFF, operation
+from planner.web.api.schemas import AvailabilityOut, SessionOut
 
 
 class SessionsQuery(Strict):
     start: Instant = Field(alias="from")
     end: Instant = Field(alias="to")
-    site_id: int | None = Field(default=None, gt=0)
-    patient_id: int | None = Field(default=None, gt=0)
+    site_id: Id | None = None
+    patient_id: Id | None = None
 
     @model_validator(mode="after")
     def _span(self):
@@ -43,25 +43,25 @@ class BatchIn(Strict):
 
 class RescheduleIn(Strict):
     start: Instant
-    room_id: int | None = Field(default=None, gt=0)
-    staff: list[PlacementIn] | None = None
+    room_id: Id | None = None
+    staff: list[PlacementIn] | None = Field(default=None, max_length=10)
 
 
 class CancelIn(Strict):
-    reason: str = Field(default="", max_length=500)
+    reason: prose(500) = ""
 
 
 class StatusIn(Strict):
     status: Literal["arrived", "in_progress", "fulfilled", "no_show", "held"]
-    reason: str = Field(default="", max_length=500)
+    reason: prose(500) = ""
 
 
 class AvailabilityQuery(Strict):
-    site_id: int = Field(gt=0)
-    session_type_id: int = Field(gt=0)
+    site_id: Id
+    session_type_id: Id
     first: Day = Field(alias="from")
     last: Day = Field(alias="to")
-    patient_id: int | None = Field(default=None, gt=0)
+    patient_id: Id | None = None
 
 
 def _order(item: SessionIn) -> booking.SessionOrder:
@@ -77,7 +77,7 @@ def _shown(session_id: int):
 
 
 @api.get("/sessions")
-@roles_required(*ANY_STAFF)
+@operation(*ANY_STAFF, query=SessionsQuery, answers={200: list[SessionOut]}, tag="sessions")
 def list_sessions():
     """Sessions starting in a span, optionally for one site or patient."""
     args = query(SessionsQuery)
@@ -89,15 +89,15 @@ def list_sessions():
     return jsonify([present.session(s) for s in db.session.scalars(stmt.order_by(Session.starts_at))])
 
 
-@api.get("/sessions/<int:session_id>")
-@roles_required(*ANY_STAFF)
+@api.get("/sessions/<id:session_id>")
+@operation(*ANY_STAFF, answers={200: SessionOut}, tag="sessions")
 def show_session(session_id: int):
     """One session."""
     return jsonify(_shown(session_id))
 
 
 @api.post("/sessions")
-@roles_required("reception")
+@operation("reception", body=SessionIn, answers={201: SessionOut}, refusals=(409,), tag="sessions")
 def book():
     """Book one session; 409 lists every reason it cannot be."""
     session_id = booking.book_session(_order(body(SessionIn)), actor(), now())
@@ -105,15 +105,15 @@ def book():
 
 
 @api.post("/sessions/batch")
-@roles_required("reception")
+@operation("reception", body=BatchIn, answers={201: list[SessionOut]}, refusals=(409,), tag="sessions")
 def book_batch():
     """Book several sessions all or nothing."""
     ids = booking.book_sessions([_order(item) for item in body(BatchIn).sessions], actor(), now())
     return jsonify([_shown(i) for i in ids]), 201
 
 
-@api.post("/sessions/<int:session_id>/reschedule")
-@roles_required("reception")
+@api.post("/sessions/<id:session_id>/reschedule")
+@operation("reception", body=RescheduleIn, answers={200: SessionOut}, refusals=(409,), tag="sessions")
 def reschedule(session_id: int):
     """Move a session, optionally to another room or staff."""
     args = body(RescheduleIn)
@@ -122,16 +122,17 @@ def reschedule(session_id: int):
     return jsonify(_shown(session_id))
 
 
-@api.post("/sessions/<int:session_id>/cancel")
-@roles_required("reception")
+@api.post("/sessions/<id:session_id>/cancel")
+@operation("reception", body=CancelIn, answers={200: SessionOut}, refusals=(409,), tag="sessions")
 def cancel(session_id: int):
     """Cancel a session."""
     booking.cancel_session(session_id, actor(), now(), body(CancelIn).reason)
     return jsonify(_shown(session_id))
 
 
-@api.post("/sessions/<int:session_id>/status")
-@roles_required("reception", "clinician")
+@api.post("/sessions/<id:session_id>/status")
+@operation("reception", "clinician", body=StatusIn, answers={200: SessionOut}, refusals=(409,),
+           tag="sessions")
 def change_status(session_id: int):
     """Move a session along its lifecycle: arrived, in progress, fulfilled, no-show, held."""
     args = body(StatusIn)
@@ -140,7 +141,7 @@ def change_status(session_id: int):
 
 
 @api.get("/availability")
-@roles_required(*ANY_STAFF)
+@operation(*ANY_STAFF, query=AvailabilityQuery, answers={200: AvailabilityOut}, tag="sessions")
 def availability():
     """Free windows for a session type at a site between two local dates."""
     args = query(AvailabilityQuery)

@@ -1,0 +1,122 @@
+"""A live server over a small seeded clinic for the API fuzzer: tokens per role, real ids, a database fingerprint."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, text
+from werkzeug.serving import make_server
+
+from planner.db.models import Course, Patient, Room, Session, SessionType, Site, Staff
+from planner.extensions import db
+from planner.services import SYSTEM, accounts
+from planner.services.booking import SessionOrder, book_session
+from planner.services.course_booking import book_course
+from planner.services.course_inputs import PreferencesIn
+from planner.services.course_planning import propose_course
+from planner.services.protocols import install_default_protocols
+from tests import factories as f
+
+# The fuzzer's clock: the Friday before the seeded clinic week, so its week lies ahead (as clinic_clock).
+FROZEN_NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
+CREATED = datetime(2026, 1, 1, tzinfo=timezone.utc)
+# Which rows a path parameter or a body field named so refers to.
+ID_KINDS = {"site_id": Site, "room_id": Room, "staff_id": Staff, "therapist_id": Staff, "patient_id": Patient,
+            "type_id": SessionType, "session_type_id": SessionType, "session_id": Session, "course_id": Course}
+
+
+@dataclass
+class FuzzTarget:
+    """The served app's address, a bearer token per role, and the ids of the rows seeded."""
+
+    base_url: str
+    tokens: dict[str, str]
+    real_ids: dict[str, list[int]]
+    state: tuple | None = None  # the database's fingerprint after the last call
+    _turns: dict[str, itertools.count] = field(default_factory=dict)
+
+    def headers_for(self, operation_id: str, roles: list[str]) -> dict[str, str]:
+        """A bearer token of the operation's roles, taking turns so every allowed role calls it."""
+        if not roles:
+            return {}
+        turn = next(self._turns.setdefault(operation_id, itertools.count()))
+        return {"Authorization": f"Bearer {self.tokens[roles[turn % len(roles)]]}"}
+
+    def real_id(self, name: str, generated: object) -> object:
+        """A seeded row's id in place of a generated one, so requests reach past 'not found'."""
+        ids = self.real_ids.get(name)
+        if not ids or not isinstance(generated, int) or isinstance(generated, bool):
+            return generated
+        return ids[generated % len(ids)]
+
+
+def seed_fuzz_clinic() -> dict[str, list[int]]:
+    """The small clinic, the course session types and protocols, a booked session and a booked course."""
+    clinic = f.small_clinic()
+    f.make_session_type(f.IV_DOSING, key="iv-infusion")
+    f.make_session_type(f.INTEGRATION, key="preparation", name="Preparation psychotherapy", kind="preparation")
+    for week in range(1, 4):
+        for day in f.week_of(f.MONDAY + timedelta(weeks=week)):
+            for person in [clinic.prescriber, *clinic.nurses, clinic.therapist]:
+                f.make_shift(person, clinic.site, day)
+    install_default_protocols(SYSTEM, FROZEN_NOW)
+    start = datetime.combine(f.MONDAY, time(9), tzinfo=ZoneInfo("America/New_York"))
+    book_session(SessionOrder(clinic.patients[0], clinic.site, clinic.iv, start, clinic.chairs[0],
+                              ((clinic.prescriber, "supervising_prescriber"), (clinic.nurses[0], "monitoring_clinician"))),
+                 SYSTEM, FROZEN_NOW)
+    patient = f.ready_patient("READY-FUZZ")
+    proposal = propose_course(patient, "iv-induction", PreferencesIn(), FROZEN_NOW, f.MONDAY)
+    book_course(f.booking_order(proposal, patient), SYSTEM, FROZEN_NOW)
+    return {name: list(db.session.scalars(select(model.id).order_by(model.id))) for name, model in ID_KINDS.items()}
+
+
+def tokens_per_role() -> dict[str, str]:
+    """A staff account and an API token for each role."""
+    tokens = {}
+    for role in accounts.ROLES:
+        email = f"fuzz-{role}@clinic.example"
+        accounts.create_user(email, f"Fuzz {role.title()}", role, "correct horse battery", now=CREATED)
+        tokens[role] = accounts.create_api_token(email, "fuzzer", CREATED)
+    return tokens
+
+
+def fingerprint_query() -> str:
+    """One statement for every table's row count, the audit log's last id and the sum of row versions."""
+    counts = [f"(SELECT count(*) FROM {t.name})" for t in db.metadata.sorted_tables]
+    extra = ["(SELECT max(id) FROM audit_events)", "(SELECT coalesce(sum(version), 0) FROM sessions)",
+             "(SELECT coalesce(sum(version), 0) FROM courses)"]
+    return "SELECT " + ", ".join(counts + extra)
+
+
+def fingerprint(statement: str) -> tuple:
+    """The database's fingerprint as it is committed now (read on a connection of its own)."""
+    with db.engine.connect() as connection:
+        return tuple(connection.execute(text(statement)).one())
+
+
+@contextmanager
+def live_server(app, statuses: Counter):
+    """The app served on 127.0.0.1 and a free port, in a thread, as a real server would; counts answers."""
+
+    def counted(environ, start_response):
+        def start(status, headers, *args):
+            statuses[int(status.split()[0])] += 1
+            return start_response(status, headers, *args)
+
+        return app(environ, start)
+
+    server = make_server("127.0.0.1", 0, counted, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="fuzz-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
