@@ -93,8 +93,20 @@ def make_patient(mrn: str = "MRN-1", **overrides) -> int:
     """A patient ready for treatment (screening cleared, consent signed), REMS-enrolled long ago."""
     data = {"mrn": mrn, "name": f"Patient {mrn}", "date_of_birth": date(1980, 5, 17), "email": f"{mrn.lower()}@example.org",
             "rems_patient_id": f"R{mrn}", "rems_enrolled_on": LONG_AGO, "screening_status": "cleared",
-            "consent_status": "signed", **overrides}
+            "consent_status": "signed", "home_site_id": _first_site(), **overrides}
     return _commit(setup.add_patient, PatientIn.model_validate(data))
+
+
+def _first_site() -> int | None:
+    """The clinic's first site, every test patient's home unless the test says otherwise."""
+    from sqlalchemy import func, select
+
+    from planner.db.models import Site
+    from planner.extensions import db
+
+    found = db.session.scalar(select(func.min(Site.id)))
+    db.session.rollback()
+    return found
 
 
 def make_session_type(template: dict = IV_DOSING, **overrides) -> int:

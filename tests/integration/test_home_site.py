@@ -66,7 +66,7 @@ def test_when_the_home_site_cannot_take_the_course_the_plans_come_from_another_a
 
 def test_a_patient_needs_a_home_site_once_the_clinic_has_two(course_clinic, uptown):
     with pytest.raises(InvalidData) as refused:
-        f.make_patient("NOWHERE")
+        f.make_patient("NOWHERE", home_site_id=None)
     assert [p.field for p in refused.value.problems] == ["home_site_id"]
 
 

@@ -53,7 +53,7 @@ def test_every_read_answers_what_the_document_says(app, client, ids):
     admin.call("GET", "/api/openapi.json", status=200)
 
 
-def test_every_write_and_refusal_answers_what_the_document_says(app, client, ids):
+def test_every_write_and_refusal_answers_what_the_document_says(app, client, ids, monkeypatch):
     admin, reception = Checked(app, client, "admin"), Checked(app, client, "reception")
     site = admin.call("POST", "/api/sites", {"name": "Harbour", "timezone": "Australia/Sydney",
                                              "hours": [{"weekday": 0, "opens": "08:00", "closes": "17:00"}],
@@ -82,11 +82,11 @@ def test_every_write_and_refusal_answers_what_the_document_says(app, client, ids
     admin.call("POST", "/api/sites", {"name": "Harbour"}, status=422)
     admin.call("POST", "/api/sites", [], status=422)
     Checked(app, client, "clinician").call("POST", "/api/sites", {}, status=403)
-    _sessions(reception, ids)
+    _sessions(reception, ids, monkeypatch)
     _courses(admin, reception, ids)
 
 
-def _sessions(reception: Checked, ids: dict[str, list[int]]) -> None:
+def _sessions(reception: Checked, ids: dict[str, list[int]], monkeypatch) -> None:
     staff = [{"staff_id": ids["staff_id"][0], "role": "supervising_prescriber"},
              {"staff_id": ids["staff_id"][2], "role": "monitoring_clinician"}]
     order = {"patient_id": ids["patient_id"][1], "site_id": ids["site_id"][0], "session_type_id": ids["type_id"][0],
@@ -98,7 +98,13 @@ def _sessions(reception: Checked, ids: dict[str, list[int]]) -> None:
     reception.call("POST", "/api/sessions/batch", {"sessions": [{**order, "start": "2026-11-25T15:00:00Z"}]},
                    status=409)
     reception.call("POST", f"/api/sessions/{booked['id']}/reschedule", {"start": "2026-11-24T16:00:00Z"}, status=200)
-    reception.call("POST", f"/api/sessions/{booked['id']}/status", {"status": "arrived"}, status=200)
+    reception.call("POST", f"/api/sessions/{booked['id']}/status", {"status": "arrived"}, status=409)  # days ahead
+    import planner.clock
+    from datetime import datetime, timezone
+
+    with monkeypatch.context() as on_the_day:
+        on_the_day.setattr(planner.clock, "now", lambda: datetime(2026, 11, 24, 15, 30, tzinfo=timezone.utc))
+        reception.call("POST", f"/api/sessions/{booked['id']}/status", {"status": "arrived"}, status=200)
     reception.call("POST", f"/api/sessions/{batch[0]['id']}/cancel", {"reason": "flu"}, status=200)
     reception.call("POST", f"/api/sessions/{batch[0]['id']}/cancel", {}, status=409)
 
