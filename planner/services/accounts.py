@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as OrmSession
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.db.models import ApiToken, Staff, User
@@ -177,6 +179,29 @@ def revoke_api_token(token_id: int, now: datetime, actor: Actor = SYSTEM) -> boo
         record(session, actor, "api_token.revoked", "api_token", row.id, now, user_id=row.user_id, name=row.name)
         session.commit()
         return True
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    """Who an API token speaks for, and what the last-use bookkeeping needs to know."""
+
+    user: User
+    token_id: int
+    last_used_at: datetime | None
+
+
+def token_holder(session: OrmSession, token: str) -> TokenHolder | None:
+    """The active user an unrevoked API token belongs to, or None: one query, token and user together.
+
+    Read in the caller's transaction (a request's), not a unit of work of its own: its rollback
+    would expire the user, and the next look at the user's role would read it again. Nothing is
+    cached, so a token revoked or an account deactivated is refused from the next request on.
+    """
+    row = session.execute(select(User, ApiToken.id, ApiToken.last_used_at)
+                          .join(ApiToken, ApiToken.user_id == User.id)
+                          .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None),
+                                 User.active.is_(True))).first()
+    return None if row is None else TokenHolder(*row)
 
 
 def note_token_used(token_id: int, now: datetime) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 from sqlalchemy import select
 
+from planner.db import queries
 from planner.db.models import Patient, Room, SessionType, Site, Staff
 from planner.domain.errors import NotFound
 from planner.extensions import db
@@ -34,7 +35,7 @@ def _created(model, key: int, shape, *args):
 @roles_required(*ANY_STAFF)
 def list_sites():
     """Every site."""
-    return jsonify([present.site(s) for s in db.session.scalars(select(Site).order_by(Site.name))])
+    return jsonify([present.site(s) for s in queries.sites_in_full(db.session)])
 
 
 @api.get("/sites/<int:site_id>")
