@@ -6,7 +6,8 @@ import logging
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, Request, abort, g, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
     # Before Flask-Login looks at the session cookie: a request that carries a bearer token is
     # answered as the token's user, whatever cookie (another user's, a stale one) comes with it.
     app.before_request(_authenticate_bearer)
+    app.session_interface = CookieSessionUnlessBearer()
 
     @app.after_request
     def after(response):
@@ -63,6 +65,19 @@ def init_app(app: Flask) -> None:
         log_refusal(f"CSRF check failed: {error.description}")
         return problem(400, "This form was not accepted because its security token is missing or has expired. "
                             "Go back, reload the page and try again.")
+
+
+class CookieSessionUnlessBearer(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except that a request with a bearer token neither reads nor refreshes it.
+
+    The token alone says who is asking, so a browser's session cookie sent along by a script is
+    not verified, not kept alive and not rewritten by the API's answers.
+    """
+
+    def open_session(self, app: Flask, request: Request):
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def _authenticate_bearer() -> None:
