@@ -5,8 +5,9 @@ connection per request (sync workers close it after every answer) for the same t
 is GET /api/sites with a reception bearer token, on the demo clinic (scenarios/demo-clinic.json:
 2 sites, 13 rooms, 21 staff, 64 sessions), on SQLite and PostgreSQL. The two are measured in
 alternating rounds, hello then read, so other work on the machine weighs on both alike. Every
-answer must be a 200 (the read's body is checked against the two demo sites); the target is a
-read rate of at least half the hello world's.
+answer must be a 200; the target is a read rate of at least half the hello world's. Beside the
+rates it prints the CPU each request cost the server (gunicorn's processes, and on PostgreSQL
+the database server's too) and the client, which tells the code's cost apart from a busy machine.
 
     python -m bench.bench_reads                          # both databases, 3 rounds of 5 s each
     python -m bench.bench_reads --dbs sqlite --rounds 2 --seconds 3
@@ -126,42 +127,101 @@ def hammer(port: int, path: str, headers: dict, seconds: float) -> tuple[list[tu
     return results, timer.perf_counter() - began, sample[0] if sample else b""
 
 
-def _figures(name: str, results: list[tuple[int, float]], seconds: float) -> dict:
+def family(pid: int) -> list[int]:
+    """pid and every process below it (gunicorn's workers, a PostgreSQL server's backends)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(parents.get(current, ()))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU the processes have used so far (those gone meanwhile count nothing)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postmaster(url: str) -> int | None:
+    """The pid of the PostgreSQL server a URL points at (its backends do the database's share of the work)."""
+    if not url.startswith("postgresql"):
+        return None
+    port = url.rsplit(":", 1)[1].split("/", 1)[0]
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if command and command[0].endswith(b"/postgres") and f"-p {port}".encode() in b" ".join(command):
+            return int(entry.name)
+    return None
+
+
+def measured(port: int, path: str, headers: dict, seconds: float, servers: list[int]) -> tuple[list, float, dict]:
+    """hammer(), plus the CPU seconds the client, the app's processes and the database used meanwhile."""
+    pids = [pid for server in servers for pid in family(server)]
+    before, client_before = cpu_seconds(pids), timer.process_time()
+    results, elapsed, _ = hammer(port, path, headers, seconds)
+    return results, elapsed, {"server": cpu_seconds(pids) - before, "client": timer.process_time() - client_before}
+
+
+def _figures(name: str, results: list[tuple[int, float]], seconds: float, cpu: dict) -> dict:
     statuses: dict[int, int] = {}
     for status, _ in results:
         statuses[status] = statuses.get(status, 0) + 1
+    n = max(len(results), 1)
     return {"name": name, "requests": len(results), "seconds": seconds, "per_second": len(results) / seconds,
-            "latency": summary([took for _, took in results]), "statuses": statuses}
+            "latency": summary([took for _, took in results]), "statuses": statuses,
+            "server_cpu_ms": cpu["server"] / n * 1000, "client_cpu_ms": cpu["client"] / n * 1000}
 
 
-def run(kind: str, url: str, hello_port: int, path: str, rounds: int, seconds: float) -> dict:
+def run(kind: str, url: str, hello_port: int, hello_pid: int, path: str, rounds: int, seconds: float) -> dict:
     """Prepare the demo clinic, serve planner on it, and measure hello and the read in alternating rounds."""
     token = prepare(url)
     headers = {"Authorization": f"Bearer {token}"}
     port = _port()
     log_path = Path(tempfile.gettempdir()) / f"bench_reads_{kind}_gunicorn.log"
     env = {"DATABASE_URL": url, "PLANNER_ENV": "production", "SECRET_KEY": secrets.token_hex(16), "RUN_SCHEDULER": "0"}
-    hello: list[tuple[int, float]] = []
-    read: list[tuple[int, float]] = []
+    results: dict[str, list[tuple[int, float]]] = {"hello": [], "read": []}
     took = {"hello": 0.0, "read": 0.0}
+    cpu = {side: {"server": 0.0, "client": 0.0} for side in took}
+    database = [pid for pid in [postmaster(url)] if pid]
     with open(log_path, "w") as log:
         server = serve("wsgi:app", port, log, env, probe="/login")
         try:
             hammer(hello_port, "/", {}, WARM_UP)
             _, _, body = hammer(port, path, headers, WARM_UP)
             for _ in range(rounds):
-                results, elapsed, _ = hammer(hello_port, "/", {}, seconds)
-                hello += results
-                took["hello"] += elapsed
-                results, elapsed, _ = hammer(port, path, headers, seconds)
-                read += results
-                took["read"] += elapsed
+                for side, (where, asked, sent, servers) in {"hello": (hello_port, "/", {}, [hello_pid]),
+                                                            "read": (port, path, headers, [server.pid, *database])
+                                                            }.items():
+                    answers, elapsed, used = measured(where, asked, sent, seconds, servers)
+                    results[side] += answers
+                    took[side] += elapsed
+                    for key in used:
+                        cpu[side][key] += used[key]
             machine_load = load()
         finally:
             stop(server)
     shown = json.loads(body) if body.startswith(b"[") else None
-    return {"db": kind, "path": path, "hello": _figures("hello", hello, took["hello"]),
-            "read": _figures(path, read, took["read"]), "rows": len(shown) if shown is not None else None,
+    return {"db": kind, "path": path, "hello": _figures("hello", results["hello"], took["hello"], cpu["hello"]),
+            "read": _figures(path, results["read"], took["read"], cpu["read"]),
+            "rows": len(shown) if shown is not None else None,
             "load": machine_load, "server_log": str(log_path) if log_path.read_text().strip() else None}
 
 
@@ -170,15 +230,17 @@ def report(results: list[dict], rounds: int, seconds: float) -> None:
     print(f"Reads against hello world: gunicorn -w {WORKERS} (sync workers) each, {THREADS} client threads, "
           f"{rounds} alternating rounds of {seconds:g} s each")
     print()
-    print("| database   | app            | requests | requests/s | p50 ms | p95 ms | non-200 | read / hello |")
-    print("|------------|----------------|---------:|-----------:|-------:|-------:|--------:|-------------:|")
+    print("| database   | app            | requests | requests/s | p50 ms | p95 ms | non-200 | read / hello "
+          "| server CPU ms/req | client CPU ms/req |")
+    print("|------------|----------------|---------:|-----------:|-------:|-------:|--------:|-------------:"
+          "|------------------:|------------------:|")
     for r in results:
         for figures in (r["hello"], r["read"]):
             bad = sum(n for code, n in figures["statuses"].items() if code != 200)
             ratio = f"{r['read']['per_second'] / r['hello']['per_second']:.2f}" if figures is r["read"] else ""
             print(f"| {r['db']:<10} | {figures['name']:<14} | {figures['requests']:>8,} | "
                   f"{figures['per_second']:10.1f} | {figures['latency']['p50']:6.1f} | {figures['latency']['p95']:6.1f} "
-                  f"| {bad:>7} | {ratio:>12} |")
+                  f"| {bad:>7} | {ratio:>12} | {figures['server_cpu_ms']:17.2f} | {figures['client_cpu_ms']:17.2f} |")
     print()
     for r in results:
         print(f"{r['db']}: {r['path']} listed {r['rows']} rows; {r['load']}"
@@ -201,7 +263,8 @@ def main() -> None:
         try:
             for kind in args.dbs.split(","):
                 print(f"-- {kind}", flush=True)
-                results.append(run(kind, make(kind, "bench_reads"), hello_port, args.path, args.rounds, args.seconds))
+                results.append(run(kind, make(kind, "bench_reads"), hello_port, hello.pid, args.path, args.rounds,
+                                   args.seconds))
         finally:
             stop(hello)
     report(results, args.rounds, args.seconds)

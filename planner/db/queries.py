@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Date, Integer, Select, String, and_, cast, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from planner.db.models import AuditEvent, Credential, Patient, Room, Session, SessionStaff, SessionType, Shift, Site, Staff
+from planner.db.models import (
+    AuditEvent, Closure, Credential, OpeningHours, Patient, Room, Session, SessionStaff, SessionType, Shift, Site, Staff,
+    StaffingLimit,
+)
 
 # Order in which a session's people are listed: who supervises first.
 _ROLE_ORDER = {"supervising_prescriber": 0, "monitoring_clinician": 1, "therapist": 2}
@@ -163,10 +166,59 @@ def recent_audit(session: OrmSession, limit: int = 100) -> list[AuditRow]:
 # --- the API's lists: model rows with what present.py shows already loaded ----------------------
 
 
-def sites_in_full(session: OrmSession) -> list[Site]:
-    """Every site by name with its hours, closures and staffing limits: four queries for any number of sites."""
-    return list(session.scalars(select(Site).options(selectinload(Site.hours), selectinload(Site.closures),
-                                                     selectinload(Site.limits)).order_by(Site.name)))
+def plain_rows(session: OrmSession, model, *order_by, where=()) -> list:
+    """Rows of one table as plain rows, read by column name like the model's attributes: one query.
+
+    For lists of tables whose JSON shows nothing from other tables (rooms, staff, patients, ...):
+    no model objects are built, which costs several times the query itself on long lists.
+    """
+    table = model.__table__
+    return session.connection().execute(select(table).where(*where).order_by(*order_by)).all()
+
+
+@dataclass(frozen=True)
+class SiteInFull:
+    """A site with its calendar and policy, as present.site reads it (hours, closures and limits are plain rows)."""
+
+    id: int
+    name: str
+    timezone: str
+    phone: str | None
+    esketamine_certified: bool
+    distinct_roles: bool
+    slot_minutes: int
+    hours: list
+    closures: list
+    limits: list
+
+
+_site, _hours, _closure, _limit = (m.__table__.c for m in (Site, OpeningHours, Closure, StaffingLimit))
+# Plain Core statements, built once: the API's site list is read on every page a program shows,
+# and loading model rows with their collections cost several times the queries themselves.
+_SITES = select(_site.id, _site.name, _site.timezone, _site.phone, _site.esketamine_certified, _site.distinct_roles,
+                _site.slot_minutes).order_by(_site.name)
+# Hours, closures and limits of every site in one query: one branch per table, each row tagged
+# with its part (0, 1, 2) and NULL in the other parts' columns. The first branch gives every
+# column its type, so its NULLs are cast.
+_CALENDARS = union_all(
+    select(_hours.site_id, literal(0).label("part"), _hours.id, _hours.weekday, _hours.opens, _hours.closes,
+           cast(null(), Date).label("day"), cast(null(), String).label("reason"), cast(null(), String).label("role"),
+           cast(null(), Integer).label("max_concurrent")),
+    select(_closure.site_id, literal(1), _closure.id, null(), null(), null(), _closure.day, _closure.reason, null(),
+           null()),
+    select(_limit.site_id, literal(2), _limit.id, null(), null(), null(), null(), null(), _limit.role,
+           _limit.max_concurrent),
+).order_by("site_id", "part", "weekday", "opens", "day", "id")
+
+
+def sites_in_full(session: OrmSession) -> list[SiteInFull]:
+    """Every site by name with its hours, closures and staffing limits: two queries for any number of sites."""
+    connection = session.connection()  # the request's transaction
+    sites = connection.execute(_SITES).all()
+    parts: dict[int, tuple[list, list, list]] = {site.id: ([], [], []) for site in sites}
+    for row in connection.execute(_CALENDARS):
+        parts[row.site_id][row.part].append(row)
+    return [SiteInFull(*site, *parts[site.id]) for site in sites]
 
 
 def sessions_in_full(session: OrmSession, query: Select) -> list[Session]:

