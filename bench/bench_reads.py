@@ -7,7 +7,8 @@ is GET /api/sites with a reception bearer token, on the demo clinic (scenarios/d
 alternating rounds, hello then read, so other work on the machine weighs on both alike. Every
 answer must be a 200; the target is a read rate of at least half the hello world's. Beside the
 rates it prints the CPU each request cost the server (gunicorn's processes, and on PostgreSQL
-the database server's too) and the client, which tells the code's cost apart from a busy machine.
+the database server's too) and the client, and then the app's own CPU per request with no server
+around it (WSGI calls in this process), which tell the code's cost apart from a busy machine.
 
     python -m bench.bench_reads                          # both databases, 3 rounds of 5 s each
     python -m bench.bench_reads --dbs sqlite --rounds 2 --seconds 3
@@ -32,7 +33,7 @@ from pathlib import Path
 from bench.bench_http import ROOT, WORKERS, _port
 from bench.common import DATABASES, databases, load, machine, summary
 
-THREADS, ROUNDS, SECONDS, WARM_UP = 8, 3, 5.0, 1.0
+THREADS, ROUNDS, SECONDS, WARM_UP, IN_PROCESS = 8, 3, 5.0, 1.0, 2000
 DEMO = ROOT / "scenarios" / "demo-clinic.json"
 
 
@@ -190,9 +191,39 @@ def _figures(name: str, results: list[tuple[int, float]], seconds: float, cpu: d
             "server_cpu_ms": cpu["server"] / n * 1000, "client_cpu_ms": cpu["client"] / n * 1000}
 
 
+def in_process(url: str, token: str, path: str, count: int = IN_PROCESS) -> dict:
+    """CPU per request of hello and of the read with no server or client around them (WSGI calls in this process).
+
+    The app's own cost, apart from gunicorn, sockets and whatever else the machine is doing.
+    """
+    from werkzeug.test import EnvironBuilder
+
+    from bench.hello_app import app as hello
+    from planner import create_app
+    from planner.extensions import db
+
+    app = create_app("production", SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=secrets.token_hex(16))
+    costs = {}
+    for name, wsgi, asked, headers in (("hello", hello, "/", {}), (path, app, path, {"Authorization": f"Bearer {token}"})):
+        environ = EnvironBuilder(path=asked, headers=headers).get_environ()
+        seconds = []
+        for n in range(count + count // 5):  # the first fifth warms up
+            began = timer.process_time()
+            answer = wsgi(dict(environ), lambda status, headers, exc_info=None: None)
+            b"".join(answer)
+            answer.close()
+            if n >= count // 5:
+                seconds.append(timer.process_time() - began)
+        costs[name] = summary(seconds)
+    with app.app_context():
+        db.engine.dispose()
+    return costs
+
+
 def run(kind: str, url: str, hello_port: int, hello_pid: int, path: str, rounds: int, seconds: float) -> dict:
     """Prepare the demo clinic, serve planner on it, and measure hello and the read in alternating rounds."""
     token = prepare(url)
+    alone = in_process(url, token, path)
     headers = {"Authorization": f"Bearer {token}"}
     port = _port()
     log_path = Path(tempfile.gettempdir()) / f"bench_reads_{kind}_gunicorn.log"
@@ -221,7 +252,7 @@ def run(kind: str, url: str, hello_port: int, hello_pid: int, path: str, rounds:
     shown = json.loads(body) if body.startswith(b"[") else None
     return {"db": kind, "path": path, "hello": _figures("hello", results["hello"], took["hello"], cpu["hello"]),
             "read": _figures(path, results["read"], took["read"], cpu["read"]),
-            "rows": len(shown) if shown is not None else None,
+            "rows": len(shown) if shown is not None else None, "in_process": alone,
             "load": machine_load, "server_log": str(log_path) if log_path.read_text().strip() else None}
 
 
@@ -241,6 +272,14 @@ def report(results: list[dict], rounds: int, seconds: float) -> None:
             print(f"| {r['db']:<10} | {figures['name']:<14} | {figures['requests']:>8,} | "
                   f"{figures['per_second']:10.1f} | {figures['latency']['p50']:6.1f} | {figures['latency']['p95']:6.1f} "
                   f"| {bad:>7} | {ratio:>12} | {figures['server_cpu_ms']:17.2f} | {figures['client_cpu_ms']:17.2f} |")
+    print()
+    print(f"The app alone, called in this process ({IN_PROCESS:,} requests each): CPU ms per request")
+    print()
+    print("| database   | app            | p50 ms | p95 ms |")
+    print("|------------|----------------|-------:|-------:|")
+    for r in results:
+        for name, cost in r["in_process"].items():
+            print(f"| {r['db']:<10} | {name:<14} | {cost['p50']:6.3f} | {cost['p95']:6.3f} |")
     print()
     for r in results:
         print(f"{r['db']}: {r['path']} listed {r['rows']} rows; {r['load']}"
