@@ -1,7 +1,9 @@
 """Read side for the staff pages and the API's lists: a few queries per list, however many rows it shows.
 
-The pages get plain rows, instants in UTC (the page converts to site time); the API gets model
-rows with what it shows loaded alongside, so shaping them never sends another query.
+The pages get plain rows, instants in UTC (the page converts to site time). The API's lists get
+rows that planner/web/api/present.py shapes: plain rows read by column name where that is all a
+list shows, model rows with what it shows loaded alongside otherwise, so shaping them never sends
+another query.
 """
 
 from __future__ import annotations
@@ -163,7 +165,7 @@ def recent_audit(session: OrmSession, limit: int = 100) -> list[AuditRow]:
             for e in session.scalars(query)]
 
 
-# --- the API's lists: model rows with what present.py shows already loaded ----------------------
+# --- the API's lists: rows present.py shapes without another query --------------------------------
 
 
 def plain_rows(session: OrmSession, model, *order_by, where=()) -> list:
@@ -193,8 +195,8 @@ class SiteInFull:
 
 
 _site, _hours, _closure, _limit = (m.__table__.c for m in (Site, OpeningHours, Closure, StaffingLimit))
-# Plain Core statements, built once: the API's site list is read on every page a program shows,
-# and loading model rows with their collections cost several times the queries themselves.
+# Plain Core statements, built once: loading model rows with their collections cost several times
+# what the queries themselves cost (the site list is what most programs ask for first).
 _SITES = select(_site.id, _site.name, _site.timezone, _site.phone, _site.esketamine_certified, _site.distinct_roles,
                 _site.slot_minutes).order_by(_site.name)
 # Hours, closures and limits of every site in one query: one branch per table, each row tagged
