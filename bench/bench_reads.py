@@ -206,14 +206,18 @@ def in_process(url: str, token: str, path: str, count: int = IN_PROCESS) -> dict
     costs = {}
     for name, wsgi, asked, headers in (("hello", hello, "/", {}), (path, app, path, {"Authorization": f"Bearer {token}"})):
         environ = EnvironBuilder(path=asked, headers=headers).get_environ()
-        seconds = []
+        seconds: list[float] = []
+        statuses: set[str] = set()
+        noted = statuses.add
         for n in range(count + count // 5):  # the first fifth warms up
             began = timer.process_time()
-            answer = wsgi(dict(environ), lambda status, headers, exc_info=None: None)
+            answer = wsgi(dict(environ), lambda status, headers, exc_info=None, noted=noted: noted(status))
             b"".join(answer)
             answer.close()
             if n >= count // 5:
                 seconds.append(timer.process_time() - began)
+        if statuses != {"200 OK"}:
+            raise SystemExit(f"{name} answered {statuses} in process")
         costs[name] = summary(seconds)
     with app.app_context():
         db.engine.dispose()
