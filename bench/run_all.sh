@@ -26,3 +26,6 @@ echo "== 2. Booking throughput through the HTTP API (gunicorn -w 4)"
 echo
 echo "== 3. Planning whole courses (IV induction, esketamine TRD, KAP), 15k and 150k sessions"
 "$python" -m bench.bench_planning --dbs "$dbs" --scales 1,10 --runs 20
+echo
+echo "== 4. An authenticated API read against Flask's hello world (gunicorn -w 4 each)"
+"$python" -m bench.bench_reads --dbs "$dbs"

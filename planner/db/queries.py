@@ -1,15 +1,24 @@
-"""Read side for the staff pages: plain rows, instants in UTC (the page converts to site time)."""
+"""Read side for the staff pages and the API's lists: a few queries per list, however many rows it shows.
+
+The pages get plain rows, instants in UTC (the page converts to site time). The API's lists get
+rows that planner/web/api/present.py shapes: plain rows read by column name where that is all a
+list shows, model rows with what it shows loaded alongside otherwise, so shaping them never sends
+another query.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import Date, Integer, Select, String, and_, cast, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from planner.db.models import AuditEvent, Credential, Patient, Room, Session, SessionStaff, SessionType, Shift, Site, Staff
+from planner.db.models import (
+    AuditEvent, Closure, Credential, OpeningHours, Patient, Room, Session, SessionStaff, SessionType, Shift, Site, Staff,
+    StaffingLimit,
+)
 
 # Order in which a session's people are listed: who supervises first.
 _ROLE_ORDER = {"supervising_prescriber": 0, "monitoring_clinician": 1, "therapist": 2}
@@ -86,43 +95,51 @@ def sites(session: OrmSession) -> list[SiteRow]:
             for s in session.execute(select(Site.id, Site.name, Site.timezone, Site.phone).order_by(Site.name))]
 
 
-def site(session: OrmSession, site_id: int) -> SiteRow | None:
-    """One site, or None."""
-    row = session.get(Site, site_id)
-    return None if row is None else SiteRow(row.id, row.name, row.timezone, row.phone)
-
-
-def sessions_starting(session: OrmSession, site_id: int, start: datetime, end: datetime) -> list[SessionRow]:
-    """Sessions at a site that start in [start, end), in time order, with everyone placed in them."""
-    query = (select(Session).where(Session.site_id == site_id, Session.starts_at >= start, Session.starts_at < end)
-             .options(selectinload(Session.patient).load_only(Patient.name),
-                      selectinload(Session.session_type).load_only(SessionType.name, SessionType.kind),
-                      selectinload(Session.room).load_only(Room.name),
-                      selectinload(Session.staff).selectinload(SessionStaff.member).load_only(Staff.name))
-             .order_by(Session.starts_at, Session.id))
-    result = []
-    for row in session.scalars(query):
-        people = sorted(row.staff, key=lambda p: (_ROLE_ORDER.get(p.role, 9), p.member.name))
-        result.append(SessionRow(row.id, row.starts_at, row.ends_at, row.status, row.patient.name,
-                                 row.session_type.name, row.session_type.kind, row.room.name if row.room else None,
-                                 tuple(PersonInRole(p.member.name, p.role) for p in people)))
+def sessions_starting(session: OrmSession, windows: dict[int, tuple[datetime, datetime]]) -> dict[int, list[SessionRow]]:
+    """By site id, the sessions that start in that site's window [start, end), in time order, with everyone
+    placed in them: two queries for any number of sites and sessions."""
+    if not windows:
+        return {}
+    # One term per site: each site's local day has its own bounds in UTC.
+    starting = or_(*(and_(Session.site_id == site_id, Session.starts_at >= start, Session.starts_at < end)
+                     for site_id, (start, end) in windows.items()))
+    people: dict[int, list[PersonInRole]] = {}
+    for session_id, name, role in session.execute(
+            select(SessionStaff.session_id, Staff.name, SessionStaff.role).join(Staff, Staff.id == SessionStaff.staff_id)
+            .join(Session, Session.id == SessionStaff.session_id).where(starting)):
+        people.setdefault(session_id, []).append(PersonInRole(name, role))
+    query = (select(Session.id, Session.site_id, Session.starts_at, Session.ends_at, Session.status, Patient.name,
+                    SessionType.name, SessionType.kind, Room.name)
+             .join(Patient, Patient.id == Session.patient_id).join(SessionType, SessionType.id == Session.session_type_id)
+             .outerjoin(Room, Room.id == Session.room_id).where(starting).order_by(Session.starts_at, Session.id))
+    result: dict[int, list[SessionRow]] = {site_id: [] for site_id in windows}
+    for sid, site_id, starts_at, ends_at, status, patient, type_name, kind, room in session.execute(query):
+        staff = sorted(people.get(sid, ()), key=lambda p: (_ROLE_ORDER.get(p.role, 9), p.name))
+        result[site_id].append(SessionRow(sid, starts_at, ends_at, status, patient, type_name, kind, room, tuple(staff)))
     return result
 
 
-def rooms(session: OrmSession, site_id: int) -> list[RoomRow]:
-    """A site's rooms and chairs, by name."""
-    return [RoomRow(r.id, r.name, r.kind, tuple(sorted(r.capabilities or ())), r.active)
-            for r in session.scalars(select(Room).where(Room.site_id == site_id).order_by(Room.name))]
+def rooms(session: OrmSession, site_ids: list[int]) -> dict[int, list[RoomRow]]:
+    """By site id, the site's rooms and chairs by name: one query."""
+    result: dict[int, list[RoomRow]] = {site_id: [] for site_id in site_ids}
+    for r in session.scalars(select(Room).where(Room.site_id.in_(site_ids)).order_by(Room.site_id, Room.name)):
+        result[r.site_id].append(RoomRow(r.id, r.name, r.kind, tuple(sorted(r.capabilities or ())), r.active))
+    return result
 
 
-def shifts_overlapping(session: OrmSession, site_id: int, start: datetime, end: datetime) -> list[ShiftRow]:
-    """Shifts at a site that overlap [start, end), by start then name."""
-    query = (select(Shift.staff_id, Staff.name, Staff.disciplines, Shift.starts_at, Shift.ends_at)
+def shifts_overlapping(session: OrmSession, windows: dict[int, tuple[datetime, datetime]]) -> dict[int, list[ShiftRow]]:
+    """By site id, the shifts at the site that overlap its window [start, end), by start then name: one query."""
+    if not windows:
+        return {}
+    query = (select(Shift.site_id, Shift.staff_id, Staff.name, Staff.disciplines, Shift.starts_at, Shift.ends_at)
              .join(Staff, Staff.id == Shift.staff_id)
-             .where(Shift.site_id == site_id, Shift.starts_at < end, Shift.ends_at > start)
+             .where(or_(*(and_(Shift.site_id == site_id, Shift.starts_at < end, Shift.ends_at > start)
+                          for site_id, (start, end) in windows.items())))
              .order_by(Shift.starts_at, Staff.name))
-    return [ShiftRow(r.staff_id, r.name, tuple(r.disciplines or ()), r.starts_at, r.ends_at)
-            for r in session.execute(query)]
+    result: dict[int, list[ShiftRow]] = {site_id: [] for site_id in windows}
+    for r in session.execute(query):
+        result[r.site_id].append(ShiftRow(r.staff_id, r.name, tuple(r.disciplines or ()), r.starts_at, r.ends_at))
+    return result
 
 
 def credentials_expiring(session: OrmSession, until: date) -> list[ExpiringCredential]:
@@ -146,3 +163,67 @@ def recent_audit(session: OrmSession, limit: int = 100) -> list[AuditRow]:
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
     return [AuditRow(e.at, e.actor, e.action, e.entity, e.entity_id, e.remote_addr, e.details or {})
             for e in session.scalars(query)]
+
+
+# --- the API's lists: rows present.py shapes without another query --------------------------------
+
+
+def plain_rows(session: OrmSession, model, *order_by, where=()) -> list:
+    """Rows of one table as plain rows, read by column name like the model's attributes: one query.
+
+    For lists of tables whose JSON shows nothing from other tables (rooms, staff, patients, ...):
+    no model objects are built, which costs several times the query itself on long lists.
+    """
+    table = model.__table__
+    return session.connection().execute(select(table).where(*where).order_by(*order_by)).all()
+
+
+@dataclass(frozen=True)
+class SiteInFull:
+    """A site with its calendar and policy, as present.site reads it (hours, closures and limits are plain rows)."""
+
+    id: int
+    name: str
+    timezone: str
+    phone: str | None
+    esketamine_certified: bool
+    distinct_roles: bool
+    slot_minutes: int
+    hours: list
+    closures: list
+    limits: list
+
+
+_site, _hours, _closure, _limit = (m.__table__.c for m in (Site, OpeningHours, Closure, StaffingLimit))
+# Plain Core statements, built once: loading model rows with their collections cost several times
+# what the queries themselves cost (the site list is what most programs ask for first).
+_SITES = select(_site.id, _site.name, _site.timezone, _site.phone, _site.esketamine_certified, _site.distinct_roles,
+                _site.slot_minutes).order_by(_site.name)
+# Hours, closures and limits of every site in one query: one branch per table, each row tagged
+# with its part (0, 1, 2) and NULL in the other parts' columns. The first branch gives every
+# column its type, so its NULLs are cast.
+_CALENDARS = union_all(
+    select(_hours.site_id, literal(0).label("part"), _hours.id, _hours.weekday, _hours.opens, _hours.closes,
+           cast(null(), Date).label("day"), cast(null(), String).label("reason"), cast(null(), String).label("role"),
+           cast(null(), Integer).label("max_concurrent")),
+    select(_closure.site_id, literal(1), _closure.id, null(), null(), null(), _closure.day, _closure.reason, null(),
+           null()),
+    select(_limit.site_id, literal(2), _limit.id, null(), null(), null(), null(), null(), _limit.role,
+           _limit.max_concurrent),
+).order_by("site_id", "part", "weekday", "opens", "day", "id")
+
+
+def sites_in_full(session: OrmSession) -> list[SiteInFull]:
+    """Every site by name with its hours, closures and staffing limits: two queries for any number of sites."""
+    connection = session.connection()  # the request's transaction
+    sites = connection.execute(_SITES).all()
+    parts: dict[int, tuple[list, list, list]] = {site.id: ([], [], []) for site in sites}
+    for row in connection.execute(_CALENDARS):
+        parts[row.site_id][row.part].append(row)
+    return [SiteInFull(*site, *parts[site.id]) for site in sites]
+
+
+def sessions_in_full(session: OrmSession, query: Select) -> list[Session]:
+    """The sessions a query selects, each with its site (for the time zone) and the people placed in it: two queries."""
+    return list(session.scalars(query.options(joinedload(Session.site, innerjoin=True),
+                                              selectinload(Session.staff))))

@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, redirect, request, url_for
-from flask_login import current_user
+from flask import Flask, Request, abort, g, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import UserMixin, current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from planner import clock
-from planner.db.models import ApiToken, User
+from planner.db.models import User
 from planner.extensions import db, login_manager
 from planner.services import Actor
-from planner.services.accounts import ROLES, TOKEN_TOUCH_EVERY, note_token_used, token_digest
+from planner.services.accounts import ROLES, TOKEN_TOUCH_EVERY, note_token_used, token_digest, token_holder
 
 log = logging.getLogger("planner.access")
 __all__ = ["ROLES", "token_digest", "init_app", "log_refusal", "roles_required", "actor", "now", "safe_next"]
 
 
 def init_app(app: Flask) -> None:
-    """Teach Flask-Login how to find users from the session cookie or a bearer token."""
+    """Teach Flask-Login how to find users: from a bearer token first, else from the session cookie."""
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see that page."
     login_manager.login_message_category = "info"
@@ -36,19 +37,10 @@ def init_app(app: Flask) -> None:
         # A deactivated account loses its open sessions on the next request.
         return user if user is not None and user.active else None
 
-    @login_manager.request_loader
-    def load_from_token(req):
-        header = req.headers.get("Authorization", "")
-        if not header.startswith("Bearer "):
-            return None
-        token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(header[7:].strip()),
-                                                         ApiToken.revoked_at.is_(None)))
-        if token is None or not token.user.active:
-            g.bad_token = True
-            return None
-        g.via_token = True
-        g.token_used = (token.id, token.last_used_at)
-        return token.user
+    # Before Flask-Login looks at the session cookie: a request that carries a bearer token is
+    # answered as the token's user, whatever cookie (another user's, a stale one) comes with it.
+    app.before_request(_authenticate_bearer)
+    app.session_interface = CookieSessionUnlessBearer()
 
     @app.after_request
     def after(response):
@@ -74,6 +66,52 @@ def init_app(app: Flask) -> None:
         log_refusal(f"CSRF check failed: {error.description}")
         return problem(400, "This form was not accepted because its security token is missing or has expired. "
                             "Go back, reload the page and try again.")
+
+
+@dataclass(frozen=True)
+class TokenUser(UserMixin):
+    """current_user for a request with a bearer token: what the views, the audit and the templates read of a user.
+
+    Plain values from the token lookup, not a User row, so nothing about the caller is read twice.
+    """
+
+    id: int
+    email: str
+    name: str
+    role: str
+
+
+class CookieSessionUnlessBearer(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except that a request with a bearer token neither reads nor refreshes it.
+
+    The token alone says who is asking, so a browser's session cookie sent along by a script is
+    not verified, not kept alive and not rewritten by the API's answers.
+    """
+
+    def open_session(self, app: Flask, request: Request):
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
+def _authenticate_bearer() -> None:
+    """Settle who a request with a bearer token is from the token alone; the cookie is not read.
+
+    A valid token makes the token's user current; an invalid or revoked one makes the request
+    anonymous (refused on the API, sent to sign in on a page), even with a valid session cookie.
+    """
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return
+    holder = token_holder(db.session, header[7:].strip())
+    if holder is None:
+        g.bad_token = True
+        login_manager._update_request_context_with_user(None)  # Flask-Login's anonymous user for g
+        return
+    g.via_token = True
+    g.token_used = (holder.token_id, holder.last_used_at)
+    # Flask-Login keeps the request's user in g; once set, its cookie loaders do not run at all.
+    login_manager._update_request_context_with_user(TokenUser(holder.user_id, holder.email, holder.name, holder.role))
 
 
 def _note_token_use() -> None:

@@ -53,11 +53,13 @@ def day_span(day: date, zone: str) -> tuple[datetime, datetime]:
     return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(timezone.utc)
 
 
-def site_day(site: queries.SiteRow, day: date) -> SiteDay:
-    """A site's sessions, shifts and rooms for one local day."""
-    start, end = day_span(day, site.timezone)
-    return SiteDay(site, day, queries.sessions_starting(db.session, site.id, start, end),
-                   queries.shifts_overlapping(db.session, site.id, start, end), queries.rooms(db.session, site.id))
+def site_days(wanted: list[tuple[queries.SiteRow, date]]) -> list[SiteDay]:
+    """Each site's sessions, shifts and rooms for one of its local days: four queries for any number of sites."""
+    windows = {site.id: day_span(day, site.timezone) for site, day in wanted}
+    sessions = queries.sessions_starting(db.session, windows)
+    shifts = queries.shifts_overlapping(db.session, windows)
+    rooms = queries.rooms(db.session, list(windows))
+    return [SiteDay(site, day, sessions[site.id], shifts[site.id], rooms[site.id]) for site, day in wanted]
 
 
 def credential_warnings(today: date) -> list[CredentialWarning]:
@@ -74,7 +76,7 @@ def credential_warnings(today: date) -> list[CredentialWarning]:
 def home():
     """The clinic overview: each site's day in its own time zone, and credentials about to lapse."""
     moment = now()
-    days = [site_day(site, local(moment, site.timezone).date()) for site in queries.sites(db.session)]
+    days = site_days([(site, local(moment, site.timezone).date()) for site in queries.sites(db.session)])
     # Credentials belong to people, not sites; count days from the latest local "today"
     # among the sites so a warning never comes a day late anywhere.
     reference = max((d.day for d in days), default=moment.date())
@@ -92,7 +94,9 @@ def day_view():
         return problem(422, "site_id must be a site's number, e.g. site_id=1.",
                        fields=[{"field": "site_id", "message": "not a whole number"}])
     if raw_site:
-        site = queries.site(db.session, int(raw_site)) if len(raw_site) < 10 else None
+        # A number too long to be an id is no site (and int() of thousands of digits would raise).
+        wanted = int(raw_site) if len(raw_site) < 10 else None
+        site = next((s for s in all_sites if s.id == wanted), None)
         if site is None:
             return problem(404, f"No site with id {raw_site}.")
     elif all_sites:
@@ -103,7 +107,7 @@ def day_view():
     if day is None:
         return problem(422, f"day must be a date between {EARLIEST} and {LATEST} written like 2026-11-23.",
                        fields=[{"field": "day", "message": "not a date like 2026-11-23"}])
-    return render_template("pages/day.html", day=day, sites=all_sites, site_day=site_day(site, day),
+    return render_template("pages/day.html", day=day, sites=all_sites, site_day=site_days([(site, day)])[0],
                            previous=day - timedelta(days=1), following=day + timedelta(days=1))
 
 

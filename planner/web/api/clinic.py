@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import jsonify
-from sqlalchemy import select
 
+from planner.db import queries
 from planner.db.models import Patient, Room, SessionType, Site, Staff
 from planner.domain.errors import NotFound
 from planner.extensions import db
@@ -35,7 +35,7 @@ def _created(model, key: int, shape, *args):
 @operation(*ANY_STAFF, answers={200: list[SiteOut]})
 def list_sites():
     """Every site."""
-    return jsonify([present.site(s) for s in db.session.scalars(select(Site).order_by(Site.name))])
+    return jsonify([present.site(s) for s in queries.sites_in_full(db.session)])
 
 
 @api.get("/sites/<id:site_id>")
@@ -56,7 +56,7 @@ def create_site():
 @operation(*ANY_STAFF, answers={200: list[RoomOut]})
 def list_rooms():
     """Every room and chair."""
-    return jsonify([present.room(r) for r in db.session.scalars(select(Room).order_by(Room.site_id, Room.name))])
+    return jsonify([present.room(r) for r in queries.plain_rows(db.session, Room, Room.site_id, Room.name)])
 
 
 @api.get("/rooms/<id:room_id>")
@@ -77,7 +77,7 @@ def create_room():
 @operation(*ANY_STAFF, answers={200: list[StaffOut]})
 def list_staff():
     """Every staff member."""
-    return jsonify([present.staff(s) for s in db.session.scalars(select(Staff).order_by(Staff.name))])
+    return jsonify([present.staff(s) for s in queries.plain_rows(db.session, Staff, Staff.name)])
 
 
 @api.get("/staff/<id:staff_id>")
@@ -125,7 +125,7 @@ def add_time_off(staff_id: int):
 @operation(*ANY_STAFF, answers={200: list[PatientOut]})
 def list_patients():
     """Every patient."""
-    return jsonify([present.patient(p) for p in db.session.scalars(select(Patient).order_by(Patient.name))])
+    return jsonify([present.patient(p) for p in queries.plain_rows(db.session, Patient, Patient.name)])
 
 
 @api.get("/patients/<id:patient_id>")
@@ -146,7 +146,7 @@ def create_patient():
 @operation(*ANY_STAFF, answers={200: list[SessionTypeOut]})
 def list_session_types():
     """Every session type."""
-    return jsonify([present.session_type(t) for t in db.session.scalars(select(SessionType).order_by(SessionType.key))])
+    return jsonify([present.session_type(t) for t in queries.plain_rows(db.session, SessionType, SessionType.key)])
 
 
 @api.get("/session-types/<id:type_id>")

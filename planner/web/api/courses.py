@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import jsonify
-from sqlalchemy import select
 
+from planner.db import queries
 from planner.db.models import Course, ProtocolVersion
 from planner.domain.errors import NotFound
 from planner.extensions import db
@@ -27,8 +27,8 @@ from planner.web.api.course_schemas import CourseOut, ProposalOut, ProtocolOut, 
 @operation(*ANY_STAFF, answers={200: list[ProtocolOut]}, tag="courses")
 def list_protocols():
     """The active version of every protocol."""
-    rows = db.session.scalars(select(ProtocolVersion).where(ProtocolVersion.active.is_(True))
-                              .order_by(ProtocolVersion.key))
+    rows = queries.plain_rows(db.session, ProtocolVersion, ProtocolVersion.key,
+                              where=[ProtocolVersion.active.is_(True)])
     return jsonify([{"key": r.key, "version": r.version, **r.definition} for r in rows])
 
 

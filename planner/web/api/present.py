@@ -1,14 +1,19 @@
-"""Rows as JSON-ready dicts."""
+"""Rows as JSON-ready dicts.
+
+Each function reads its row by attribute, so it takes a model object (one record's own endpoint)
+or a plain row from planner/db/queries.py (the lists); both give the same JSON.
+"""
 
 from __future__ import annotations
 
+from planner.db.queries import SiteInFull
 from planner.db.models import Patient, Room, Session, SessionType, Site, Staff
 from planner.domain.calendar import local
 from planner.web.api.common import instant
 
 
-def site(row: Site) -> dict:
-    """A site with its calendar and policy."""
+def site(row: Site | SiteInFull) -> dict:
+    """A site with its calendar and policy (a model row, or the plain one the list reads)."""
     return {"id": row.id, "name": row.name, "timezone": row.timezone, "phone": row.phone,
             "esketamine_certified": row.esketamine_certified, "distinct_roles": row.distinct_roles,
             "slot_minutes": row.slot_minutes,

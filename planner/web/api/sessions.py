@@ -9,6 +9,7 @@ from flask import jsonify
 from pydantic import Field, model_validator
 from sqlalchemy import select
 
+from planner.db import queries
 from planner.db.models import Session
 from planner.domain.errors import NotFound
 from planner.extensions import db
@@ -86,7 +87,7 @@ def list_sessions():
         stmt = stmt.where(Session.site_id == args.site_id)
     if args.patient_id:
         stmt = stmt.where(Session.patient_id == args.patient_id)
-    return jsonify([present.session(s) for s in db.session.scalars(stmt.order_by(Session.starts_at))])
+    return jsonify([present.session(s) for s in queries.sessions_in_full(db.session, stmt.order_by(Session.starts_at))])
 
 
 @api.get("/sessions/<id:session_id>")
