@@ -7,8 +7,6 @@ import logging
 from datetime import datetime, timezone
 
 import pytest
-
-from tests.factories import make_site
 from sqlalchemy import select
 
 from planner.db.models import ApiToken, AuditEvent, User
