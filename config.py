@@ -22,7 +22,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE / 'planner.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No ping on every checkout: planner/db/pool.py pings only connections that sat idle.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # Session cookie hardening: not readable from JS, not sent on cross-site POSTs.
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -38,10 +38,12 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     csrf.init_app(app)
     with app.app_context():
         from planner.db.pgconnection import install_plan_keeping_connections
+        from planner.db.pool import install_idle_ping
         from planner.db.uow import install_sqlite_pragmas
 
         install_sqlite_pragmas(db.engine)
         install_plan_keeping_connections(db.engine)
+        install_idle_ping(db.engine)
 
     from planner import cli
     from planner.web import register

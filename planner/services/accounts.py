@@ -8,11 +8,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from planner.db import queries
 from planner.db.models import ApiToken, Staff, User
 from planner.db.uow import unit_of_work
 from planner.domain.errors import InvalidData, NotFound, Reason
@@ -193,14 +194,6 @@ class TokenHolder:
     last_used_at: datetime | None
 
 
-_users, _tokens = User.__table__.c, ApiToken.__table__.c
-# Built once, as a Core statement of table columns: it runs on every API call, and without the
-# ORM's per-call work (building the query, loading a User) it costs a third of what that did.
-_HOLDER = (select(_users.id, _users.email, _users.name, _users.role, _tokens.id, _tokens.last_used_at)
-           .select_from(User.__table__.join(ApiToken.__table__, _tokens.user_id == _users.id))
-           .where(_tokens.token_hash == bindparam("digest"), _tokens.revoked_at.is_(None), _users.active.is_(True)))
-
-
 def token_holder(session: OrmSession, token: str) -> TokenHolder | None:
     """The active user an unrevoked API token belongs to, or None: one query, token and user together.
 
@@ -208,7 +201,7 @@ def token_holder(session: OrmSession, token: str) -> TokenHolder | None:
     cost a transaction more. Nothing is cached, so a token revoked or an account deactivated is
     refused from the next request on.
     """
-    row = session.connection().execute(_HOLDER, {"digest": token_digest(token)}).first()
+    row = queries.token_holder(session, token_digest(token))
     return None if row is None else TokenHolder(*row)
 
 

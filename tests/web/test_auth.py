@@ -13,6 +13,7 @@ from planner.db.models import ApiToken, AuditEvent, User
 from planner.domain.errors import InvalidData
 from planner.extensions import db
 from planner.services import accounts
+from tests.factories import make_site
 from tests.web.conftest import CREATED, PASSWORD, csrf_from, sign_in
 
 LATER = datetime(2026, 1, 2, tzinfo=timezone.utc)

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
+from planner.db import queries
 from planner.db.models import Course, ProtocolVersion, Session, SessionStaff, SessionType, Site
 from planner.db.reads import config as _config, fresh as _fresh, pieces as _pieces, windows as _windows
 from planner.db.reads.gc import gc_paused
@@ -27,7 +28,7 @@ from planner.domain.protocols import protocol_from_dict
 from planner.domain.intervals import Interval
 from planner.domain.windows import FreeWindow
 
-__all__ = ["reading", "site", "session_type", "session_types", "site_ids", "patient", "booking_subjects",
+__all__ = ["reading", "site", "session_type", "session_types", "listed_sites", "site_ids", "patient", "booking_subjects",
            "for_booking", "search", "Search", "for_planning", "PlanningClinic", "course", "forget_kept"]
 
 
@@ -58,6 +59,15 @@ def session_type_from_row(row: SessionType) -> dom.SessionType:
 def session_types(session: OrmSession) -> dict[str, dom.SessionType]:
     """Every session type by key."""
     return _config.current_config(session).types_by_key
+
+
+def listed_sites(session: OrmSession) -> list:
+    """Every site with its hours, closures and limits as the API lists them (queries.SiteInFull), kept per config mark."""
+    config = _config.current_config(session)
+    if config.listing is None:
+        # Read after the mark that labels the copy: the listing can only be newer than its label.
+        config.listing = queries.sites_in_full(session)
+    return config.listing
 
 
 def site_ids(session: OrmSession, esketamine_only: bool = False) -> list[int]:

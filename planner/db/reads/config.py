@@ -43,6 +43,7 @@ class ClinicConfig:
     rooms: dict[int, dom.Room]
     types: dict[int, dom.SessionType] = field(default_factory=dict)
     sites: dict[int, dom.Site] = field(default_factory=dict)
+    listing: list | None = None  # every site as the API lists it, read when first asked for
     _site_rooms: dict[int, dict[int, dom.Room]] = field(default_factory=dict)
     # Per person: leave starts (for bisect) and the longest stretch of leave, so a lookup does not
     # walk every absence on record, which grows with the clinic's history.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from planner.db import queries
+from planner.db import queries, reads
 from planner.db.models import Patient, Room, SessionType, Site, Staff
 from planner.domain.errors import NotFound
 from planner.extensions import db
@@ -35,7 +35,7 @@ def _created(model, key: int, shape, *args):
 @operation(*ANY_STAFF, answers={200: list[SiteOut]})
 def list_sites():
     """Every site."""
-    return jsonify([present.site(s) for s in queries.sites_in_full(db.session)])
+    return jsonify([present.site(s) for s in reads.listed_sites(db.session)])
 
 
 @api.get("/sites/<id:site_id>")
