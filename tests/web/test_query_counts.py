@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event
 
+from planner.db.reads import sql
+
 import planner.clock
 from planner.db.models import (
     AuditEvent, Closure, Course, CourseEvent, Credential, OpeningHours, Patient, ProtocolVersion, Room, Session,
@@ -127,8 +129,13 @@ def statements(app):
         if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
             seen.append(statement)
 
+    def note_raw(statement):  # the reads sent through the driver's own cursor (planner/db/reads/sql.py)
+        seen.append(statement)
+
     event.listen(db.engine, "before_cursor_execute", note)
+    sql.watchers.append(note_raw)
     yield seen
+    sql.watchers.remove(note_raw)
     event.remove(db.engine, "before_cursor_execute", note)
 
 
@@ -170,7 +177,7 @@ def json_rows(key=None, pick=None):
 
 API_LISTS = [
     # path (with {ids}), most statements (the token lookup is one), how to count the rows shown
-    ("/api/sites", 3, json_rows()),
+    ("/api/sites", 4, json_rows()),  # who asks, the config mark, then (the sites changed) sites and calendars
     ("/api/rooms", 2, json_rows(pick=lambda r: r["name"].startswith("Chair"))),
     ("/api/staff", 2, json_rows()),
     ("/api/staff/{lead}", 5, json_rows("time_off")),
@@ -220,6 +227,20 @@ def test_the_token_and_its_user_are_found_in_one_query(client, statements):
     _, sent = queries_for(lambda: client.get("/api/protocols", headers=reader.headers), statements)
     assert len(sent) == 2, "\n".join(sent)  # who is asking, then the protocols
     assert "api_tokens" in sent[0] and "users" in sent[0]
+
+
+def test_the_site_list_is_kept_until_the_clinics_set_up_changes(client, statements):
+    from sqlalchemy import text
+
+    reader = ApiClient(client, "reception")
+    GrowingClinic().grow(2)
+    client.get("/api/sites", headers=reader.headers)
+    _, sent = queries_for(lambda: client.get("/api/sites", headers=reader.headers), statements)
+    assert len(sent) == 2 and "config_marks" in sent[1], "\n".join(sent)  # who asks; has anything changed?
+    db.session.execute(text("UPDATE sites SET name = 'Renamed' WHERE id = (SELECT min(id) FROM sites)"))
+    db.session.commit()  # written around the application: the trigger still raises the mark
+    answer, sent = queries_for(lambda: client.get("/api/sites", headers=reader.headers), statements)
+    assert "Renamed" in {site["name"] for site in answer.get_json()} and len(sent) == 4
 
 
 SHOWN_ALONE = [("/api/sites", "/api/sites/{id}"), ("/api/rooms", "/api/rooms/{id}"), ("/api/staff", "/api/staff/{id}"),

@@ -63,11 +63,7 @@ def session_types(session: OrmSession) -> dict[str, dom.SessionType]:
 
 def listed_sites(session: OrmSession) -> list:
     """Every site with its hours, closures and limits as the API lists them (queries.SiteInFull), kept per config mark."""
-    config = _config.current_config(session)
-    if config.listing is None:
-        # Read after the mark that labels the copy: the listing can only be newer than its label.
-        config.listing = queries.sites_in_full(session)
-    return config.listing
+    return _config.kept_listing(session, queries.sites_in_full)
 
 
 def site_ids(session: OrmSession, esketamine_only: bool = False) -> list[int]:

@@ -43,7 +43,6 @@ class ClinicConfig:
     rooms: dict[int, dom.Room]
     types: dict[int, dom.SessionType] = field(default_factory=dict)
     sites: dict[int, dom.Site] = field(default_factory=dict)
-    listing: list | None = None  # every site as the API lists it, read when first asked for
     _site_rooms: dict[int, dict[int, dom.Room]] = field(default_factory=dict)
     # Per person: leave starts (for bisect) and the longest stretch of leave, so a lookup does not
     # walk every absence on record, which grows with the clinic's history.
@@ -107,12 +106,27 @@ def session_type_rules(row: SessionType) -> dom.SessionType:
 
 _lock = threading.Lock()
 _copies: dict[str, ClinicConfig] = {}
+_listings: dict[str, tuple[int | None, list]] = {}  # per database: (config mark, the sites as listed)
 
 
 def forget_all() -> None:
     """Drop every kept copy (benchmarks measure cold reads with it)."""
     with _lock:
         _copies.clear()
+        _listings.clear()
+
+
+def kept_listing(session: OrmSession, read) -> list:
+    """A listing of sites (what read(session) gives) kept while the config mark stays the same."""
+    version = config_mark(session)  # read before the rows it labels: a listing can only be newer than its label
+    key = database_key(session)
+    kept = _listings.get(key)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    listing = read(session)
+    with _lock:
+        _listings[key] = (version, listing)
+    return listing
 
 
 def config_at(session: OrmSession, version: int | None) -> ClinicConfig:

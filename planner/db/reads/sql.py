@@ -13,8 +13,15 @@ from sqlalchemy.orm import Session as OrmSession
 from planner.db.types import _SQLITE_FORMAT
 
 
+# Who wants to hear of each statement sent here (the query-count tests): these statements go past
+# SQLAlchemy's own events, which see only what goes through its execute.
+watchers: list = []
+
+
 def fetch(session: OrmSession, sql: str, params: list) -> list[tuple]:
     """Rows (plain tuples) for SQL written with `?` placeholders, on SQLite or PostgreSQL."""
+    for watch in watchers:
+        watch(sql)
     connection = session.connection()  # joins the session's transaction
     if connection.dialect.name == "sqlite":
         values = tuple(p.astimezone(timezone.utc).strftime(_SQLITE_FORMAT) if isinstance(p, datetime)
