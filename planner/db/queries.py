@@ -15,7 +15,6 @@ from sqlalchemy import Date, Integer, Select, String, and_, cast, literal, null,
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from planner.db.reads.sql import fetch, instant
 from planner.db.models import (
     AuditEvent, Closure, Credential, OpeningHours, Patient, Room, Session, SessionStaff, SessionType, Shift, Site, Staff,
     StaffingLimit,
@@ -230,16 +229,3 @@ def sessions_in_full(session: OrmSession, query: Select) -> list[Session]:
                                               selectinload(Session.staff))))
 
 
-def token_holder(session: OrmSession, digest: str) -> tuple | None:
-    """(user id, email, name, role, token id, last used) for an unrevoked token of an active user, or None.
-
-    Asked on every API call, so through the driver's own cursor: the ORM's per-statement work
-    cost more than the lookup itself.
-    """
-    found = fetch(session, "SELECT u.id, u.email, u.name, u.role, t.id, t.last_used_at FROM api_tokens t "
-                           "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL "
-                           "AND u.active = ?", [digest, True])
-    if not found:
-        return None
-    user_id, email, name, role, token_id, last_used = found[0]
-    return user_id, email, name, role, token_id, None if last_used is None else instant(last_used)

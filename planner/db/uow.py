@@ -9,6 +9,7 @@ from contextvars import ContextVar
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import scoped_session
 
 from planner.extensions import db
 
@@ -78,3 +79,18 @@ def defer_overlap_constraints(session: OrmSession) -> None:
     """Check PostgreSQL's no-overlap constraints at commit, not per statement (for swaps within a course)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET CONSTRAINTS ex_sessions_room_id_overlap, ex_sessions_patient_id_overlap DEFERRED"))
+
+
+def reads_without_transaction(session: OrmSession) -> None:
+    """Let a request that only reads run its statements outside a transaction (PostgreSQL only).
+
+    PostgreSQL's READ COMMITTED gives every statement its own snapshot even inside a
+    transaction, so a read-only request sees the same data either way, and is spared BEGIN and
+    the two round trips that end a transaction (planner/db/pgconnection.py). A use case that
+    opens a unit of work starts a real transaction all the same (it rolls back this one first).
+    SQLite keeps its transactions: they cost no round trip there.
+    """
+    # Only at the start of a session's work: one already under way (a test's, a CLI command's) is left as it is.
+    own = session() if isinstance(session, scoped_session) else session
+    if not own.in_transaction() and own.get_bind().dialect.name == "postgresql":
+        own.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from planner.db import queries
+from planner.db import reads
 from planner.db.models import ApiToken, Staff, User
 from planner.db.uow import unit_of_work
 from planner.domain.errors import InvalidData, NotFound, Reason
@@ -201,7 +201,7 @@ def token_holder(session: OrmSession, token: str) -> TokenHolder | None:
     cost a transaction more. Nothing is cached, so a token revoked or an account deactivated is
     refused from the next request on.
     """
-    row = queries.token_holder(session, token_digest(token))
+    row = reads.token_holder(session, token_digest(token))
     return None if row is None else TokenHolder(*row)
 
 

@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 
 from planner import clock
+from planner.db.uow import reads_without_transaction
 from planner.db.models import User
 from planner.extensions import db, login_manager
 from planner.services import Actor
@@ -37,6 +38,8 @@ def init_app(app: Flask) -> None:
         # A deactivated account loses its open sessions on the next request.
         return user if user is not None and user.active else None
 
+    # A GET or HEAD only reads (use cases that write open their own unit of work): no transaction.
+    app.before_request(_reads_only)
     # Before Flask-Login looks at the session cookie: a request that carries a bearer token is
     # answered as the token's user, whatever cookie (another user's, a stale one) comes with it.
     app.before_request(_authenticate_bearer)
@@ -92,6 +95,11 @@ class CookieSessionUnlessBearer(SecureCookieSessionInterface):
         if request.headers.get("Authorization", "").startswith("Bearer "):
             return self.session_class()
         return super().open_session(app, request)
+
+
+def _reads_only() -> None:
+    if request.method in ("GET", "HEAD"):
+        reads_without_transaction(db.session)
 
 
 def _authenticate_bearer() -> None:

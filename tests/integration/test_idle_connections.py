@@ -55,3 +55,26 @@ def test_a_connection_used_a_moment_ago_is_not_pinged_so_a_drop_meets_the_statem
             connection.execute(text("SELECT 1"))
     with engine.connect() as connection:
         assert connection.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_a_request_that_only_reads_runs_without_a_transaction_on_postgresql_and_a_use_case_still_gets_one(app):
+    from planner.db.uow import reads_without_transaction, unit_of_work
+
+    db.session.remove()
+    reads_without_transaction(db.session)
+    db.session.execute(text("SELECT 1"))
+    raw = db.session.connection().connection.dbapi_connection
+    postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:
+        import psycopg
+
+        assert raw.autocommit and raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    else:
+        assert raw.in_transaction  # SQLite keeps its transaction: it costs no round trip
+    with unit_of_work() as session:
+        session.execute(text("SELECT 1"))
+        inner = session.connection().connection.dbapi_connection
+        if postgresql:
+            assert not inner.autocommit and inner.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+        else:
+            assert inner.in_transaction

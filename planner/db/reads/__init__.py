@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import queries
 from planner.db.models import Course, ProtocolVersion, Session, SessionStaff, SessionType, Site
-from planner.db.reads import config as _config, fresh as _fresh, pieces as _pieces, windows as _windows
+from planner.db.reads import config as _config, fresh as _fresh, pieces as _pieces
+from planner.db.reads import sql as _sql
+from planner.db.reads import windows as _windows
 from planner.db.reads.gc import gc_paused
 from planner.db.uow import unit_of_work
 from planner.domain import clinic as dom
@@ -28,7 +30,8 @@ from planner.domain.protocols import protocol_from_dict
 from planner.domain.intervals import Interval
 from planner.domain.windows import FreeWindow
 
-__all__ = ["reading", "site", "session_type", "session_types", "listed_sites", "site_ids", "patient", "booking_subjects",
+__all__ = ["reading", "site", "session_type", "session_types", "listed_sites", "token_holder", "site_ids", "patient",
+           "booking_subjects",
            "for_booking", "search", "Search", "for_planning", "PlanningClinic", "course", "forget_kept"]
 
 
@@ -59,6 +62,24 @@ def session_type_from_row(row: SessionType) -> dom.SessionType:
 def session_types(session: OrmSession) -> dict[str, dom.SessionType]:
     """Every session type by key."""
     return _config.current_config(session).types_by_key
+
+
+def token_holder(session: OrmSession, digest: str) -> tuple | None:
+    """(user id, email, name, role, token id, last used) for an unrevoked token of an active user, or None.
+
+    Asked first on every API call, through the driver's own cursor (the ORM's per-statement work
+    cost more than the lookup). It brings the clinic's config mark along, so a kept read later in
+    the same request needs no round trip of its own to learn whether the set-up changed.
+    """
+    found = _sql.fetch(session, "SELECT u.id, u.email, u.name, u.role, t.id, t.last_used_at, "
+                                "(SELECT version FROM config_marks WHERE id = 1) FROM api_tokens t "
+                                "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL "
+                                "AND u.active = ?", [digest, True])
+    if not found:
+        return None
+    user_id, email, name, role, token_id, last_used, mark = found[0]
+    _config.mark_seen(session, mark)
+    return user_id, email, name, role, token_id, None if last_used is None else _sql.instant(last_used)
 
 
 def listed_sites(session: OrmSession) -> list:

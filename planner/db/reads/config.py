@@ -30,6 +30,7 @@ from planner.domain.staffing import DEFAULT_LIMITS, RoleNeed
 from planner.domain.staffing import Credential as Cred
 
 _MEMO = "planner.reads.config"
+_MARK = "planner.reads.mark"
 
 
 @dataclass
@@ -118,7 +119,7 @@ def forget_all() -> None:
 
 def kept_listing(session: OrmSession, read) -> list:
     """A listing of sites (what read(session) gives) kept while the config mark stays the same."""
-    version = config_mark(session)  # read before the rows it labels: a listing can only be newer than its label
+    version = transaction_mark(session)  # read before the rows it labels: a listing can only be newer
     key = database_key(session)
     kept = _listings.get(key)
     if kept is not None and kept[0] == version:
@@ -166,7 +167,24 @@ def current_config(session: OrmSession) -> ClinicConfig:
     memo = session.info.get(_MEMO)
     if memo is not None and memo[0] is session.get_transaction():
         return memo[1]
-    return _remember(session, config_mark(session))
+    return _remember(session, transaction_mark(session))
+
+
+def mark_seen(session: OrmSession, version: int | None) -> None:
+    """Remember the config mark a read of this transaction already brought along, so nothing asks again."""
+    session = _own(session)
+    session.info[_MARK] = (session.get_transaction(), version)
+
+
+def transaction_mark(session: OrmSession) -> int | None:
+    """The config mark as this transaction first saw it (read now if nothing brought it yet)."""
+    session = _own(session)
+    memo = session.info.get(_MARK)
+    if memo is not None and memo[0] is session.get_transaction():
+        return memo[1]
+    version = config_mark(session)
+    session.info[_MARK] = (session.get_transaction(), version)
+    return version
 
 
 def config_and_patient(session: OrmSession, patient_id: int) -> tuple[ClinicConfig, dom.Patient | None]:
