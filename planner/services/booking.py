@@ -123,7 +123,8 @@ def course_move_reasons(session: OrmSession, course_id: int, session_id: int, re
     course = reads.course(session, course_id)
     zone = request.site.calendar.zone
     live = [LiveSession(s.id, s.purpose, s.type_key, s.dose_number, local(s.start, zone).date())
-            for s in course.sessions if lifecycle.holds_place(s.status)]
+            # A held dose is made up by another: only the sessions that stand count.
+            for s in course.sessions if lifecycle.holds_place(s.status) and s.status != lifecycle.HELD]
     return move_breaches(course.protocol, live, session_id, request.site.calendar.local_day(request.start))
 
 

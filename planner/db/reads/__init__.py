@@ -18,21 +18,20 @@ from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import queries
 from planner.db.models import Course, ProtocolVersion, Session, SessionStaff, SessionType, Site
-from planner.db.reads import config as _config, fresh as _fresh, pieces as _pieces
-from planner.db.reads import sql as _sql
+from planner.db.reads import config as _config, fresh as _fresh, pieces as _pieces, sql as _sql
 from planner.db.reads import windows as _windows
 from planner.db.reads.gc import gc_paused
 from planner.db.uow import unit_of_work
 from planner.domain import clinic as dom
 from planner.domain.calendar import day_start
 from planner.domain.courses import BookedCourse, CourseSession
-from planner.domain.protocols import protocol_from_dict
 from planner.domain.intervals import Interval
+from planner.domain.protocols import protocol_from_dict
 from planner.domain.windows import FreeWindow
 
-__all__ = ["reading", "site", "session_type", "session_types", "listed_sites", "token_holder", "site_ids", "patient",
-           "booking_subjects",
-           "for_booking", "search", "Search", "for_planning", "PlanningClinic", "course", "forget_kept"]
+__all__ = ["reading", "site", "session_type", "session_type_from_row", "session_types", "site_ids", "patient",
+           "booking_subjects", "Subjects", "for_booking", "search", "Search", "for_planning", "PlanningClinic",
+           "course", "listed_sites", "token_holder", "forget_kept"]
 
 
 @contextmanager
