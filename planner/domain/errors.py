@@ -26,13 +26,17 @@ class DomainError(Exception):
 
 
 @dataclass
-class BookingRefused(DomainError):
-    """A session cannot be booked as asked; every reason is listed."""
+class Refusal(DomainError):
+    """A rule of the clinic refuses what was asked; every reason is listed."""
 
     reasons: list[Reason] = field(default_factory=list)
 
     def __str__(self) -> str:
         return "; ".join(reason.message for reason in self.reasons)
+
+
+class BookingRefused(Refusal):
+    """A session cannot be booked as asked; every reason is listed."""
 
 
 @dataclass
@@ -57,24 +61,12 @@ class InvalidTransition(DomainError):
         return f"A session that is {self.current.replace('_', ' ')} cannot become {self.wanted.replace('_', ' ')}."
 
 
-@dataclass
-class StatusRefused(DomainError):
+class StatusRefused(Refusal):
     """A session cannot take a status now (too early, not its day); every reason is listed."""
 
-    reasons: list[Reason] = field(default_factory=list)
 
-    def __str__(self) -> str:
-        return "; ".join(reason.message for reason in self.reasons)
-
-
-@dataclass
-class CoverBroken(DomainError):
+class CoverBroken(Refusal):
     """A change to staff would leave booked sessions without valid cover; each broken session is named."""
-
-    reasons: list[Reason] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return "; ".join(reason.message for reason in self.reasons)
 
 
 @dataclass

@@ -7,7 +7,6 @@ never drop it. Numbers and sources are in docs/domain.md ("The supervision floor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from planner.domain.clinic import CAPABILITY_NAMES, SessionType
 from planner.domain.errors import Reason
@@ -60,9 +59,17 @@ _DOSE = {"IV": "An IV dose", "intranasal": "An esketamine (intranasal) dose", "I
          "sublingual": "A sublingual (KAP) dose"}
 
 
-@lru_cache(maxsize=256)  # asked on every search and booking; a type's rules change only with a new row
 def floor_breaches(stype: SessionType) -> tuple[Reason, ...]:
     """Every way a dosing session type falls below the supervision floor (empty for a sound type or no dose)."""
+    # Asked at every placement the planner tries: worked out once per type object (frozen, but a
+    # memo is not part of its value, as StaffMember.shift_cover keeps its covers).
+    found = stype.__dict__.get("_floor_breaches")
+    if found is None:
+        found = stype.__dict__["_floor_breaches"] = _breaches(stype)
+    return found
+
+
+def _breaches(stype: SessionType) -> tuple[Reason, ...]:
     if not stype.is_dosing:
         return ()
     floor = FLOORS.get(stype.route)

@@ -10,12 +10,11 @@ from sqlalchemy.orm import Session as OrmSession
 from planner.db.models import (
     Closure, Credential, OpeningHours, Patient, Room, SessionType, Shift, Site, Staff, StaffingLimit, TimeOff,
 )
+from planner.db import reads
 from planner.db.uow import lock_for_booking, unit_of_work
 from planner.domain.calendar import local
-from planner.domain.clinic import SessionType as DomainType
 from planner.domain.errors import InvalidData, Reason
 from planner.domain.intervals import Interval
-from planner.domain.staffing import RoleNeed
 from planner.domain.supervision import floor_breaches, limit_breaches
 from planner.services import Actor
 from planner.services.audit import record
@@ -128,21 +127,16 @@ def add_session_type(session: OrmSession, data: SessionTypeIn) -> SessionType:
     """Add a session type (no commit); a dosing type never below the supervision floor."""
     if session.scalar(select(SessionType.id).where(SessionType.key == data.key)):
         raise _taken("key", f"The session type key {data.key!r}")
-    values = data.model_dump()
-    above_floor(values)
-    row = SessionType(**values)
+    row = SessionType(**data.model_dump())
+    above_floor(row)
     session.add(row)
     session.flush()
     return row
 
 
-def above_floor(values: dict) -> None:
-    """Refuse a session type below the supervision floor of its route (the clinic may raise it, never drop it)."""
-    needs = tuple(RoleNeed(n["role"], frozenset(n.get("disciplines", ())), frozenset(n.get("credentials", ())),
-                           n.get("part", "whole")) for n in values["role_requirements"] or ())
-    candidate = DomainType(0, values["key"], values["name"], values["kind"], values["route"], values["active_minutes"],
-                           values["observation_minutes"], values["room_capability"], needs)
-    below = floor_breaches(candidate)
+def above_floor(row: SessionType) -> None:
+    """Refuse a session type row below the supervision floor of its route (the clinic may raise it, never drop it)."""
+    below = floor_breaches(reads.session_type_from_row(row))
     if below:
         raise InvalidData(list(below))
 

@@ -54,20 +54,21 @@ def propose_course(patient_id: int, protocol_key: str, preferences: PreferencesI
         asked, home, others = _sites(session, prefs, patient, esketamine)
         home_reasons: list[str] = []
         if asked is None and home is not None:
-            home_reasons = _plan_at([home], session, protocol, types, patient, prefs, start, now, proposal)
+            proposal.plans, home_reasons = _plan_at([home], session, protocol, types, patient, prefs, start, now,
+                                                    proposal)
         if not proposal.plans:
-            _plan_at([asked] if asked else others, session, protocol, types, patient, prefs, start, now, proposal)
-        if not proposal.reasons and home_reasons:
-            proposal.reasons = home_reasons
-        if proposal.plans:
-            proposal.reasons = []
+            proposal.plans, why = _plan_at([asked] if asked else others, session, protocol, types, patient, prefs,
+                                           start, now, proposal)
+            # With no plan anywhere, the home site's own reasons are the ones reception needs first.
+            proposal.reasons = [] if proposal.plans else home_reasons or why
         proposal.site_note = _site_note(asked, home, patient, proposal, esketamine, home_reasons)
         return proposal
 
 
 def _plan_at(sites: list[Site], session: OrmSession, protocol: Protocol, types: dict, patient: Patient,
-             prefs: Preferences, start: date | None, now: datetime, proposal: Proposal) -> list[str]:
-    """Plan at each of these sites into the proposal (the best three, best first); why the first failing site fails."""
+             prefs: Preferences, start: date | None, now: datetime,
+             proposal: Proposal) -> tuple[list[Plan], list[str]]:
+    """The best three distinct plans these sites offer, best first, and why the first site without one has none."""
     options: list[Plan] = []
     why: list[str] = []
     for site in sites:
@@ -75,10 +76,7 @@ def _plan_at(sites: list[Site], session: OrmSession, protocol: Protocol, types: 
         options += found
         if reasons and not why:
             why = [f"{site.name}: {reason}" for reason in reasons]
-    proposal.plans = _distinct(sorted(options, key=lambda plan: plan.score))[:3]
-    if not proposal.plans and not proposal.reasons:
-        proposal.reasons = why
-    return why
+    return _distinct(sorted(options, key=lambda plan: plan.score))[:3], why
 
 
 def _plans_at(session: OrmSession, site: Site, protocol: Protocol, types: dict, patient: Patient, prefs: Preferences,

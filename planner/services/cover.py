@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import reads
 from planner.db.models import Session, SessionStaff
 from planner.domain.booking import cover_reasons
 from planner.domain.calendar import local
-from planner.domain.clinic import Placement, SessionRequest
+from planner.domain.clinic import SessionRequest
 from planner.domain.errors import CoverBroken, Reason
 from planner.domain.intervals import Interval
 from planner.domain.lifecycle import FINAL
@@ -50,18 +50,8 @@ def change_keeping_cover(session: OrmSession, staff_id: int, span: Interval, now
 
 def _booked(session: OrmSession, staff_id: int, span: Interval, now: datetime) -> list[tuple[int, SessionRequest]]:
     """The sessions still to come (or under way) in which the person has a role that overlaps span."""
-    found = session.execute(
-        select(Session.id, Session.patient_id, Session.site_id, Session.session_type_id, Session.starts_at,
-               Session.room_id)
-        .join(SessionStaff, SessionStaff.session_id == Session.id)
-        .where(SessionStaff.staff_id == staff_id, SessionStaff.starts_at < span.end, SessionStaff.ends_at > span.start,
-               Session.ends_at > now, Session.status.not_in(FINAL))
-        .distinct().order_by(Session.starts_at)).all()
-    requests = []
-    for session_id, patient_id, site_id, type_id, starts_at, room_id in found:
-        placements = tuple(Placement(s, role) for s, role in session.execute(
-            select(SessionStaff.staff_id, SessionStaff.role).where(SessionStaff.session_id == session_id)))
-        request = SessionRequest(reads.patient(session, patient_id), reads.site(session, site_id),
-                                 reads.session_type(session, type_id), starts_at, room_id, placements)
-        requests.append((session_id, request))
-    return requests
+    theirs = (select(SessionStaff.session_id)
+              .where(SessionStaff.staff_id == staff_id, SessionStaff.starts_at < span.end,
+                     SessionStaff.ends_at > span.start))
+    return reads.booked_requests(session, and_(Session.id.in_(theirs), Session.ends_at > now,
+                                               Session.status.not_in(FINAL)))

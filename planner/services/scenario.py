@@ -176,12 +176,15 @@ def _book(session: OrmSession, plan: Plan, loaded: _Loaded, now: datetime) -> No
     problems: list[Reason] = []
     sites = {name: reads.site(session, site_id) for name, site_id in loaded.sites.items()}
     types = reads.session_types(session)
+    patients: dict[str, object] = {}  # by MRN: read once each, not once per session
     for item in plan.sessions:
         entry = item.entry
         site = sites[entry.site]
         placements = tuple(Placement(loaded.staff[p.staff], p.role) for p in entry.staff)
         room_id = loaded.rooms[(entry.site, entry.room)] if entry.room else None
-        patient = reads.patient(session, loaded.patients[entry.patient].id)
+        if entry.patient not in patients:
+            patients[entry.patient] = reads.patient(session, loaded.patients[entry.patient].id)
+        patient = patients[entry.patient]
         request = SessionRequest(patient, site, types[entry.type], item.start, room_id, placements)
         # Cancelled and no-show sessions hold nothing, so no rule can refuse them.
         if holds_place(entry.status):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_
 
 from planner.db import reads
-from planner.db.models import Session, SessionStaff, SessionType
+from planner.db.models import Session, SessionType
 from planner.db.uow import unit_of_work
 from planner.domain.booking import check_session
 from planner.domain.calendar import local
-from planner.domain.clinic import Placement, SessionRequest
+from planner.domain.clinic import SessionRequest
 from planner.domain.errors import CoverBroken, InvalidData, NotFound, Reason
 from planner.domain.lifecycle import FINAL
 from planner.services import Actor
@@ -39,9 +39,7 @@ def update_session_type(type_id: int, change: SessionTypeChange, actor: Actor, n
         booked = _booked_ahead(session, type_id, now)  # read before the change, under the old rules
         for key, value in fields.items():
             setattr(row, key, value)
-        above_floor({column: getattr(row, column) for column in
-                     ("key", "name", "kind", "route", "active_minutes", "observation_minutes", "room_capability",
-                      "role_requirements")})
+        above_floor(row)
         session.flush()
         _refuse_broken(session, booked, row, now)
         record(session, actor, "session_type.changed", "session_type", type_id, now, before=before, after=fields)
@@ -49,17 +47,8 @@ def update_session_type(type_id: int, change: SessionTypeChange, actor: Actor, n
 
 
 def _booked_ahead(session, type_id: int, now: datetime) -> list[tuple[int, SessionRequest]]:
-    found = session.execute(select(Session.id, Session.patient_id, Session.site_id, Session.starts_at, Session.room_id)
-                            .where(Session.session_type_id == type_id, Session.starts_at > now,
-                                   Session.status.not_in(FINAL)).order_by(Session.starts_at)).all()
-    requests = []
-    for session_id, patient_id, site_id, starts_at, room_id in found:
-        placements = tuple(Placement(s, role) for s, role in session.execute(
-            select(SessionStaff.staff_id, SessionStaff.role).where(SessionStaff.session_id == session_id)))
-        requests.append((session_id, SessionRequest(reads.patient(session, patient_id), reads.site(session, site_id),
-                                                    reads.session_type(session, type_id), starts_at, room_id,
-                                                    placements)))
-    return requests
+    return reads.booked_requests(session, and_(Session.session_type_id == type_id, Session.starts_at > now,
+                                               Session.status.not_in(FINAL)))
 
 
 def _refuse_broken(session, booked: list[tuple[int, SessionRequest]], row: SessionType, now: datetime) -> None:

@@ -31,7 +31,7 @@ from planner.domain.windows import FreeWindow
 
 __all__ = ["reading", "site", "session_type", "session_type_from_row", "session_types", "site_ids", "patient",
            "booking_subjects", "Subjects", "for_booking", "search", "Search", "for_planning", "PlanningClinic",
-           "course", "listed_sites", "token_holder", "forget_kept"]
+           "course", "booked_requests", "listed_sites", "token_holder", "forget_kept"]
 
 
 @contextmanager
@@ -201,6 +201,28 @@ def course(session: OrmSession, course_id: int, lock: bool = False) -> BookedCou
                                    r.room_id, tuple(placed.get(r.id, ()))) for r in found)
     return BookedCourse(row.id, row.patient_id, row.site_id, protocol_from_dict(definition, version), row.first_day,
                         row.status, dict(row.preferences or {}), sessions)
+
+
+def booked_requests(session: OrmSession, condition) -> list[tuple[int, dom.SessionRequest]]:
+    """The sessions a condition on the sessions table selects, in time order, each as the request that booked it.
+
+    For re-checking sessions already booked when something under them changes; people, patient
+    and type are read as the rules see them, the placements in one more query for them all.
+    """
+    found = session.execute(select(Session.id, Session.patient_id, Session.site_id, Session.session_type_id,
+                                   Session.starts_at, Session.room_id)
+                            .where(condition).order_by(Session.starts_at, Session.id)).all()
+    placed: dict[int, list[dom.Placement]] = {}
+    ids = [row.id for row in found]
+    for chunk in range(0, len(ids), 900):
+        for session_id, staff_id, role in session.execute(
+                select(SessionStaff.session_id, SessionStaff.staff_id, SessionStaff.role)
+                .where(SessionStaff.session_id.in_(ids[chunk:chunk + 900]))):
+            placed.setdefault(session_id, []).append(dom.Placement(staff_id, role))
+    return [(r.id, dom.SessionRequest(patient(session, r.patient_id), site(session, r.site_id),
+                                      session_type(session, r.session_type_id), r.starts_at, r.room_id,
+                                      tuple(placed.get(r.id, ()))))
+            for r in found]
 
 
 def forget_kept() -> None:
