@@ -31,7 +31,7 @@ import time as timer
 from pathlib import Path
 
 from bench.bench_http import ROOT, WORKERS, _port
-from bench.common import DATABASES, databases, load, machine, summary
+from bench.common import DATABASES, databases, load, machine, migrated_app, summary
 
 THREADS, ROUNDS, SECONDS, WARM_UP, IN_PROCESS = 8, 3, 5.0, 1.0, 2000
 DEMO = ROOT / "scenarios" / "demo-clinic.json"
@@ -39,22 +39,13 @@ DEMO = ROOT / "scenarios" / "demo-clinic.json"
 
 def prepare(url: str) -> str:
     """Migrate the database, load the demo clinic into this week, and return a reception API token."""
-    import logging
-
-    from flask_migrate import upgrade
-
-    from planner import clock, create_app
+    from planner import clock
     from planner.extensions import db
     from planner.services import SYSTEM, accounts
     from planner.services.scenario import load_scenario
 
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+    app = migrated_app(url)
     with app.app_context():
-        logging.disable(logging.INFO)  # the migration's chatter
-        try:
-            upgrade()
-        finally:
-            logging.disable(logging.NOTSET)
         moment = clock.now()
         load_scenario(json.loads(DEMO.read_text()), SYSTEM, moment, rebase_to=moment.date())
         token = accounts.create_api_token("reception@demo.clinic", "bench", moment)

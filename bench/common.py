@@ -85,3 +85,21 @@ def databases(kinds=DATABASES):
         for path in folder.iterdir():
             path.unlink()
         folder.rmdir()
+
+
+def migrated_app(url: str):
+    """The app on the database at url with every migration applied (Alembic's chatter silenced); no context pushed."""
+    import logging
+
+    from flask_migrate import upgrade
+
+    from planner import create_app
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        logging.disable(logging.INFO)
+        try:
+            upgrade()
+        finally:
+            logging.disable(logging.NOTSET)
+    return app

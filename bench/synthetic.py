@@ -21,7 +21,6 @@ window's rows, ids included, are identical at every scale: only the table size c
 from __future__ import annotations
 
 import argparse
-import logging
 import random
 import time as timer
 from dataclasses import dataclass
@@ -335,18 +334,11 @@ def in_window(conn: Connection, clinic: Clinic) -> int:
 
 def create(url: str, scale: int = 1, seed: int = SEED, quiet: bool = False, check: bool = True):
     """Migrate the database at url, fill it, and return (app, clinic, seconds taken)."""
-    from flask_migrate import upgrade
-
-    from planner import create_app
+    from bench.common import migrated_app
     from planner.extensions import db
 
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+    app = migrated_app(url)
     with app.app_context():
-        logging.disable(logging.INFO)  # the migration's chatter
-        try:
-            upgrade()
-        finally:
-            logging.disable(logging.NOTSET)
         began = timer.perf_counter()
         with db.engine.begin() as conn:
             clinic, counts = build(conn, scale, seed)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from planner.services import accounts
+from tests.serving import serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -38,15 +37,8 @@ def browser():
 @pytest.fixture
 def live_server(app):
     """The test's app (and its freshly emptied database) served on 127.0.0.1 and a free port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture

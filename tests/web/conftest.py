@@ -52,6 +52,24 @@ def csrf_from(page: bytes | str) -> str:
     return found.group(1)
 
 
+def audit(action: str) -> list:
+    """The audit events of one action, oldest first, read in a fresh snapshot (services commit on their own)."""
+    from sqlalchemy import select
+
+    from planner.db.models import AuditEvent
+    from planner.extensions import db
+
+    db.session.rollback()
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+
+
+def session_cookie(response) -> str:
+    """The Set-Cookie header that sets the session cookie."""
+    headers = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
+    assert headers, "no session cookie set"
+    return headers[-1]
+
+
 def sign_in(client, email: str, password: str, next_path: str | None = None):
     """Post the login form the way a browser does (GET the form, then POST it with its token)."""
     page = client.get("/login")

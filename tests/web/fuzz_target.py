@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import threading
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,7 +10,6 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
-from werkzeug.serving import make_server
 
 from planner.db.models import Course, Patient, Room, Session, SessionType, Site, Staff
 from planner.extensions import db
@@ -22,6 +20,7 @@ from planner.services.course_inputs import PreferencesIn
 from planner.services.course_planning import propose_course
 from planner.services.protocols import install_default_protocols
 from tests import factories as f
+from tests.serving import serving
 
 # The fuzzer's clock: the Friday before the seeded clinic week, so its week lies ahead (as clinic_clock).
 FROZEN_NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
@@ -111,12 +110,5 @@ def live_server(app, statuses: Counter):
 
         return app(environ, start)
 
-    server = make_server("127.0.0.1", 0, counted, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="fuzz-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with serving(counted, "fuzz-server") as url:
+        yield url
