@@ -98,7 +98,8 @@ class CookieSessionUnlessBearer(SecureCookieSessionInterface):
 
 
 def _reads_only() -> None:
-    if request.method in ("GET", "HEAD"):
+    # Static files read no database: they are not given a connection at all.
+    if request.method in ("GET", "HEAD") and request.endpoint != "static":
         reads_without_transaction(db.session)
 
 
