@@ -20,6 +20,7 @@ from planner.domain.planning.verify import LiveSession, move_breaches
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.course_status import refresh_course_status
+from planner.services.notices import queue_notices
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,9 @@ def place_orders(session: OrmSession, orders: list[SessionOrder], actor: Actor, 
     for session_id, order, request in created:
         record(session, actor, "session.booked", "session", session_id, now, start=request.window.start.isoformat(),
                site_id=order.site_id, room_id=order.room_id, patient_id=order.patient_id, course_id=order.course_id)
-    return [session_id for session_id, _, _ in created]
+    ids = [session_id for session_id, _, _ in created]
+    queue_notices(session, ids, now)  # invites and reminders commit with the booking, or not at all
+    return ids
 
 
 def reschedule_session(session_id: int, start: datetime, actor: Actor, now: datetime,
@@ -106,11 +109,14 @@ def reschedule_session(session_id: int, start: datetime, actor: Actor, now: date
             reasons += course_move_reasons(session, row.course_id, row.id, request)
         if reasons:
             raise BookingRefused(reasons)
-        before = row.starts_at
+        before, team_before = row.starts_at, {(p.staff_id, p.role) for p in row.staff}
+        if (row.starts_at, row.room_id, team_before) != (request.window.start, order.room_id, set(order.staff)):
+            row.sequence += 1  # calendars show time, place and team: they must update
         row.starts_at, row.ends_at, row.room_id = request.window.start, request.window.end, order.room_id
         row.staff = placements_for(request)
         row.version += 1
         row.updated_at = now
+        queue_notices(session, [row.id], now)
         record(session, actor, "session.rescheduled", "session", row.id, now, before=before.isoformat(),
                after=row.starts_at.isoformat(), room_id=row.room_id, version=row.version)
         version = row.version  # before the commit expires the row
@@ -144,9 +150,12 @@ def change_status(session_id: int, status: str, actor: Actor, now: datetime, rea
         if early:
             raise StatusRefused(early)
         row.version += 1
+        if status == lifecycle.CANCELLED:
+            row.sequence += 1  # iTIP: a CANCEL carries a higher SEQUENCE than the invite it takes back
         row.updated_at = now
         if reason:
             row.note = reason[:500]
+        queue_notices(session, [row.id], now)
         record(session, actor, f"session.{status}", "session", row.id, now, before=before, reason=reason,
                version=row.version)
         if row.course_id is not None:

@@ -19,6 +19,7 @@ from planner.services import Actor
 from planner.services.audit import record
 from planner.services.booking import SessionOrder, build_request, check_request, place_orders, placements_for
 from planner.services.course_replan import Replan, compute_replan, preview_replan
+from planner.services.notices import queue_notices
 
 
 def apply_changes(course_id: int, actor: Actor, now: datetime, expected: str | None) -> Replan:
@@ -47,6 +48,7 @@ def apply_changes(course_id: int, actor: Actor, now: datetime, expected: str | N
             row.dose_number = change.new.dose_number
             row.staff = placements_for(request)
             row.version += 1
+            row.sequence += 1
             row.updated_at = now
             moved.append((row, change, request))
         session.flush()
@@ -59,6 +61,7 @@ def apply_changes(course_id: int, actor: Actor, now: datetime, expected: str | N
                 row = session.get(Session, change.session_id)
                 row.status = lifecycle.transition(row.status, lifecycle.CANCELLED)
                 row.version += 1
+                row.sequence += 1
                 row.updated_at = now
         for session_id, number in replan.renumbered.items():
             session.get(Session, session_id).dose_number = number
@@ -78,6 +81,8 @@ def apply_changes(course_id: int, actor: Actor, now: datetime, expected: str | N
             record(session, actor, "session.rescheduled", "session", row.id, now, course_id=course_id,
                    before=change.old_start.isoformat() if change.old_start else None,
                    after=row.starts_at.isoformat(), version=row.version)
+        queue_notices(session, [row.id for row, _, _ in moved] + [c.session_id for c in replan.changes if c.new is None],
+                      now)
         course.version += 1
         course.updated_at = now
         session.add(CourseEvent(course_id=course_id, at=now, actor=actor.label, kind="replanned", details={

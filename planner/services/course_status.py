@@ -14,6 +14,7 @@ from planner.domain.courses import course_status
 from planner.domain.errors import InvalidTransition, NotFound
 from planner.services import Actor
 from planner.services.audit import record
+from planner.services.notices import queue_notices
 from planner.services.protocols import protocol_version
 
 def refresh_course_status(session: OrmSession, course_id: int, now: datetime) -> str:
@@ -40,10 +41,13 @@ def stop_course(course_id: int, actor: Actor, now: datetime, reason: str = "") -
             raise InvalidTransition(course.status, "stopped")
         upcoming = session.scalars(select(Session).where(Session.course_id == course_id,
                                                          Session.status.in_(lifecycle.MOVABLE)))
-        cancelled = 0
+        cancelled = []
         for row in upcoming:
-            row.status, row.version, row.updated_at = lifecycle.CANCELLED, row.version + 1, now
-            cancelled += 1
+            row.status, row.version, row.sequence, row.updated_at = (lifecycle.CANCELLED, row.version + 1,
+                                                                     row.sequence + 1, now)
+            cancelled.append(row.id)
+        queue_notices(session, cancelled, now)
+        cancelled = len(cancelled)
         course.status, course.version, course.updated_at = "stopped", course.version + 1, now
         session.add(CourseEvent(course_id=course_id, at=now, actor=actor.label, kind="stopped",
                                 details={"reason": reason, "cancelled": cancelled}))

@@ -94,4 +94,6 @@ class SessionType(db.Model):
     room_capability: Mapped[str | None] = mapped_column(String(40))
     # [{"role": ..., "disciplines": [...], "credentials": [...], "part": "whole"|"active"}]
     role_requirements: Mapped[list] = mapped_column(JSON, default=list)
+    # Hours before a session that the patient is reminded; None is the clinic default (72, 24, 2).
+    reminder_hours: Mapped[list | None] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -33,6 +33,10 @@ class Session(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="booked")
     # Rises with every significant change (time, room, staff, status); calendars and links key on it.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # iCalendar SEQUENCE: rises only with what a calendar shows (time, place, team, cancellation),
+    # so invites and feeds agree and a check-in does not re-send anything.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the patient confirmed from their link
     course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)
     purpose: Mapped[str | None] = mapped_column(String(20))  # dose, preparation, integration, ... within a course
     dose_number: Mapped[int | None] = mapped_column(Integer)  # the dose it is, or the dose it is tied to

@@ -1,0 +1,67 @@
+"""Send what is due: claim, deliver outside any transaction, mark each message as it goes."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+from collections.abc import Callable
+
+from planner.adapters.delivery import DeliveryFailed
+from planner.services.outbox_claims import Claimed, claim_due, mark_failed, mark_sent
+
+log = logging.getLogger("planner.delivery")
+
+
+class Courier(Protocol):
+    """Turns a claimed message into what the recipient gets and hands it over; returns a provider id."""
+
+    def deliver(self, message: Claimed, now: datetime) -> str: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class SendReport:
+    """What one run of the sender did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    batches: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def send_due(courier: Courier, clock: Callable[[], datetime], worker: str, batch: int = 100,
+             lease: timedelta = timedelta(minutes=5), max_batches: int | None = None) -> SendReport:
+    """Send every message due now, batch after batch, until none is left (or max_batches)."""
+    report = SendReport()
+    try:
+        while max_batches is None or report.batches < max_batches:
+            claimed = claim_due(clock(), worker, batch, lease)
+            if not claimed:
+                break
+            report.batches += 1
+            for message in claimed:
+                _send_one(courier, message, clock, worker, report)
+    finally:
+        courier.close()
+    return report
+
+
+def _send_one(courier: Courier, message: Claimed, clock, worker: str, report: SendReport) -> None:
+    try:
+        provider_id = courier.deliver(message, clock())
+    except Exception as error:  # noqa: BLE001 - a message that cannot be built must not stall the others
+        failure = error if isinstance(error, DeliveryFailed) else DeliveryFailed(False, f"{type(error).__name__}: {error}")
+        state = mark_failed(message.id, message.attempts, clock(), failure.detail, failure.permanent)
+        if state == "failed":
+            report.failed += 1
+        else:
+            report.retrying += 1
+        report.errors.append(f"message {message.id}: {failure.detail}")
+        log.warning("message %s (%s) not delivered: %s -> %s", message.id, message.kind, failure.detail, state)
+        return
+    mark_sent(message.id, worker, clock(), provider_id)
+    report.sent += 1

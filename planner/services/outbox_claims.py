@@ -1,0 +1,184 @@
+"""The outbox's own transactions: claim due messages, drop those whose moment passed, mark results.
+
+A sender claims rows in one short transaction (FOR UPDATE SKIP LOCKED on PostgreSQL, so several
+senders never take the same row; BEGIN IMMEDIATE on SQLite, one writer at a time), sends outside
+it, and marks each message in its own short transaction as soon as the server accepted it, so a
+crash leaves at most the message in flight in doubt. A claim carries a lease: when a sender dies,
+its claims become due again once the lease runs out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, insert, or_, select, text, update
+from sqlalchemy.orm import Session as OrmSession
+
+from planner.db.models import OutboxEvent, OutboxMessage, Patient, Session, Site
+from planner.db.uow import unit_of_work
+from planner.domain import lifecycle
+from planner.domain.errors import NotFound, Reason, StatusRefused
+from planner.domain.messages import CANCEL, PATIENT, SMS, SessionFacts
+from planner.domain.reminders import MIN_LEAD, QuietHours, out_of_quiet_hours, sms_limit_reason
+from planner.services.notices import telling
+
+MAX_ATTEMPTS = 6
+# After the nth failure the next try waits this long: a mail server's bad minute is ridden out,
+# a bad hour ends in a visible failed state the admin can retry.
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
+           timedelta(hours=3))
+_SMS_LOCK = 4  # advisory-lock namespace: SMS caps are counted by one claimer at a time
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message a sender holds, with the session as it stands now (for the link in it)."""
+
+    id: int
+    dedupe_key: str
+    recipient_kind: str
+    recipient_id: int
+    recipient_name: str
+    channel: str
+    address: str
+    kind: str
+    facts: SessionFacts
+    attempts: int
+    session_version: int | None
+    patient_id: int | None
+
+
+def claim_due(now: datetime, worker: str, limit: int = 100, lease: timedelta = timedelta(minutes=5)) -> list[Claimed]:
+    """Take up to `limit` due messages (and any whose sender's lease ran out) for this worker."""
+    with unit_of_work() as session:
+        due = or_(and_(OutboxMessage.state == "pending", OutboxMessage.due_at <= now),
+                  and_(OutboxMessage.state == "sending", OutboxMessage.lease_until < now))
+        query = select(OutboxMessage).where(due).order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = session.execute(query).scalars().all()
+        if not rows:
+            return []
+        sessions = {s.id: s for s in session.execute(
+            select(Session).where(Session.id.in_({r.session_id for r in rows if r.session_id}))).scalars()}
+        settings = telling(session)
+        claimed, events = [], []
+        sms_sent = _sms_history(session, [r for r in rows if r.channel == SMS], now)
+        for row in rows:
+            retaken = row.state == "sending"
+            verdict = _verdict(row, sessions.get(row.session_id), now, settings.quiet, sms_sent, session)
+            if verdict is None:
+                row.state, row.lease_until, row.claimed_by = "sending", now + lease, worker
+                row.attempts += 1
+                events.append(_event(row.id, now, "sending", (f"retaken by {worker}: the last sender's lease ran out; "
+                                                              "it may have been delivered" if retaken
+                                                              else f"claimed by {worker}")))
+                live = sessions.get(row.session_id)
+                claimed.append(Claimed(row.id, row.dedupe_key, row.recipient_kind, row.recipient_id, row.recipient_name,
+                                       row.channel, row.address, row.kind, SessionFacts.from_json(row.facts),
+                                       row.attempts, live.version if live else None,
+                                       row.recipient_id if row.recipient_kind == PATIENT else None))
+                if row.channel == SMS:
+                    sms_sent.setdefault(row.recipient_id, []).append(now)
+            else:
+                state, detail, later = verdict
+                row.state, row.reason, row.lease_until, row.claimed_by = state, detail, None, None
+                if later is not None:
+                    row.due_at = later
+                events.append(_event(row.id, now, state, detail))
+        session.execute(insert(OutboxEvent), events)
+        session.commit()
+        return claimed
+
+
+def _verdict(row: OutboxMessage, live: Session | None, now: datetime, quiet: QuietHours, sms_sent: dict,
+             session: OrmSession) -> tuple[str, str, datetime | None] | None:
+    """None to send now; else (state, why, new due time) for a message that must not go now."""
+    if live is not None:
+        if row.kind != CANCEL and live.status == lifecycle.CANCELLED:
+            return "dropped", "the session was cancelled", None
+        if row.kind != CANCEL and live.starts_at <= now:
+            return "dropped", "its moment passed: the session had already started", None
+        if row.kind == CANCEL and live.ends_at <= now:
+            return "dropped", "its moment passed: the session is over", None
+        if row.kind != CANCEL and row.sequence < live.sequence:
+            return "superseded", "the session changed after it was queued", None
+    if row.channel != SMS:
+        return None
+    patient = session.get(Patient, row.recipient_id)
+    if patient is None or patient.sms_opted_out_at is not None:
+        return "dropped", "the patient opted out of SMS (STOP)", None
+    facts = SessionFacts.from_json(row.facts)
+    zone = session.get(Site, patient.home_site_id).timezone if patient.home_site_id else facts.timezone
+    allowed = out_of_quiet_hours(now, zone, quiet, facts.start - MIN_LEAD)
+    if allowed is None or allowed < now:
+        return "dropped", "quiet hours last until the session", None
+    if allowed > now:
+        return "pending", "quiet hours: deferred to their end", allowed
+    limit = sms_limit_reason(sms_sent.get(row.recipient_id, []), now)
+    if limit is not None:
+        return "dropped", limit.message, None
+    return None
+
+
+def _sms_history(session: OrmSession, rows: list[OutboxMessage], now: datetime) -> dict[int, list[datetime]]:
+    """When each patient in these rows was last texted this week (in-flight texts count as now)."""
+    patients = {r.recipient_id for r in rows if r.recipient_kind == PATIENT}
+    if not patients:
+        return {}
+    if session.get_bind().dialect.name == "postgresql":
+        # Two claimers counting the same patient's texts at once could both see room for one more.
+        session.execute(text("SELECT pg_advisory_xact_lock(:ns, 0)"), {"ns": _SMS_LOCK})
+    history: dict[int, list[datetime]] = {}
+    for patient_id, state, sent_at in session.execute(
+            select(OutboxMessage.recipient_id, OutboxMessage.state, OutboxMessage.sent_at)
+            .where(OutboxMessage.recipient_kind == PATIENT, OutboxMessage.channel == SMS,
+                   OutboxMessage.recipient_id.in_(patients),
+                   or_(OutboxMessage.state == "sending",
+                       and_(OutboxMessage.state == "sent", OutboxMessage.sent_at > now - timedelta(days=7))))):
+        history.setdefault(patient_id, []).append(sent_at if state == "sent" else now)
+    return history
+
+
+def mark_sent(message_id: int, worker: str, now: datetime, provider_id: str, detail: str = "") -> None:
+    """Record that a message left: its own short transaction, right after the server accepted it."""
+    with unit_of_work() as session:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
+            state="sent", sent_at=now, provider_id=provider_id[:120], lease_until=None, reason=""))
+        session.execute(insert(OutboxEvent), [_event(message_id, now, "sent", detail or f"sent by {worker}")])
+        session.commit()
+
+
+def mark_failed(message_id: int, attempts: int, now: datetime, detail: str, permanent: bool) -> str:
+    """Record a failed try: due again after a backoff, or failed for good; returns the new state."""
+    final = permanent or attempts >= MAX_ATTEMPTS
+    state = "failed" if final else "pending"
+    retry_at = now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
+    with unit_of_work() as session:
+        values = {"state": state, "reason": detail[:300], "lease_until": None, "claimed_by": None}
+        if not final:
+            values["due_at"] = retry_at
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+        note = detail if final else f"{detail}; next try at {retry_at:%Y-%m-%d %H:%M} UTC"
+        session.execute(insert(OutboxEvent), [_event(message_id, now, state, note)])
+        session.commit()
+    return state
+
+
+def retry(message_id: int, actor_label: str, now: datetime) -> None:
+    """Put a failed message back in line (the admin's retry); anything else is refused."""
+    with unit_of_work() as session:
+        row = session.get(OutboxMessage, message_id)
+        if row is None:
+            raise NotFound("message", message_id)
+        if row.state != "failed":
+            raise StatusRefused([Reason("not_failed", f"Only a failed message can be retried; this one is {row.state}.",
+                                        "state")])
+        row.state, row.due_at, row.reason = "pending", now, ""
+        session.execute(insert(OutboxEvent), [_event(row.id, now, "pending", f"retry asked by {actor_label}")])
+        session.commit()
+
+
+def _event(message_id: int, at: datetime, state: str, detail: str) -> dict:
+    return {"message_id": message_id, "at": at, "state": state, "detail": detail[:300]}
