@@ -37,20 +37,32 @@ class Config:
     # No request needs more (the largest API body, a course of 80 sessions, is some 20 kB); a bigger
     # one is refused with 413 before it is read.
     MAX_CONTENT_LENGTH = 1024 * 1024
-    RUN_SCHEDULER = False
     # Proxies in front of the app whose X-Forwarded-For and -Proto are trusted: 1 behind one
     # HTTPS proxy. 0 trusts none, so audit entries and sign-in limits see the proxy's address.
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
-    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    # Messages. With MAIL_SERVER unset, mail stays in the app (the outbox page shows it); set, every
+    # email goes to that SMTP server, in development too.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
-    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+    MAIL_SECURITY = os.environ.get("MAIL_SECURITY", "none")  # none, starttls or tls
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "appointments@clinic.invalid")
+    # Links in messages and feed URLs start with this; the address patients reach the app at.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    # The right-hand side of every calendar UID: set once, never change it (calendars key on UIDs).
+    CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN", "planner.invalid")
+    # With all three set, SMS go through Twilio; otherwise they stay in the app like mail.
+    TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+    TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+    TWILIO_FROM = os.environ.get("TWILIO_FROM", "")
+    TWILIO_BASE_URL = os.environ.get("TWILIO_BASE_URL", "https://api.twilio.com")
 
 
 class DevelopmentConfig(Config):
-    """`make run`: embedded SQLite, the scheduler in-process."""
+    """`make run`: embedded SQLite; the scheduler is its own process (`flask planner scheduler`)."""
 
     DEBUG = False
-    RUN_SCHEDULER = _env_bool("RUN_SCHEDULER", True)
 
 
 class TestingConfig(Config):

@@ -121,8 +121,7 @@ def _port() -> int:
 
 def _serve(url: str, port: int, log) -> subprocess.Popen:
     """gunicorn on the database; its log goes to a file (a pipe nobody reads would fill and stall it)."""
-    env = {**os.environ, "DATABASE_URL": url, "PLANNER_ENV": "production", "SECRET_KEY": secrets.token_hex(16),
-           "RUN_SCHEDULER": "0"}
+    env = {**os.environ, "DATABASE_URL": url, "PLANNER_ENV": "production", "SECRET_KEY": secrets.token_hex(16)}
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-w", str(WORKERS), "-b",
                                f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)

@@ -222,7 +222,7 @@ def run(kind: str, url: str, hello_port: int, hello_pid: int, path: str, rounds:
     headers = {"Authorization": f"Bearer {token}"}
     port = _port()
     log_path = Path(tempfile.gettempdir()) / f"bench_reads_{kind}_gunicorn.log"
-    env = {"DATABASE_URL": url, "PLANNER_ENV": "production", "SECRET_KEY": secrets.token_hex(16), "RUN_SCHEDULER": "0"}
+    env = {"DATABASE_URL": url, "PLANNER_ENV": "production", "SECRET_KEY": secrets.token_hex(16)}
     results: dict[str, list[tuple[int, float]]] = {"hello": [], "read": []}
     took = {"hello": 0.0, "read": 0.0}
     cpu = {side: {"server": 0.0, "client": 0.0} for side in took}

@@ -18,10 +18,10 @@ trap 'stop; exit 130' INT
 trap 'stop; exit 143' TERM
 trap stop EXIT
 
-# Exactly one scheduler: the separate process below, so the web process must not start its own.
+# Exactly one scheduler: its own process; the web process never runs jobs.
 "${flask[@]}" planner scheduler &
 pids+=($!)
-RUN_SCHEDULER=0 "${flask[@]}" run --host 127.0.0.1 --port 5000 &
+"${flask[@]}" run --host 127.0.0.1 --port 5000 &
 pids+=($!)
 
 # Background jobs of a script ignore Ctrl-C, so the traps above stop them. If one of the two

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
@@ -49,6 +49,17 @@ def telling(session: OrmSession) -> Telling:
     return Telling(row.clinic_name, row.staff_invites_detailed, QuietHours(row.quiet_from, row.quiet_until))
 
 
+def session_facts(row: Session, site: Site, settings: Telling) -> SessionFacts:
+    """What a patient may be told of a session: no room (rooms are named for what happens in them)."""
+    return SessionFacts(row.id, row.sequence, row.starts_at, row.ends_at, site.timezone, settings.clinic_name,
+                        site.name, site.phone, None, row.status == lifecycle.CANCELLED)
+
+
+def for_staff(facts: SessionFacts, room_name: str | None, type_name: str, settings: Telling) -> SessionFacts:
+    """The facts as staff see them: with the room, and the type's name when the clinic widened staff invites."""
+    return replace(facts, room_name=room_name, detail=type_name if settings.staff_detailed else None)
+
+
 def queue_notices(session: OrmSession, session_ids: Iterable[int], now: datetime) -> int:
     """Queue the invites, cancellations and reminders these sessions now need; returns how many."""
     ids = sorted(set(session_ids))
@@ -73,8 +84,7 @@ def queue_notices(session: OrmSession, session_ids: Iterable[int], now: datetime
 
     plan = _Plan(now)
     for row, site, stype, patient, room_name in rows:
-        facts = SessionFacts(row.id, row.sequence, row.starts_at, row.ends_at, site.timezone, settings.clinic_name,
-                             site.name, site.phone, None, row.status == lifecycle.CANCELLED)
+        facts = session_facts(row, site, settings)
         _invites(plan, row, facts, patient, stype, room_name, team[row.id], earlier[row.id], settings)
         zone = home_zones.get(patient.home_site_id, site.timezone)
         _reminders(plan, row, facts, patient, stype, zone, earlier[row.id], settings)
@@ -85,8 +95,7 @@ def _invites(plan, row, facts, patient, stype, room_name, team, earlier, setting
     members = {}
     if patient.email and EMAIL in (patient.consented_channels or []):
         members[(PATIENT, patient.id)] = (Recipient(PATIENT, patient.id, patient.name, EMAIL, patient.email), facts)
-    staff_facts = facts.__class__(**{**facts.__dict__, "room_name": room_name,
-                                     "detail": stype.name if settings.staff_detailed else None})
+    staff_facts = for_staff(facts, room_name, stype.name, settings)
     for staff_id, (name, email) in team.items():
         if email:
             members[(STAFF, staff_id)] = (Recipient(STAFF, staff_id, name, EMAIL, email), staff_facts)
@@ -133,8 +142,7 @@ def _reminders(plan, row, facts, patient, stype, zone, earlier, settings) -> Non
     hours = tuple(stype.reminder_hours) if stype.reminder_hours is not None else DEFAULT_HOURS
     preparation = preparation_for(stype.route) if stype.kind == "dosing" else ()
     for moment in reminder_moments(row.starts_at, hours, zone, settings.quiet, plan.now):
-        moment_facts = facts.__class__(**{**facts.__dict__,
-                                          "preparation": preparation if moment.preparation else ()})
+        moment_facts = replace(facts, preparation=preparation if moment.preparation else ())
         for channel, address in channels:
             plan.add(Recipient(PATIENT, patient.id, patient.name, channel, address), reminder_kind(moment.hours),
                      moment_facts, moment.due)

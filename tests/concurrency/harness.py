@@ -54,7 +54,7 @@ class LiveServer:
 
     def start(self, ready_within: float = 60.0) -> LiveServer:
         env = {**os.environ, "DATABASE_URL": self.database_url, "PLANNER_ENV": "development",
-               "RUN_SCHEDULER": "0", "SECRET_KEY": "x", "PYTHONUNBUFFERED": "1"}
+               "SECRET_KEY": "x", "PYTHONUNBUFFERED": "1"}
         env.pop("TEST_DATABASE_URL", None)
         command = [sys.executable, "-m", "gunicorn", "-c", str(HOOKS), "-w", str(WORKERS),
                    "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "--timeout", "60",
