@@ -6,8 +6,8 @@ transition as RDATEs, which Outlook is widely reported to misread (events an hou
 and it stops in 2038. So where a zone follows one yearly rule, as all the clinic's zones do, we
 write the form Google and Outlook themselves send: one STANDARD and one DAYLIGHT observance, each
 with an RRULE (e.g. BYMONTH=3;BYDAY=2SU). The rule is derived from the zone's real transitions and
-checked against them year by year; a zone whose rule changes within the horizon, or that has no
-daylight saving, falls back to icalendar's exact generator, which is right for every reader.
+checked against them year by year. A zone without daylight saving, or whose rule changes within
+the horizon, gets its exact transitions as RDATEs instead, which no yearly rule could say.
 """
 
 from __future__ import annotations
@@ -31,21 +31,40 @@ def vtimezone(tzid: str, first_year: int) -> Timezone:
     # January event must already find November's STANDARD in force, as RFC 5545 resolves it).
     since = first_year - 1
     until = first_year + HORIZON_YEARS + 1
-    transitions = _transitions(ZoneInfo(tzid), since, until)
-    rules = _yearly_rules(transitions, range(since, until))
-    if rules is None:
-        return Timezone.from_tzid(tzid, first_date=date(since, 1, 1), last_date=date(until, 1, 1))
+    zone = ZoneInfo(tzid)
+    transitions = _transitions(zone, since, until)
     component = Timezone()
     component.add("TZID", tzid)
-    for onset, before, after, name, rule in rules:
-        observance = TimezoneDaylight() if after > before else TimezoneStandard()
-        observance.add("DTSTART", onset)
-        observance.add("RRULE", rule)
-        observance.add("TZNAME", name)
-        observance.add("TZOFFSETFROM", before)
-        observance.add("TZOFFSETTO", after)
-        component.add_component(observance)
+    rules = _yearly_rules(transitions, range(since, until))
+    if rules is not None:
+        for onset, before, after, name, rule in rules:
+            component.add_component(_observance(onset, before, after, name, RRULE=rule))
+        return component
+    # Exact onsets, the zone's state on 1 January first. Each observance lists its DTSTART among
+    # its RDATEs too: RFC 5545 counts the DTSTART as the first onset anyway, and some readers
+    # (the `ical` library among them) count only RDATEs where there is no RRULE.
+    began = datetime(since, 1, 1, tzinfo=timezone.utc)
+    initial = began.astimezone(zone)
+    offset = initial.utcoffset() or timedelta(0)
+    onsets: dict[tuple[timedelta, timedelta, str], list[datetime]] = {
+        (offset, offset, initial.tzname() or ""): [began.replace(tzinfo=None) + offset]}
+    for onset, before, after, name in transitions:
+        onsets.setdefault((before, after, name), []).append(onset)
+    for (before, after, name), dates in onsets.items():
+        component.add_component(_observance(dates[0], before, after, name, RDATE=dates))
     return component
+
+
+def _observance(onset: datetime, before: timedelta, after: timedelta, name: str, **recurrence):
+    """A DAYLIGHT observance if the clocks go forward at its onset, else a STANDARD one."""
+    observance = TimezoneDaylight() if after > before else TimezoneStandard()
+    observance.add("DTSTART", onset)
+    for key, value in recurrence.items():
+        observance.add(key, value)
+    observance.add("TZNAME", name)
+    observance.add("TZOFFSETFROM", before)
+    observance.add("TZOFFSETTO", after)
+    return observance
 
 
 def _transitions(zone: ZoneInfo, since: int, until: int) -> list[tuple[datetime, timedelta, timedelta, str]]:
