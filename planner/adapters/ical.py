@@ -1,8 +1,8 @@
 """iCalendar files for sessions: emailed invites (iTIP REQUEST and CANCEL) and subscription feeds.
 
 The adapter writes only the words its caller gives it (title, description, location) and the
-facts' times: what a file may say is the wording's decision (domain.md, "Telling people"), so
-nothing here can leak a drug, route or diagnosis the caller did not choose to show.
+facts' times: what a message may say is the wording's decision (see `SessionFacts`), so nothing
+here can leak a drug, route or diagnosis, or a room named for one, that the caller did not show.
 """
 
 from __future__ import annotations

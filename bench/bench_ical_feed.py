@@ -6,8 +6,8 @@ year in one New York site (so the feed crosses both DST changes), about six a wo
 discreet words of realistic length. The first call, which builds and caches the VTIMEZONE, is
 timed apart from the rest.
 
-    python -m bench.bench_feed                   # 1,500 sessions, 50 runs
-    python -m bench.bench_feed --sessions 3000 --runs 20
+    python -m bench.bench_ical_feed                   # 1,500 sessions, 50 runs
+    python -m bench.bench_ical_feed --sessions 3000 --runs 20
 """
 
 from __future__ import annotations
