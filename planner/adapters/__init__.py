@@ -1,0 +1,1 @@
+"""Thin adapters to the world outside: calendar files, mail and SMS."""
