@@ -1,18 +1,25 @@
 """APScheduler job wrappers: push an app context, read the clock once, call a service.
 
-APScheduler only drives the work; what must not be lost lives in the database,
-so a missed or repeated run is harmless (each service is idempotent).
+APScheduler only drives the work; what must not be lost lives in the database (the outbox), so a
+missed or repeated run is harmless: each service is idempotent, and after downtime the next run
+catches up on everything that fell due meanwhile.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from planner import clock
+from planner.services.couriers import courier_from
 from planner.services.credentials import warn_expiring_credentials
+from planner.services.delivery import send_due
+from planner.services.feeds import expire_idle_patient_feeds
+from planner.services.no_shows import mark_no_shows
 
 log = logging.getLogger("planner.jobs")
 
@@ -27,10 +34,29 @@ def run_job(app: Flask, name: str, service) -> None:
             log.exception("job %s failed", name)
 
 
+def send_outbox(app: Flask) -> None:
+    """Send every message due (the scheduler's 30-second job)."""
+    worker = f"{socket.gethostname()}-{os.getpid()}"
+    with app.app_context():
+        try:
+            report = send_due(courier_from(app.config), clock.now, worker)
+            if report.batches:
+                log.info("outbox: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed)
+        except Exception:  # the rows stay due; the next run retries them
+            log.exception("outbox run failed")
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """The one scheduler process and its jobs."""
     scheduler = BlockingScheduler(timezone="UTC")
+    # coalesce and max_instances=1: a slow run is never doubled; misfire_grace_time=None: a run
+    # missed while the machine slept still happens on waking.
+    common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None, "next_run_time": clock.now()}
+    scheduler.add_job(send_outbox, "interval", seconds=30, args=(app,), id="send-outbox", **common)
+    scheduler.add_job(run_job, "interval", minutes=15, args=(app, "no-shows", mark_no_shows), id="no-shows",
+                      **common)
+    scheduler.add_job(run_job, "interval", hours=24, args=(app, "expire-feeds", expire_idle_patient_feeds),
+                      id="expire-feeds", **common)
     scheduler.add_job(run_job, "interval", hours=6, args=(app, "credential-expiry", warn_expiring_credentials),
-                      id="credential-expiry", next_run_time=clock.now(), coalesce=True, max_instances=1,
-                      misfire_grace_time=None)
+                      id="credential-expiry", **common)
     return scheduler

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from collections.abc import Callable
 
-from planner.adapters.delivery import DeliveryFailed
+from planner.adapters.delivery import DeliveryFailed, RecipientOptedOut
 from planner.services.outbox_claims import Claimed, claim_due, mark_failed, mark_sent
+from planner.services.sms_replies import provider_reports_opt_out
 
 log = logging.getLogger("planner.delivery")
 
@@ -56,6 +57,8 @@ def _send_one(courier: Courier, message: Claimed, clock, worker: str, report: Se
     except Exception as error:  # noqa: BLE001 - a message that cannot be built must not stall the others
         failure = error if isinstance(error, DeliveryFailed) else DeliveryFailed(False, f"{type(error).__name__}: {error}")
         state = mark_failed(message.id, message.attempts, clock(), failure.detail, failure.permanent)
+        if isinstance(failure, RecipientOptedOut) and message.patient_id is not None:
+            provider_reports_opt_out(message.patient_id, clock())
         if state == "failed":
             report.failed += 1
         else:

@@ -122,7 +122,9 @@ def _invites(plan, row, facts, patient, stype, room_name, team, earlier, setting
         if delivered and not cancelled:
             last = max(delivered, key=lambda m: m.sequence)
             recipient = Recipient(last.recipient_kind, last.recipient_id, last.recipient_name, EMAIL, last.address)
-            gone_facts = SessionFacts.from_json({**last.facts, "sequence": row.sequence, "cancelled": True})
+            # Taken off a session that goes on: a CANCEL for them, but the session itself is not cancelled.
+            gone_facts = SessionFacts.from_json({**last.facts, "sequence": row.sequence,
+                                                 "cancelled": row.status == lifecycle.CANCELLED})
             plan.add(recipient, CANCEL, gone_facts, plan.now)
 
 

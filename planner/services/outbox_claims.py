@@ -21,6 +21,8 @@ from planner.domain import lifecycle
 from planner.domain.errors import NotFound, Reason, StatusRefused
 from planner.domain.messages import CANCEL, PATIENT, SMS, SessionFacts
 from planner.domain.reminders import MIN_LEAD, QuietHours, out_of_quiet_hours, sms_limit_reason
+from planner.services import Actor
+from planner.services.audit import record
 from planner.services.notices import telling
 
 MAX_ATTEMPTS = 6
@@ -166,7 +168,7 @@ def mark_failed(message_id: int, attempts: int, now: datetime, detail: str, perm
     return state
 
 
-def retry(message_id: int, actor_label: str, now: datetime) -> None:
+def retry(message_id: int, actor: Actor, now: datetime) -> None:
     """Put a failed message back in line (the admin's retry); anything else is refused."""
     with unit_of_work() as session:
         row = session.get(OutboxMessage, message_id)
@@ -176,7 +178,8 @@ def retry(message_id: int, actor_label: str, now: datetime) -> None:
             raise StatusRefused([Reason("not_failed", f"Only a failed message can be retried; this one is {row.state}.",
                                         "state")])
         row.state, row.due_at, row.reason = "pending", now, ""
-        session.execute(insert(OutboxEvent), [_event(row.id, now, "pending", f"retry asked by {actor_label}")])
+        session.execute(insert(OutboxEvent), [_event(row.id, now, "pending", f"retry asked by {actor.label}")])
+        record(session, actor, "message.retried", "message", row.id, now, kind=row.kind, channel=row.channel)
         session.commit()
 
 

@@ -10,10 +10,16 @@ def register(app: Flask) -> None:
     from planner.web import access, errors
     from planner.web.api import api
     from planner.web.auth import auth
+    from planner.web.feeds import feeds
+    from planner.web.outbox import outbox
     from planner.web.pages import pages
+    from planner.web.sms import sms
 
     access.init_app(app)
     errors.init_app(app)
     app.register_blueprint(auth)
     app.register_blueprint(pages)
+    app.register_blueprint(outbox)
+    app.register_blueprint(feeds)
+    app.register_blueprint(sms)
     app.register_blueprint(api, url_prefix="/api")

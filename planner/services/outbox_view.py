@@ -1,0 +1,70 @@
+"""The outbox as staff read it: the list of messages, and one message as its recipient sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from planner.db.models import OutboxEvent, OutboxMessage, Session
+from planner.db.uow import unit_of_work
+from planner.domain.errors import NotFound
+from planner.domain.messages import SessionFacts
+from planner.services.rendering import Postmark, Rendered, render
+
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class OutboxPage:
+    """One page of the outbox, newest first, with the count per state."""
+
+    messages: list[OutboxMessage]
+    counts: dict[str, int]
+    total: int
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """One message: its row, its history, and what it says (rendered as it was or will be sent)."""
+
+    message: OutboxMessage
+    events: list[OutboxEvent]
+    rendered: Rendered | None
+    problem: str | None
+
+
+def outbox_page(state: str | None, channel: str | None, page: int) -> OutboxPage:
+    """Messages filtered by state and channel, PAGE at a time, newest first."""
+    with unit_of_work(write=False) as session:
+        query = select(OutboxMessage)
+        if state:
+            query = query.where(OutboxMessage.state == state)
+        if channel:
+            query = query.where(OutboxMessage.channel == channel)
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = session.scalars(query.order_by(OutboxMessage.id.desc()).limit(PAGE).offset(PAGE * page)).all()
+        counts = dict(session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
+        session.expunge_all()
+        return OutboxPage(list(rows), counts, total)
+
+
+def message_view(message_id: int, postmark: Postmark, now: datetime) -> MessageView:
+    """A message with its history and its words; the link in it is made for the session's current version."""
+    with unit_of_work(write=False) as session:
+        row = session.get(OutboxMessage, message_id)
+        if row is None:
+            raise NotFound("message", message_id)
+        events = session.scalars(select(OutboxEvent).where(OutboxEvent.message_id == message_id)
+                                 .order_by(OutboxEvent.id)).all()
+        version = session.scalar(select(Session.version).where(Session.id == row.session_id))
+        session.expunge_all()
+    try:
+        rendered = render(postmark, recipient_kind=row.recipient_kind, name=row.recipient_name, channel=row.channel,
+                          address=row.address, kind=row.kind, facts=SessionFacts.from_json(row.facts),
+                          message_key=row.dedupe_key, version=version, now=row.sent_at or now)
+        problem = None
+    except ValueError as error:  # a message the renderer refuses is shown with the reason, not a 500
+        rendered, problem = None, str(error)
+    return MessageView(row, list(events), rendered, problem)

@@ -1,0 +1,57 @@
+"""What a patient texts back: STOP ends every SMS at once, START lets them resume."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+
+from planner.adapters.sms import opt_out_word
+from planner.db.models import OutboxEvent, OutboxMessage, Patient
+from planner.db.uow import unit_of_work
+from planner.domain.messages import PATIENT, SMS
+from planner.services import Actor
+from planner.services.audit import record
+
+_GATEWAY = Actor("sms gateway")
+
+
+def handle_sms_reply(from_number: str, body: str, now: datetime) -> str | None:
+    """Apply a STOP or START from this number to every patient who gave it; returns the word, or None."""
+    word = opt_out_word(body or "")
+    if word is None or not from_number:
+        return None
+    with unit_of_work() as session:
+        patients = session.scalars(select(Patient.id).where(Patient.phone == from_number)).all()
+        if word == "stop":
+            opt_out(session, patients, now, "the patient texted STOP")
+        else:
+            session.execute(update(Patient).where(Patient.id.in_(patients)).values(sms_opted_out_at=None))
+        for patient_id in patients:
+            record(session, _GATEWAY, f"patient.sms_{word}", "patient", patient_id, now)
+        session.commit()
+    return word
+
+
+def opt_out(session, patient_ids: list[int], now: datetime, why: str) -> None:
+    """Mark the patients opted out of SMS and drop their pending texts, in the caller's transaction."""
+    if not patient_ids:
+        return
+    session.execute(update(Patient).where(Patient.id.in_(patient_ids), Patient.sms_opted_out_at.is_(None))
+                    .values(sms_opted_out_at=now))
+    pending = session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.recipient_kind == PATIENT, OutboxMessage.recipient_id.in_(patient_ids),
+        OutboxMessage.channel == SMS, OutboxMessage.state == "pending")).all()
+    if pending:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(pending))
+                        .values(state="dropped", reason=why))
+        session.execute(insert(OutboxEvent), [{"message_id": i, "at": now, "state": "dropped", "detail": why}
+                                              for i in pending])
+
+
+def provider_reports_opt_out(patient_id: int, now: datetime) -> None:
+    """The SMS provider refused a text because the number opted out: record it as a STOP."""
+    with unit_of_work() as session:
+        opt_out(session, [patient_id], now, "the SMS provider reports the number opted out")
+        record(session, _GATEWAY, "patient.sms_stop", "patient", patient_id, now, source="provider")
+        session.commit()
