@@ -1,0 +1,1 @@
+"""Adapters at the edge: calendar files, mail and SMS delivery."""
