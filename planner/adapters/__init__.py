@@ -1,1 +1,1 @@
-"""Adapters at the edge: calendar files, mail and SMS delivery."""
+"""Thin adapters to the world outside: calendar files, mail and SMS."""

@@ -222,6 +222,8 @@ class SmtpTransport:
                 refused = connection.send_message(message)
             except smtplib.SMTPRecipientsRefused as error:
                 codes = [code for code, _ in error.recipients.values()]
+                if 421 in codes:  # smtplib hung up after a 421; the next message starts a new connection
+                    self._drop()
                 raise DeliveryFailed(all(code >= 500 for code in codes), f"recipients refused: {_said(error)}") from error
             except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException) as error:
                 code = getattr(error, "smtp_code", None)

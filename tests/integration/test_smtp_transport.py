@@ -114,6 +114,17 @@ def test_a_refused_recipient_fails_by_the_same_rule(rcpt_reply, permanent):
     assert failed.value.permanent is permanent and server.received() == []
 
 
+def test_a_server_closing_on_a_recipient_fails_that_message_for_later_and_the_next_one_reconnects():
+    with SmtpServer(rcpt_reply="421 4.3.2 shutting down") as server, SmtpTransport(server.host, server.port) as smtp:
+        with pytest.raises(DeliveryFailed, match="421") as failed:
+            smtp.send(message(1))
+        server.rcpt_reply = None
+        smtp.send(message(2))
+        received = server.received()
+    assert failed.value.permanent is False
+    assert [parsed(m.data)["Message-ID"] for m in received] == ["<outbox-2@planner.test>"]
+
+
 def test_starttls_encrypts_before_logging_in_and_sending(certificate):
     with SmtpServer(tls_context=server_context(certificate), require_starttls=True,
                     logins={"planner": "s3cret"}) as server:
