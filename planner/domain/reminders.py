@@ -86,19 +86,3 @@ def sms_limit_reason(sent: list[datetime], at: datetime) -> Reason | None:
         return Reason("sms_weekly_limit", f"At most {SMS_PER_WEEK} SMS a week to one patient.", "channel")
     return None
 
-
-# domain.md, "Before, at and after a session": what a patient does before a dose. Worded without
-# the drug or the route, since a reminder may be read by someone else.
-_ALWAYS = ("No alcohol for 24 hours before your appointment.",
-           "A responsible adult must take you home afterwards. Do not drive until the next day, after sleep.")
-_INFUSION_OR_INJECTION = ("No solid food for 6 hours before your appointment; clear liquids are fine until 2 hours "
-                          "before.",)
-_NASAL = ("No food for 2 hours and no liquids for 30 minutes before your appointment.",
-          "If you use nasal sprays such as steroids or decongestants, take them at least 1 hour before.")
-_BY_ROUTE = {"IV": _INFUSION_OR_INJECTION, "IM": _INFUSION_OR_INJECTION, "SL": _INFUSION_OR_INJECTION,
-             "intranasal": _NASAL}
-
-
-def preparation_for(route: str) -> tuple[str, ...]:
-    """The preparation a patient needs before a dose given by this route (general advice for others)."""
-    return _BY_ROUTE.get(route, ()) + _ALWAYS

@@ -40,11 +40,11 @@ def send_due(courier: Courier, clock: Callable[[], datetime], worker: str, batch
     report = SendReport()
     try:
         while max_batches is None or report.batches < max_batches:
-            claimed = claim_due(clock(), worker, batch, lease)
-            if not claimed:
+            claim = claim_due(clock(), worker, batch, lease)
+            if not claim:
                 break
             report.batches += 1
-            for message in claimed:
+            for message in claim.messages:
                 _send_one(courier, message, clock, worker, report)
     finally:
         courier.close()

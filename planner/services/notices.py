@@ -22,10 +22,12 @@ from planner.db.models import (
     ClinicSettings, OutboxEvent, OutboxMessage, Patient, Room, Session, SessionStaff, SessionType, Site, Staff,
 )
 from planner.domain import lifecycle
+from planner.domain.clinic import DOSING_KINDS
 from planner.domain.messages import (
     CANCEL, EMAIL, INVITE, PATIENT, REMINDER, SMS, STAFF, Recipient, SessionFacts, reminder_kind,
 )
-from planner.domain.reminders import DEFAULT_HOURS, QuietHours, preparation_for, reminder_moments
+from planner.domain.preparation import preparation_for
+from planner.domain.reminders import DEFAULT_HOURS, QuietHours, reminder_moments
 
 # A calendar keeps a session while the clinic still expects the patient (or has them in).
 _IN_CALENDAR = frozenset({lifecycle.BOOKED, lifecycle.ARRIVED, lifecycle.IN_PROGRESS, lifecycle.HELD})
@@ -142,7 +144,7 @@ def _reminders(plan, row, facts, patient, stype, zone, earlier, settings) -> Non
     if patient.phone and SMS in consented and patient.sms_opted_out_at is None:
         channels.append((SMS, patient.phone))
     hours = tuple(stype.reminder_hours) if stype.reminder_hours is not None else DEFAULT_HOURS
-    preparation = preparation_for(stype.route) if stype.kind == "dosing" else ()
+    preparation = preparation_for(stype.route) if stype.kind in DOSING_KINDS else ()
     for moment in reminder_moments(row.starts_at, hours, zone, settings.quiet, plan.now):
         moment_facts = replace(facts, preparation=preparation if moment.preparation else ())
         for channel, address in channels:

@@ -51,7 +51,18 @@ class Claimed:
     patient_id: int | None
 
 
-def claim_due(now: datetime, worker: str, limit: int = 100, lease: timedelta = timedelta(minutes=5)) -> list[Claimed]:
+@dataclass(frozen=True)
+class Claim:
+    """What one claim took: messages to send now, and how many it settled without sending (dropped, deferred)."""
+
+    messages: list[Claimed]
+    settled: int
+
+    def __bool__(self) -> bool:
+        return bool(self.messages) or self.settled > 0
+
+
+def claim_due(now: datetime, worker: str, limit: int = 100, lease: timedelta = timedelta(minutes=5)) -> Claim:
     """Take up to `limit` due messages (and any whose sender's lease ran out) for this worker."""
     with unit_of_work() as session:
         due = or_(and_(OutboxMessage.state == "pending", OutboxMessage.due_at <= now),
@@ -61,7 +72,7 @@ def claim_due(now: datetime, worker: str, limit: int = 100, lease: timedelta = t
             query = query.with_for_update(skip_locked=True)
         rows = session.execute(query).scalars().all()
         if not rows:
-            return []
+            return Claim([], 0)
         sessions = {s.id: s for s in session.execute(
             select(Session).where(Session.id.in_({r.session_id for r in rows if r.session_id}))).scalars()}
         settings = telling(session)
@@ -91,7 +102,7 @@ def claim_due(now: datetime, worker: str, limit: int = 100, lease: timedelta = t
                 events.append(_event(row.id, now, state, detail))
         session.execute(insert(OutboxEvent), events)
         session.commit()
-        return claimed
+        return Claim(claimed, len(rows) - len(claimed))
 
 
 def _verdict(row: OutboxMessage, live: Session | None, now: datetime, quiet: QuietHours, sms_sent: dict,

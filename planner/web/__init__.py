@@ -17,9 +17,10 @@ def register(app: Flask) -> None:
 
     access.init_app(app)
     errors.init_app(app)
+    # The API first: it brings the bounded <id:...> converter the pages' routes use too.
+    app.register_blueprint(api, url_prefix="/api")
     app.register_blueprint(auth)
     app.register_blueprint(pages)
     app.register_blueprint(outbox)
     app.register_blueprint(feeds)
     app.register_blueprint(sms)
-    app.register_blueprint(api, url_prefix="/api")
