@@ -7,13 +7,21 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach every blueprint and error handler to the app."""
+    from planner.extensions import csrf
     from planner.web import access, errors
     from planner.web.api import api
     from planner.web.auth import auth
     from planner.web.pages import pages
+    from planner.web.patient import patient
+    from planner.web.reception import reception
 
     access.init_app(app)
     errors.init_app(app)
     app.register_blueprint(auth)
     app.register_blueprint(pages)
+    app.register_blueprint(reception)
+    # The signed token in the URL is the patient's only credential: see planner/web/patient.py for why
+    # a CSRF token would add nothing there (and would break over HTTPS with no Referer).
+    csrf.exempt(patient)
+    app.register_blueprint(patient)
     app.register_blueprint(api, url_prefix="/api")
