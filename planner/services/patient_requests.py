@@ -33,6 +33,7 @@ class OpenRequest:
     session_id: int
     session_start: datetime   # in the site's zone
     session_status: str
+    site_id: int
     site_name: str
     zone: str
 
@@ -42,14 +43,14 @@ def open_requests(limit: int = LISTED) -> list[OpenRequest]:
     with unit_of_work(write=False) as session:
         rows = session.execute(
             select(PatientRequest, Patient.name, Patient.mrn, Patient.phone, Session.starts_at, Session.status,
-                   Site.name, Site.timezone)
+                   Site.id, Site.name, Site.timezone)
             .join(Patient, Patient.id == PatientRequest.patient_id)
             .join(Session, Session.id == PatientRequest.session_id).join(Site, Site.id == Session.site_id)
             .where(PatientRequest.state == "open").order_by(PatientRequest.asked_at, PatientRequest.id)
             .limit(limit)).all()
         return [OpenRequest(r.id, r.kind, r.note, r.asked_at, r.patient_id, name, mrn, phone, r.session_id,
-                            local(start, zone), status, site, zone)
-                for r, name, mrn, phone, start, status, site, zone in rows]
+                            local(start, zone), status, site_id, site, zone)
+                for r, name, mrn, phone, start, status, site_id, site, zone in rows]
 
 
 def resolve_request(request_id: int, actor: Actor, now: datetime, outcome: str) -> None:

@@ -324,3 +324,13 @@ def test_a_checked_in_session_s_old_link_is_outdated(clinic):
     token = link(session_id)
     change_status(session_id, "arrived", DESK, at(8, 0))
     assert patient_page(token, SECRET, at(8, 0)).verdict == "outdated"
+
+
+def test_a_used_link_shows_what_was_done_and_the_session_as_it_now_stands(clinic):
+    session_id = book(clinic)
+    token = link(session_id)
+    confirm_from_link(token, SECRET, NOW)
+    cancel_session(session_id, DESK, NOW + timedelta(hours=1))  # reception cancels it afterwards
+    page = patient_page(token, SECRET, NOW + timedelta(hours=2))
+    assert (page.verdict, page.done, page.session.cancelled, page.session.preparation) == ("used", "confirm", True, ())
+    assert page.done_at.isoformat() == "2026-11-20T07:00:00-05:00"  # in the site's zone

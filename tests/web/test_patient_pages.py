@@ -142,7 +142,7 @@ def test_cancel_from_the_page_cancels_the_session_and_shows_it_cancelled(app, cl
     assert row.status == "cancelled" and "Unwell" in row.note
 
 
-def test_asking_for_another_time_lands_on_reception_s_list(app, client, booked, signed_in):
+def test_asking_for_another_time_lands_on_reception_s_list(app, client, clinic, booked, signed_in):
     token = token_for(app, booked)
     assert client.post(f"/p/{token}/another-time", data={"note": "Thursday afternoon"}).status_code == 303
     assert "we have your request" in text_of(client.get(f"/p/{token}"))
@@ -150,6 +150,7 @@ def test_asking_for_another_time_lands_on_reception_s_list(app, client, booked, 
     assert listing.status_code == 200
     page = text_of(listing)
     assert "Patient MRN-1" in page and "Thursday afternoon" in page and "another time" in page
+    assert "Mon 23 Nov 09:00 EST" in page and f"/sessions?site_id={clinic.site}&amp;day=2026-11-23" in listing.data.decode()
 
 
 def test_a_note_too_long_is_refused_with_422_and_nothing_is_written(app, client, booked):
