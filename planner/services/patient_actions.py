@@ -60,9 +60,9 @@ def cancel_from_link(token: str, secret: str, now: datetime, reason: str = "",
                      remote_addr: str | None = None) -> Cancelled:
     """The patient cancels, under the same rules as reception's cancel; a course is then re-planned."""
     actor = Actor(PATIENT_LINK, None, remote_addr)
-    note = clean_note(reason)
     with unit_of_work() as session:
         row = _take_link(session, token, secret, now, CANCEL)
+        note = clean_note(reason)  # after the link's check: a bad link is said first; a bad note rolls it all back
         session_id, patient_id, course_id = row.id, row.patient_id, row.course_id
         try:
             # The cancel reception makes: status rules, a higher SEQUENCE, CANCEL messages, the course's status.
@@ -80,9 +80,9 @@ def cancel_from_link(token: str, secret: str, now: datetime, reason: str = "",
 def ask_another_time(token: str, secret: str, now: datetime, note: str = "", remote_addr: str | None = None) -> int:
     """The patient asks reception for another time; returns the request's id (reception works the list)."""
     actor = Actor(PATIENT_LINK, None, remote_addr)
-    text = clean_note(note)
     with unit_of_work() as session:
         row = _take_link(session, token, secret, now, ANOTHER_TIME)
+        text = clean_note(note)
         request_id = _open_request(session, row, ANOTHER_TIME_REQUEST, text, now)
         # A new version, so the next reminder's link works again: the patient may still confirm or
         # cancel while reception has not called back (this link itself stays used).

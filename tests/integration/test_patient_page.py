@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from planner.db.models import AuditEvent, Course, LinkUse, OutboxMessage, Patient, PatientRequest, Session, Site, Staff
 from planner.domain.calendar import to_utc
-from planner.domain.errors import InvalidData, LinkRefused, RequestResolved
+from planner.domain.errors import LinkRefused
 from planner.domain.links import sign_link
 from planner.extensions import db
 from planner.services import SYSTEM, Actor
@@ -20,7 +20,7 @@ from planner.services.course_inputs import PreferencesIn
 from planner.services.course_planning import propose_course
 from planner.services.patient_actions import ask_another_time, cancel_from_link, confirm_from_link
 from planner.services.patient_page import link_expiry, patient_page
-from planner.services.patient_requests import open_requests, resolve_request
+from planner.services.patient_requests import open_requests
 from tests.factories import MONDAY, booking_order, ready_patient
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)  # the Friday before the clinic's week
@@ -273,50 +273,6 @@ def test_when_the_course_cannot_be_replanned_the_cancel_stands_and_reception_get
     assert (request.kind, request.session_id, request.patient_id) == ("replan", third.id, patient_id)
     assert "could not be re-planned" in request.note
     assert patient_page(link(third.id), SECRET, NOW).replan_pending
-
-
-# --- another time ------------------------------------------------------------------------------
-
-
-def test_asking_for_another_time_opens_a_request_reception_sees_and_resolves_once(clinic):
-    session_id = book(clinic)
-    token = link(session_id)
-    request_id = ask_another_time(token, SECRET, NOW, "  Any afternoon\r\nnext week\u202e  ", "192.0.2.4")
-    assert fresh(session_id).status == "booked"
-    [request] = open_requests()
-    assert (request.id, request.kind, request.note) == (request_id, "another_time", "Any afternoon\nnext week")
-    assert (request.session_id, request.site_name, request.patient_name) == (session_id, "Midtown", "Patient MRN-1")
-    assert request.session_start.isoformat() == "2026-11-23T09:00:00-05:00" and request.asked_at == NOW
-    assert refused_code(ask_another_time, token, SECRET, NOW, "again") == "used"
-    assert patient_page(link(session_id), SECRET, NOW).verdict == "ok"  # the next message's link works again
-
-    resolve_request(request_id, DESK, NOW + timedelta(hours=1), "done")
-    assert open_requests() == []
-    row = db.session.get(PatientRequest, request_id)
-    assert (row.state, row.resolved_by, row.resolved_at) == ("done", DESK.label, NOW + timedelta(hours=1))
-    with pytest.raises(RequestResolved):
-        resolve_request(request_id, DESK, NOW + timedelta(hours=2), "withdrawn")
-    assert db.session.get(PatientRequest, request_id).state == "done"
-    assert count(AuditEvent, AuditEvent.action == "patient_request.done") == 1
-
-
-def test_an_empty_note_is_fine_and_a_note_too_long_is_refused_with_nothing_written(clinic):
-    session_id = book(clinic)
-    token = link(session_id)
-    with pytest.raises(InvalidData) as invalid:
-        ask_another_time(token, SECRET, NOW, "x" * 501)
-    assert invalid.value.problems[0].field == "note"
-    assert count(LinkUse) == 0 and count(PatientRequest) == 0
-    ask_another_time(token, SECRET, NOW, "")
-    assert [r.note for r in open_requests()] == [""]
-
-
-def test_resolving_takes_done_or_withdrawn_only(clinic):
-    request_id = ask_another_time(link(book(clinic)), SECRET, NOW)
-    with pytest.raises(InvalidData):
-        resolve_request(request_id, DESK, NOW, "ignored")
-    resolve_request(request_id, DESK, NOW, "withdrawn")
-    assert db.session.get(PatientRequest, request_id).state == "withdrawn"
 
 
 def test_a_checked_in_session_s_old_link_is_outdated(clinic):
