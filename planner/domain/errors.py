@@ -69,6 +69,14 @@ class CoverBroken(Refusal):
     """A change to staff would leave booked sessions without valid cover; each broken session is named."""
 
 
+class LinkRefused(Refusal):
+    """A patient's link cannot act: used, outdated, expired, broken, or its session is closed (the code says which)."""
+
+
+class RequestResolved(Refusal):
+    """A patient's request was already marked done or withdrawn."""
+
+
 @dataclass
 class InvalidData(DomainError):
     """Input that breaks a rule; each problem names the field it is about."""

@@ -36,7 +36,8 @@ def sign_link(session_id: int, version: int, expires: datetime, secret: str) -> 
 def read_link(token: str, secret: str, now: datetime) -> LinkClaim:
     """Check a link's signature and expiry; a forged or mangled one is BROKEN."""
     broken = LinkClaim(0, 0, datetime.fromtimestamp(0, timezone.utc), BROKEN)
-    parts = token.split(".") if isinstance(token, str) and len(token) < 80 else []
+    # Non-ASCII is never ours, and hmac.compare_digest raises on it rather than answering False.
+    parts = token.split(".") if isinstance(token, str) and len(token) < 80 and token.isascii() else []
     if len(parts) != 4:
         return broken
     body = ".".join(parts[:3])

@@ -142,27 +142,33 @@ def cancel_session(session_id: int, actor: Actor, now: datetime, reason: str = "
 def change_status(session_id: int, status: str, actor: Actor, now: datetime, reason: str = "") -> int:
     """Move a session along its lifecycle (arrived, held, no-show, ...); returns the new version."""
     with unit_of_work() as session:
-        row = _get(session, session_id)
-        before = row.status
-        row.status = lifecycle.transition(row.status, status)
-        site = reads.site(session, row.site_id)
-        early = lifecycle.timing_reasons(status, row.starts_at, now, site.calendar.zone)
-        if early:
-            raise StatusRefused(early)
-        row.version += 1
-        if status == lifecycle.CANCELLED:
-            row.sequence += 1  # iTIP: a CANCEL carries a higher SEQUENCE than the invite it takes back
-        row.updated_at = now
-        if reason:
-            row.note = reason[:500]
-        queue_notices(session, [row.id], now)
-        record(session, actor, f"session.{status}", "session", row.id, now, before=before, reason=reason,
-               version=row.version)
-        if row.course_id is not None:
-            refresh_course_status(session, row.course_id, now)
-        version = row.version  # before the commit expires the row
+        version = set_status(session, session_id, status, actor, now, reason)
         session.commit()
         return version
+
+
+def set_status(session: OrmSession, session_id: int, status: str, actor: Actor, now: datetime,
+               reason: str = "") -> int:
+    """change_status inside the caller's transaction (which commits it); returns the new version."""
+    row = _get(session, session_id)
+    before = row.status
+    row.status = lifecycle.transition(row.status, status)
+    site = reads.site(session, row.site_id)
+    early = lifecycle.timing_reasons(status, row.starts_at, now, site.calendar.zone)
+    if early:
+        raise StatusRefused(early)
+    row.version += 1
+    if status == lifecycle.CANCELLED:
+        row.sequence += 1  # iTIP: a CANCEL carries a higher SEQUENCE than the invite it takes back
+    row.updated_at = now
+    if reason:
+        row.note = reason[:500]
+    queue_notices(session, [row.id], now)
+    record(session, actor, f"session.{status}", "session", row.id, now, before=before, reason=reason,
+           version=row.version)
+    if row.course_id is not None:
+        refresh_course_status(session, row.course_id, now)
+    return row.version  # read before the caller's commit expires the row
 
 
 def _get(session: OrmSession, session_id: int) -> Session:

@@ -7,12 +7,15 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach every blueprint and error handler to the app."""
+    from planner.extensions import csrf
     from planner.web import access, errors
     from planner.web.api import api
     from planner.web.auth import auth
     from planner.web.feeds import feeds
     from planner.web.outbox import outbox
     from planner.web.pages import pages
+    from planner.web.patient import patient
+    from planner.web.reception import reception
     from planner.web.sms import sms
 
     access.init_app(app)
@@ -24,3 +27,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(outbox)
     app.register_blueprint(feeds)
     app.register_blueprint(sms)
+    app.register_blueprint(reception)
+    # The signed token in the URL is the patient's only credential: see planner/web/patient.py for why
+    # a CSRF token would add nothing there (and would break over HTTPS with no Referer).
+    csrf.exempt(patient)
+    app.register_blueprint(patient)
