@@ -112,6 +112,8 @@ def reschedule_session(session_id: int, start: datetime, actor: Actor, now: date
         before, team_before = row.starts_at, {(p.staff_id, p.role) for p in row.staff}
         if (row.starts_at, row.room_id, team_before) != (request.window.start, order.room_id, set(order.staff)):
             row.sequence += 1  # calendars show time, place and team: they must update
+        if row.starts_at != request.window.start:
+            row.confirmed_at = None  # the patient confirmed the old time, not this one
         row.starts_at, row.ends_at, row.room_id = request.window.start, request.window.end, order.room_id
         row.staff = placements_for(request)
         row.version += 1

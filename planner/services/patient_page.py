@@ -18,9 +18,10 @@ from planner.db.models import LinkUse, PatientRequest, Session, SessionType, Sit
 from planner.db.uow import unit_of_work
 from planner.domain import lifecycle
 from planner.domain.calendar import local
+from planner.domain.clinic import DOSING_KINDS
 from planner.domain.links import BROKEN, read_link
 from planner.domain.patient_page import OK, REPLAN_REQUEST, USED, link_verdict
-from planner.domain.reminders import preparation_for
+from planner.domain.preparation import preparation_for
 from planner.services.notices import telling
 
 UPCOMING_SHOWN = 20  # a course is at most a dozen or so sessions; more would be a list to phone about
@@ -96,7 +97,7 @@ def patient_page(token: str, secret: str, now: datetime) -> PatientPage:
         cancelled = row.status == lifecycle.CANCELLED
         linked = LinkedSession(visit(row, site), row.confirmed_at is not None, cancelled,
                                verdict == OK and movable,
-                               preparation_for(stype.route) if stype.kind == "dosing" and not cancelled else ())
+                               preparation_for(stype.route) if stype.kind in DOSING_KINDS and not cancelled else ())
         return PatientPage(verdict, clinic_name, site.name, site.phone, linked, upcoming(session, row, now),
                            use.action if use else None, local(use.at, site.timezone) if use else None,
                            _replan_pending(session, row.id))

@@ -8,7 +8,7 @@ only the patient's link is made at send time, bound to the session's version the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 
 from planner.adapters import ical
@@ -17,9 +17,7 @@ from planner.domain import wording
 from planner.domain.discretion import discreet
 from planner.domain.links import sign_link
 from planner.domain.messages import CANCEL, INVITE, PATIENT, SMS, STAFF, SessionFacts
-
-# A link stays usable a day past the session's start: a patient who was late can still see where to go.
-LINK_GRACE = timedelta(days=1)
+from planner.services.patient_page import link_expiry
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ def location(facts: SessionFacts, for_staff: bool) -> str:
 
 def patient_link(postmark: Postmark, facts: SessionFacts, version: int) -> str:
     """The patient's page for this session at this version, signed and expiring."""
-    token = sign_link(facts.session_id, version, facts.start + LINK_GRACE, postmark.link_secret)
+    token = sign_link(facts.session_id, version, link_expiry(facts.start), postmark.link_secret)
     return f"{postmark.public_url}/p/{token}"
 
 

@@ -88,7 +88,7 @@ def test_a_good_link_shows_the_session_in_site_time_its_preparation_and_the_pati
     assert (shown.visit.starts_at.isoformat(), shown.visit.zone) == ("2026-11-23T09:00:00-05:00", ZONE)
     assert shown.visit.ends_at.isoformat() == "2026-11-23T10:45:00-05:00"
     assert shown.can_act and not shown.confirmed and not shown.cancelled
-    assert any("No solid food for 6 hours" in line for line in shown.preparation)
+    assert any("solid food for 6 hours" in line for line in shown.preparation)
     assert any("responsible adult" in line for line in shown.preparation)
     assert [v.starts_at for v in page.upcoming] == [fresh(later).starts_at, fresh(therapy).starts_at]
     assert all(v.site_name == "Midtown" for v in page.upcoming)

@@ -71,7 +71,7 @@ def test_the_page_shows_the_session_its_preparation_and_the_site_phone_and_a_get
     assert response.status_code == 200
     page = text_of(response)
     assert "Monday 23 November 2026" in page and "09:00 to 10:45" in page and "New York time (EST)" in page
-    assert "Midtown" in page and "No solid food for 6 hours" in page and "responsible adult" in page
+    assert "Midtown" in page and "solid food for 6 hours" in page and "responsible adult" in page
     assert 'href="tel:+12125550100"' in response.data.decode()
     for action in ("confirm", "cancel", "another-time"):
         assert f'action="/p/{token}/{action}"' in response.data.decode()
