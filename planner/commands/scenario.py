@@ -13,6 +13,7 @@ from planner import clock
 from planner.cli import planner_cli
 from planner.domain.errors import InvalidData
 from planner.services import Actor
+from planner.services.clinic_settings import update_message_settings
 from planner.services.protocols import install_default_protocols
 from planner.services.scenario import load_scenario, site_names
 from planner.services.scenario_export import export_scenario, to_json
@@ -64,7 +65,10 @@ def seed_demo_command() -> None:
                    "loaded only into an empty database. Nothing changed.")
         return
     else:
-        counts = _load(data, rebase=True)
+        counts = _load(data, rebase=True, tell=True)
+        # Messages name the clinic; the demo's name says it is a demo.
+        update_message_settings({"clinic_name": "Demo Clinic", "quiet_from": "21:00", "quiet_until": "08:00"}, CLI,
+                                clock.now())
         today = clock.now().date()
         monday = today - timedelta(days=today.weekday())
         click.echo(f"Loaded the demo clinic, moved to the week of Monday {monday:%d %b %Y}: {_summary(counts)}.")
@@ -87,10 +91,10 @@ def _read(path: Path) -> dict:
     return data
 
 
-def _load(data: dict, rebase: bool) -> dict[str, int]:
+def _load(data: dict, rebase: bool, tell: bool = False) -> dict[str, int]:
     now = clock.now()
     try:
-        return load_scenario(data, CLI, now, rebase_to=now.date() if rebase else None)
+        return load_scenario(data, CLI, now, rebase_to=now.date() if rebase else None, tell=tell)
     except InvalidData as invalid:
         _fail("The scenario was not loaded; nothing was written:", invalid)
 

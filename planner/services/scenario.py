@@ -25,6 +25,7 @@ from planner.domain.lifecycle import holds_place
 from planner.services import Actor
 from planner.services.accounts import hash_password
 from planner.services.audit import record
+from planner.services.notices import queue_notices
 from planner.services.clinic_setup import (
     add_patient, add_room, add_session_type, add_site, add_staff, add_time_off,
 )
@@ -37,12 +38,14 @@ from planner.services.validation import parse
 PAST_IS_FINE = {"starts_in_past"}
 
 
-def load_scenario(data: dict, actor: Actor, now: datetime, rebase_to: date | None = None) -> dict[str, int]:
+def load_scenario(data: dict, actor: Actor, now: datetime, rebase_to: date | None = None,
+                  tell: bool = False) -> dict[str, int]:
     """Load a scenario into a database without its sites; returns how many of each record were added.
 
     rebase_to moves every date by whole weeks so the anchor's week becomes the week containing
-    rebase_to, keeping local wall times. InvalidData names every problem by its JSON path
-    (e.g. sessions[12].room); nothing is written then.
+    rebase_to, keeping local wall times. tell queues the invites and reminders of the sessions
+    still ahead (the demo does; a clinic moving in from another system has sent its own already).
+    InvalidData names every problem by its JSON path (e.g. sessions[12].room); nothing is written then.
     """
     scenario = parse(Scenario, data)
     plan = plan_scenario(scenario, rebase_weeks(scenario.anchor, rebase_to))
@@ -60,6 +63,8 @@ def load_scenario(data: dict, actor: Actor, now: datetime, rebase_to: date | Non
             raise InvalidData([Reason("taken", "Another load wrote some of these records at the same moment; "
                                                "nothing was written. Try again.", "sites")]) from None
         _book(session, plan, loaded, now)
+        if tell:
+            queue_notices(session, loaded.session_ids, now)
         counts = loaded.counts()
         anchor = scenario.anchor + timedelta(weeks=plan.weeks) if scenario.anchor else None
         record(session, actor, "scenario.loaded", "scenario", None, now, **counts, rebased_weeks=plan.weeks,
@@ -78,6 +83,7 @@ class _Loaded:
         self.patients: dict[str, Patient] = {}
         self.types: dict[str, SessionType] = {}
         self.shifts = self.time_off = self.sessions = self.users = 0
+        self.session_ids: list[int] = []
 
     def counts(self) -> dict[str, int]:
         return {"sites": len(self.sites), "rooms": len(self.rooms), "staff": len(self.staff), "shifts": self.shifts,
@@ -193,14 +199,14 @@ def _book(session: OrmSession, plan: Plan, loaded: _Loaded, now: datetime) -> No
             if reasons:
                 problems += [Reason(r.code, r.message, f"sessions[{item.index}]") for r in reasons]
                 continue
-        _insert_session(session, item, request, loaded.types[entry.type].id, now)
+        loaded.session_ids.append(_insert_session(session, item, request, loaded.types[entry.type].id, now))
         loaded.sessions += 1
     if problems:
         raise InvalidData(problems)
 
 
 def _insert_session(session: OrmSession, item: SessionPlan, request: SessionRequest, type_id: int,
-                    now: datetime) -> None:
+                    now: datetime) -> int:
     stype = request.session_type
     needs = {need.role: need for need in stype.needs}
     row = Session(patient_id=request.patient.id, site_id=request.site.id, session_type_id=type_id,
@@ -213,6 +219,7 @@ def _insert_session(session: OrmSession, item: SessionPlan, request: SessionRequ
     session.add(row)
     # Flushed at once so the next session's check sees this one.
     session.flush()
+    return row.id
 
 
 

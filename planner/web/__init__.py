@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     from planner.web.pages import pages
     from planner.web.patient import patient
     from planner.web.reception import reception
+    from planner.web.settings import settings
     from planner.web.sms import sms
 
     access.init_app(app)
@@ -27,6 +28,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(outbox)
     app.register_blueprint(feeds)
     app.register_blueprint(sms)
+    app.register_blueprint(settings)
     app.register_blueprint(reception)
     # The signed token in the URL is the patient's only credential: see planner/web/patient.py for why
     # a CSRF token would add nothing there (and would break over HTTPS with no Referer).

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from planner.domain.errors import InvalidData, LinkRefused
 from planner.domain.patient_page import ANOTHER_TIME, CANCEL, CLOSED, CONFIRM, OK, USED
 from planner.services.patient_actions import ask_another_time, cancel_from_link, confirm_from_link
+from planner.services.patient_calendar import feed_from_link
 from planner.services.patient_page import PatientPage, patient_page
 from planner.web.access import now
 
@@ -53,6 +54,19 @@ def cancel(token: str):
 def another_time(token: str):
     """The patient asks reception for another time."""
     return _act(token, ANOTHER_TIME)
+
+
+@patient.post("/p/<token>/calendar")
+def calendar(token: str):
+    """All the patient's appointments as a calendar they subscribe to (a new address each time)."""
+    try:
+        feed_token = feed_from_link(token, _secret(), now(), request.remote_addr)
+    except LinkRefused as refused:
+        page = patient_page(token, _secret(), now())
+        return _render(page, token, refused.reasons[0].message), REFUSED[refused.reasons[0].code]
+    https = current_app.config["PUBLIC_URL"] + url_for("feeds.feed", token=feed_token)
+    return render_template("patient/calendar.html", page=patient_page(token, _secret(), now()), https=https,
+                           webcal="webcal://" + https.split("://", 1)[1], back=url_for(".show", token=token))
 
 
 def _act(token: str, action: str):

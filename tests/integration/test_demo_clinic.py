@@ -52,3 +52,15 @@ def test_on_an_open_weekday_both_sites_have_sessions_today(app, monkeypatch):
     sites = dict(db.session.execute(select(Site.name, Site.id)).all())
     assert (sites["Brooklyn Heights"], date(2027, 3, 10)) in busy
     assert (sites["Camden"], date(2027, 3, 10)) in busy
+
+
+def test_the_demo_queues_invites_and_reminders_for_what_is_still_ahead_and_nothing_for_the_past(app, monkeypatch):
+    from planner.db.models import ClinicSettings, OutboxMessage
+
+    seed_demo_at(app, monkeypatch, WEDNESDAY)
+    messages = db.session.scalars(select(OutboxMessage)).all()
+    starts = dict(db.session.execute(select(Session.id, Session.starts_at)).all())
+    assert {m.kind for m in messages} >= {"invite", "reminder-24h", "reminder-2h"}
+    assert all(starts[m.session_id] > WEDNESDAY for m in messages)
+    assert {m.recipient_kind for m in messages if m.kind == "invite"} == {"patient", "staff"}
+    assert db.session.get(ClinicSettings, 1).clinic_name == "Demo Clinic"
