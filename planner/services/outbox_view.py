@@ -46,7 +46,7 @@ def outbox_page(state: str | None, channel: str | None, page: int) -> OutboxPage
         total = session.scalar(select(func.count()).select_from(query.subquery()))
         rows = session.scalars(query.order_by(OutboxMessage.id.desc()).limit(PAGE).offset(PAGE * page)).all()
         counts = dict(session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
-        session.expunge_all()
+        _detach(session, rows)
         return OutboxPage(list(rows), counts, total)
 
 
@@ -59,7 +59,7 @@ def message_view(message_id: int, postmark: Postmark, now: datetime) -> MessageV
         events = session.scalars(select(OutboxEvent).where(OutboxEvent.message_id == message_id)
                                  .order_by(OutboxEvent.id)).all()
         version = session.scalar(select(Session.version).where(Session.id == row.session_id))
-        session.expunge_all()
+        _detach(session, [row, *events])
     try:
         rendered = render(postmark, recipient_kind=row.recipient_kind, name=row.recipient_name, channel=row.channel,
                           address=row.address, kind=row.kind, facts=SessionFacts.from_json(row.facts),
@@ -68,3 +68,10 @@ def message_view(message_id: int, postmark: Postmark, now: datetime) -> MessageV
     except ValueError as error:  # a message the renderer refuses is shown with the reason, not a 500
         rendered, problem = None, str(error)
     return MessageView(row, list(events), rendered, problem)
+
+
+def _detach(session, rows) -> None:
+    # Only these rows: they outlive the transaction as they were read. Other objects of the
+    # request's session (the signed-in user) stay attached.
+    for row in rows:
+        session.expunge(row)
