@@ -65,10 +65,10 @@ def seed_demo_command() -> None:
                    "loaded only into an empty database. Nothing changed.")
         return
     else:
-        counts = _load(data, rebase=True, tell=True)
-        # Messages name the clinic; the demo's name says it is a demo.
+        # Messages name the clinic (the demo's name says it is a demo): set before the load queues them.
         update_message_settings({"clinic_name": "Demo Clinic", "quiet_from": "21:00", "quiet_until": "08:00"}, CLI,
                                 clock.now())
+        counts = _load(data, rebase=True, live=True)
         today = clock.now().date()
         monday = today - timedelta(days=today.weekday())
         click.echo(f"Loaded the demo clinic, moved to the week of Monday {monday:%d %b %Y}: {_summary(counts)}.")
@@ -91,10 +91,11 @@ def _read(path: Path) -> dict:
     return data
 
 
-def _load(data: dict, rebase: bool, tell: bool = False) -> dict[str, int]:
+def _load(data: dict, rebase: bool, live: bool = False) -> dict[str, int]:
+    """Load a scenario; live (the demo) also queues its messages and records its past as fulfilled."""
     now = clock.now()
     try:
-        return load_scenario(data, CLI, now, rebase_to=now.date() if rebase else None, tell=tell)
+        return load_scenario(data, CLI, now, rebase_to=now.date() if rebase else None, tell=live, settle_past=live)
     except InvalidData as invalid:
         _fail("The scenario was not loaded; nothing was written:", invalid)
 

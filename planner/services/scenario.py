@@ -21,6 +21,7 @@ from planner.db.uow import unit_of_work
 from planner.domain.booking import check_session
 from planner.domain.clinic import Placement, SessionRequest
 from planner.domain.errors import InvalidData, Reason
+from planner.domain import lifecycle
 from planner.domain.lifecycle import holds_place
 from planner.services import Actor
 from planner.services.accounts import hash_password
@@ -39,12 +40,14 @@ PAST_IS_FINE = {"starts_in_past"}
 
 
 def load_scenario(data: dict, actor: Actor, now: datetime, rebase_to: date | None = None,
-                  tell: bool = False) -> dict[str, int]:
+                  tell: bool = False, settle_past: bool = False) -> dict[str, int]:
     """Load a scenario into a database without its sites; returns how many of each record were added.
 
     rebase_to moves every date by whole weeks so the anchor's week becomes the week containing
     rebase_to, keeping local wall times. tell queues the invites and reminders of the sessions
     still ahead (the demo does; a clinic moving in from another system has sent its own already).
+    settle_past records a booked session that ended before now as fulfilled (the demo ran its
+    week so far), so the no-show job does not mark the clinic's whole past as missed.
     InvalidData names every problem by its JSON path (e.g. sessions[12].room); nothing is written then.
     """
     scenario = parse(Scenario, data)
@@ -62,7 +65,7 @@ def load_scenario(data: dict, actor: Actor, now: datetime, rebase_to: date | Non
             # PostgreSQL: another load took one of these names after _refuse_taken looked.
             raise InvalidData([Reason("taken", "Another load wrote some of these records at the same moment; "
                                                "nothing was written. Try again.", "sites")]) from None
-        _book(session, plan, loaded, now)
+        _book(session, plan, loaded, now, settle_past)
         if tell:
             queue_notices(session, loaded.session_ids, now)
         counts = loaded.counts()
@@ -177,7 +180,7 @@ def _insert_users(session: OrmSession, plan: Plan, hashes: list[str], loaded: _L
     session.flush()
 
 
-def _book(session: OrmSession, plan: Plan, loaded: _Loaded, now: datetime) -> None:
+def _book(session: OrmSession, plan: Plan, loaded: _Loaded, now: datetime, settle_past: bool = False) -> None:
     """Insert the sessions in file order, each checked against those before it (as a batch booking is)."""
     problems: list[Reason] = []
     sites = {name: reads.site(session, site_id) for name, site_id in loaded.sites.items()}
@@ -199,19 +202,22 @@ def _book(session: OrmSession, plan: Plan, loaded: _Loaded, now: datetime) -> No
             if reasons:
                 problems += [Reason(r.code, r.message, f"sessions[{item.index}]") for r in reasons]
                 continue
-        loaded.session_ids.append(_insert_session(session, item, request, loaded.types[entry.type].id, now))
+        status = entry.status
+        if settle_past and status == lifecycle.BOOKED and request.window.end <= now:
+            status = lifecycle.FULFILLED
+        loaded.session_ids.append(_insert_session(session, item, request, loaded.types[entry.type].id, now, status))
         loaded.sessions += 1
     if problems:
         raise InvalidData(problems)
 
 
 def _insert_session(session: OrmSession, item: SessionPlan, request: SessionRequest, type_id: int,
-                    now: datetime) -> int:
+                    now: datetime, status: str) -> int:
     stype = request.session_type
     needs = {need.role: need for need in stype.needs}
     row = Session(patient_id=request.patient.id, site_id=request.site.id, session_type_id=type_id,
                   room_id=request.room_id, starts_at=request.window.start, ends_at=request.window.end,
-                  status=item.entry.status, version=1, note=item.entry.note, created_at=now, updated_at=now)
+                  status=status, version=1, note=item.entry.note, created_at=now, updated_at=now)
     for p in request.placements:
         # A released session is not checked, so its roles may not match its type: give them the whole window.
         window = stype.role_window(request.start, needs[p.role]) if p.role in needs else request.window

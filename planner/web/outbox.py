@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from planner.domain.messages import CHANNELS
+from planner.domain.messages import CHANNELS, hours_of
 from planner.db.models.messages import OUTBOX_STATES
 from planner.services.couriers import KEPT, postmark_from
 from planner.services.outbox_claims import retry
@@ -13,6 +13,15 @@ from planner.web.access import actor, now, roles_required
 from planner.web.errors import problem
 
 outbox = Blueprint("outbox", __name__)
+
+
+@outbox.app_template_filter("message_kind")
+def message_kind_words(kind: str) -> str:
+    """A stored kind in words: "invite", "cancellation", "reminder 72 h before"."""
+    hours = hours_of(kind)
+    if hours is not None:
+        return f"Reminder {hours} h before"
+    return {"invite": "Invite", "cancel": "Cancellation"}.get(kind, kind)
 
 
 @outbox.get("/outbox")

@@ -64,3 +64,12 @@ def test_the_demo_queues_invites_and_reminders_for_what_is_still_ahead_and_nothi
     assert all(starts[m.session_id] > WEDNESDAY for m in messages)
     assert {m.recipient_kind for m in messages if m.kind == "invite"} == {"patient", "staff"}
     assert db.session.get(ClinicSettings, 1).clinic_name == "Demo Clinic"
+
+
+def test_the_demo_records_its_week_so_far_as_fulfilled_so_nothing_is_a_no_show(app, monkeypatch):
+    from planner.services.no_shows import mark_no_shows
+
+    seed_demo_at(app, monkeypatch, WEDNESDAY)
+    past = db.session.scalars(select(Session).where(Session.ends_at <= WEDNESDAY)).all()
+    assert past and {s.status for s in past} <= {"fulfilled", "cancelled"}
+    assert mark_no_shows(WEDNESDAY) == 0
