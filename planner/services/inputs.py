@@ -269,6 +269,17 @@ class RoleNeedIn(Strict):
     part: Literal["whole", "active"] = "whole"
 
 
+def _distinct_hours(hours: list[int]) -> list[int]:
+    if len(hours) != len(set(hours)):
+        raise ValueError("give each number of hours once")
+    return sorted(hours, reverse=True)
+
+
+# Up to four reminders, each from an hour to two weeks before; an empty list sends none.
+ReminderHours = Annotated[list[Annotated[int, Field(ge=1, le=336)]], Field(max_length=4),
+                          AfterValidator(_distinct_hours)]
+
+
 class SessionTypeIn(Strict):
     key: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,59}$")]
     name: Name
@@ -279,6 +290,8 @@ class SessionTypeIn(Strict):
     room_capability: Capability | None = None
     role_requirements: list[RoleNeedIn] = Field(default_factory=list)
     active: bool = True
+    # Hours before a session that the patient is reminded; left out, the clinic default (72, 24, 2).
+    reminder_hours: ReminderHours | None = None
 
     @model_validator(mode="after")
     def _roles_once(self):
@@ -297,6 +310,7 @@ class SessionTypeChange(Strict):
     room_capability: Capability | None = None
     role_requirements: list[RoleNeedIn] | None = None
     active: bool | None = None
+    reminder_hours: ReminderHours | None = None  # null: back to the clinic default
 
     @model_validator(mode="after")
     def _roles_once(self):

@@ -24,7 +24,7 @@ from planner.db.models import (
 from planner.domain import lifecycle
 from planner.domain.clinic import DOSING_KINDS
 from planner.domain.messages import (
-    CANCEL, EMAIL, INVITE, PATIENT, REMINDER, SMS, STAFF, Recipient, SessionFacts, reminder_kind,
+    CANCEL, EMAIL, INVITE, PATIENT, REMINDER, SMS, STAFF, Recipient, SessionFacts, hours_of, reminder_kind,
 )
 from planner.domain.preparation import preparation_for
 from planner.domain.reminders import DEFAULT_HOURS, QuietHours, reminder_moments
@@ -132,9 +132,11 @@ def _invites(plan, row, facts, patient, stype, room_name, team, earlier, setting
 
 def _reminders(plan, row, facts, patient, stype, zone, earlier, settings) -> None:
     wanted = row.status == lifecycle.BOOKED and row.starts_at > plan.now
-    plan.supersede([m for m in earlier if m.kind.startswith(REMINDER) and m.state == "pending"
-                    and (not wanted or m.sequence != row.sequence)],
+    hours = tuple(stype.reminder_hours) if stype.reminder_hours is not None else DEFAULT_HOURS
+    pending = [m for m in earlier if m.kind.startswith(REMINDER) and m.state == "pending"]
+    plan.supersede([m for m in pending if not wanted or m.sequence != row.sequence],
                    "the session was cancelled" if row.status == lifecycle.CANCELLED else "the session changed")
+    plan.supersede([m for m in pending if hours_of(m.kind) not in hours], "the reminder policy changed")
     if not wanted:
         return
     channels = []
@@ -143,7 +145,6 @@ def _reminders(plan, row, facts, patient, stype, zone, earlier, settings) -> Non
         channels.append((EMAIL, patient.email))
     if patient.phone and SMS in consented and patient.sms_opted_out_at is None:
         channels.append((SMS, patient.phone))
-    hours = tuple(stype.reminder_hours) if stype.reminder_hours is not None else DEFAULT_HOURS
     preparation = preparation_for(stype.route) if stype.kind in DOSING_KINDS else ()
     for moment in reminder_moments(row.starts_at, hours, zone, settings.quiet, plan.now):
         moment_facts = replace(facts, preparation=preparation if moment.preparation else ())

@@ -160,7 +160,8 @@ def _session_type(row: SessionType) -> dict:
              for n in row.role_requirements or ()]
     return _clean({"key": row.key, "name": row.name, "kind": row.kind, "route": row.route,
                    "active_minutes": row.active_minutes, "observation_minutes": row.observation_minutes,
-                   "room_capability": row.room_capability, "role_requirements": needs, "active": row.active})
+                   "room_capability": row.room_capability, "role_requirements": needs, "active": row.active,
+                   "reminder_hours": row.reminder_hours})
 
 
 def _sessions(session, zones: dict[int, str], site_names: dict[int, str], room_names: dict[int, str],

@@ -18,6 +18,7 @@ from planner.services import Actor
 from planner.services.audit import record
 from planner.services.clinic_setup import above_floor
 from planner.services.inputs import SessionTypeChange
+from planner.services.notices import queue_notices
 
 # What a change to a type can break in a session booked with it: its staff and its room.
 _AFFECTED = {"role_missing", "role_not_needed", "staff_wrong_discipline", "credential_not_valid", "staff_off_shift",
@@ -33,8 +34,8 @@ def update_session_type(type_id: int, change: SessionTypeChange, actor: Actor, n
         fields = change.model_dump(exclude_unset=True)
         if not fields:
             raise InvalidData([Reason("empty", "Say what to change.", "body")])
-        if any(value is None for key, value in fields.items() if key != "room_capability"):
-            raise InvalidData([Reason("null", "Only room_capability may be set to null.", "body")])
+        if any(value is None for key, value in fields.items() if key not in ("room_capability", "reminder_hours")):
+            raise InvalidData([Reason("null", "Only room_capability and reminder_hours may be set to null.", "body")])
         before = {key: getattr(row, key) for key in fields}
         booked = _booked_ahead(session, type_id, now)  # read before the change, under the old rules
         for key, value in fields.items():
@@ -42,6 +43,9 @@ def update_session_type(type_id: int, change: SessionTypeChange, actor: Actor, n
         above_floor(row)
         session.flush()
         _refuse_broken(session, booked, row, now)
+        if "reminder_hours" in fields:
+            # Reminders queued under the old policy give way to the new one for every session booked ahead.
+            queue_notices(session, [session_id for session_id, _ in booked], now)
         record(session, actor, "session_type.changed", "session_type", type_id, now, before=before, after=fields)
         session.commit()
 

@@ -202,3 +202,19 @@ def test_a_session_booked_the_day_before_skips_the_72_hour_reminder_but_keeps_th
     kinds = {m.kind: m for m in reminders if m.kind.startswith("reminder")}
     assert set(kinds) == {"reminder-24h", "reminder-2h"}
     assert kinds["reminder-24h"].facts["preparation"]
+
+
+def test_a_session_types_own_reminder_hours_replace_the_default_and_a_change_requeues_what_is_booked(reachable):
+    from planner.services.inputs import SessionTypeChange
+    from planner.services.session_types import update_session_type
+
+    c = reachable
+    session_id = book_session(iv_order(c), DESK, NOW)
+    update_session_type(c.iv, SessionTypeChange(reminder_hours=[48, 3]), DESK, NOW)
+    rows = [m for m in messages(session_id, recipient_kind="patient", channel="email") if m.kind.startswith("reminder")]
+    assert {(m.kind, m.state) for m in rows} == {("reminder-72h", "superseded"), ("reminder-24h", "superseded"),
+                                                 ("reminder-2h", "superseded"), ("reminder-48h", "pending"),
+                                                 ("reminder-3h", "pending")}
+    assert next(m for m in rows if m.kind == "reminder-48h").facts["preparation"]  # the first one carries it
+    update_session_type(c.iv, SessionTypeChange(reminder_hours=[]), DESK, NOW)
+    assert not [m for m in messages(session_id, state="pending") if m.kind.startswith("reminder")]

@@ -60,7 +60,7 @@ def session_type(row: SessionType) -> dict:
     return {"id": row.id, "key": row.key, "name": row.name, "kind": row.kind, "route": row.route,
             "active_minutes": row.active_minutes, "observation_minutes": row.observation_minutes,
             "room_capability": row.room_capability, "role_requirements": list(row.role_requirements or ()),
-            "active": row.active}
+            "active": row.active, "reminder_hours": row.reminder_hours}
 
 
 def session(row: Session) -> dict:

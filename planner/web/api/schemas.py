@@ -147,6 +147,7 @@ class SessionTypeOut(Out):
     room_capability: str | None
     role_requirements: list[RoleNeedIn]
     active: bool
+    reminder_hours: list[int] | None
 
 
 # --- sessions --------------------------------------------------------------------------------------
