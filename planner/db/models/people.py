@@ -91,5 +91,5 @@ class Patient(db.Model):
     consent_status: Mapped[str] = mapped_column(String(20), default="pending")
     # Where the planner plans their courses unless reception asks for another site.
     home_site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", name="fk_patients_home_site"))
-    # Set when they texted STOP: no SMS until they text START or reception records a new consent.
+    # Set when they texted STOP (or the SMS provider reported the number opted out): no SMS until they text START.
     sms_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
