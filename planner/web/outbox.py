@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from planner.domain.errors import StatusRefused
 from planner.domain.messages import CHANNELS, hours_of
 from planner.db.models.messages import OUTBOX_STATES
 from planner.services.couriers import KEPT, postmark_from
@@ -30,14 +31,25 @@ def messages():
     """The outbox, newest first, filtered by state and channel."""
     state = request.args.get("state") or None
     channel = request.args.get("channel") or None
-    page = request.args.get("page", "0")
-    if state not in (None, *OUTBOX_STATES) or channel not in (None, *CHANNELS) or not page.isdigit() \
-            or int(page) > 100_000:
-        return problem(422, "Filter by a known state and channel, and a page number from 0.")
-    listing = outbox_page(state, channel, int(page))
-    return render_template("messages/outbox.html", listing=listing, state=state, channel=channel, page=int(page),
+    page = _page_number(request.args.get("page") or "0")
+    fields = [{"field": name, "message": message} for name, message in (
+        ("state", None if state in (None, *OUTBOX_STATES) else f"one of {', '.join(OUTBOX_STATES)}, or empty for any"),
+        ("channel", None if channel in (None, *CHANNELS) else f"one of {', '.join(CHANNELS)}, or empty for any"),
+        ("page", None if page is not None else "a whole number from 0 to 100000"),
+    ) if message]
+    if fields:
+        return problem(422, "These filters are not right.", fields=fields)
+    listing = outbox_page(state, channel, page)
+    return render_template("messages/outbox.html", listing=listing, state=state, channel=channel, page=page,
                            page_size=PAGE, states=OUTBOX_STATES, channels=CHANNELS,
                            delivering=bool(current_app.config.get("MAIL_SERVER")))
+
+
+def _page_number(text: str) -> int | None:
+    # ASCII digits only: str.isdigit() also says yes to "²" and "٣", which int() refuses or reads.
+    if not (text.isascii() and text.isdigit()) or len(text) > 6 or int(text) > 100_000:
+        return None
+    return int(text)
 
 
 @outbox.get("/outbox/<id:message_id>")
@@ -52,6 +64,9 @@ def message(message_id: int):
 @roles_required("admin")
 def retry_message(message_id: int):
     """Put a failed message back in line."""
-    retry(message_id, actor(), now())
+    try:
+        retry(message_id, actor(), now())
+    except StatusRefused as refused:  # the generic handler speaks of a session's status; say what is wrong here
+        return problem(409, refused.reasons[0].message)
     flash("The message is back in line; the sender will try it within a minute.", "success")
     return redirect(url_for("outbox.message", message_id=message_id))
