@@ -81,7 +81,7 @@ def test_after_a_booking_reception_sees_pending_invites_and_after_the_sender_run
     assert "No MAIL_SERVER is set" in text_of(page)
     assert sorted(listed_states(page)) == ["pending"] * 9  # 3 invites, 3 reminders by email and 3 by SMS
     invites = reception.get("/outbox?state=pending")
-    assert text_of(invites).count(" invite ") == 3
+    assert text_of(invites).count(" Invite ") == 3 and text_of(invites).count(" Reminder 72 h before ") == 2
 
     report = send_in_app(app, clinic_clock)
     assert report.sent == 3  # the invites; the reminders are not due yet
