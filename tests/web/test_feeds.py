@@ -7,9 +7,9 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from planner.db.models import FeedToken
+from planner.db.models import ClinicSettings, FeedToken, Room
 from planner.domain.discretion import clinical_words_in
 from planner.domain.messages import PATIENT
 from planner.extensions import db
@@ -246,3 +246,25 @@ def test_idle_patients_feeds_expire_and_a_patient_with_a_session_ahead_keeps_the
     assert feed_of(client, tokens[0]).status_code == 200
     assert feed_of(client, tokens[1]).status_code == 404
     assert feed_of(client, tokens[2]).status_code == 404
+
+
+def test_a_clinicians_feed_keeps_titles_and_places_discreet_and_names_the_type_only_when_the_clinic_widened_it(
+        client, prescriber_client, week, clinic_clock):
+    db.session.execute(update(Room).where(Room.id == week.chairs[0]).values(name="Ketamine Suite"))
+    db.session.commit()
+    session_id = book_iv(week, clinic_clock)
+    token = new_token(prescriber_client)
+
+    def the_event():
+        (event,) = calendar(feed_of(client, token).data).events
+        assert event.uid == uid(session_id)
+        return event
+
+    plain = the_event()
+    for words in (plain.summary, plain.description, plain.location):
+        assert not clinical_words_in(words), words
+    db.session.merge(ClinicSettings(id=1, clinic_name="Midtown Clinic", staff_invites_detailed=True))
+    db.session.commit()
+    widened = the_event()
+    assert not clinical_words_in(widened.summary) and not clinical_words_in(widened.location)
+    assert "IV ketamine infusion" in widened.description
