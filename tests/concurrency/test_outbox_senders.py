@@ -62,7 +62,7 @@ def test_four_senders_at_once_deliver_every_message_exactly_once(app, database_u
 
     # The race was real: several senders did a share of the work, over times that overlap.
     spans = {}
-    for message_id, state, detail, at in events:
+    for _, state, detail, at in events:
         if state == "sent":
             worker = detail.removeprefix("sent by ")
             first, last = spans.get(worker, (at, at))
