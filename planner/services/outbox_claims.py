@@ -185,6 +185,24 @@ def mark_sent(message_id: int, worker: str, now: datetime, provider_id: str, det
         session.commit()
 
 
+def release(message_ids: list[int], worker: str, now: datetime, why: str) -> int:
+    """Put claimed messages back in line unsent (the sender will not get to them in its lease); how many."""
+    if not message_ids:
+        return 0
+    with unit_of_work() as session:
+        released = session.execute(
+            select(OutboxMessage.id).where(OutboxMessage.id.in_(message_ids), OutboxMessage.state == "sending",
+                                           OutboxMessage.claimed_by == worker)).scalars().all()
+        if released:
+            # The claim counted an attempt that never happened: give it back, so attempts stay tries made.
+            session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(released)).values(
+                state="pending", lease_until=None, claimed_by=None, attempts=OutboxMessage.attempts - 1))
+            session.execute(insert(OutboxEvent), [_event(i, now, "pending", f"released by {worker}: {why}")
+                                                  for i in released])
+        session.commit()
+        return len(released)
+
+
 def mark_failed(message_id: int, attempts: int, now: datetime, detail: str, permanent: bool) -> str:
     """Record a failed try: due again after a backoff, or failed for good; returns the new state."""
     final = permanent or attempts >= MAX_ATTEMPTS
