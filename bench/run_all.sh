@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark, one after the other, printing its figures (`make bench`). About 25 minutes on
+# Every benchmark, one after the other, printing its figures (`make bench`). About 30 minutes on
 # 2 cores. Each run generates its own synthetic clinic in a temporary SQLite file or on a throwaway
 # PostgreSQL server (Debian's postgresql package, as the tests use), and removes it afterwards.
 #
@@ -29,3 +29,9 @@ echo "== 3. Planning whole courses (IV induction, esketamine TRD, KAP), 15k and 
 echo
 echo "== 4. An authenticated API read against Flask's hello world (gunicorn -w 4 each)"
 "$python" -m bench.bench_reads --dbs "$dbs"
+echo
+echo "== 5. 10,000 due reminders through the outbox beside a plain smtplib loop (one local SMTP server)"
+"$python" -m bench.bench_outbox --dbs "$dbs"
+echo
+echo "== 6. A clinician's one-year calendar feed over HTTP (gunicorn -w 4), and its conditional GET"
+"$python" -m bench.bench_feed --dbs "$dbs"

@@ -10,10 +10,14 @@
 `tls_context` offers STARTTLS (`require_starttls` insists on it), `implicit_tls_context` speaks TLS
 from the first byte; `logins` turns on AUTH and lists the (user, password) pairs it accepts;
 `idle_timeout` closes a connection left idle that long, as real servers do.
+`delay` makes it take that many seconds over each message before keeping it (a distant server);
+`hold()` makes it keep the next message and then withhold its "250" until `release()`: the
+moment a crashing client leaves in doubt (the server has the message, the client never heard).
 """
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import threading
 from dataclasses import dataclass
@@ -47,11 +51,19 @@ class _Handler:
     async def handle_DATA(self, smtp, session, envelope):
         if self.server.reply is not None:
             return self.server.reply
+        if self.server.delay:
+            await asyncio.sleep(self.server.delay)
         login = session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None
         received = Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content,
                             tuple(session.peer[:2]), smtp.transport.get_extra_info("ssl_object") is not None, login)
         with self.server.lock:
             self.server.messages.append(received)
+            holding = self.server._holding
+            if holding:
+                self.server._holding = False
+                self.server.held.set()
+        while holding and not self.server._released.is_set():
+            await asyncio.sleep(0.005)
         if self.server.drop_after_data:
             smtp.transport.close()
         return "250 2.0.0 OK: queued"
@@ -75,10 +87,13 @@ class SmtpServer:
     def __init__(self, *, reply: str | None = None, rcpt_reply: str | None = None, drop_after_data: bool = False,
                  tls_context: ssl.SSLContext | None = None,
                  require_starttls: bool = False, implicit_tls_context: ssl.SSLContext | None = None,
-                 logins: dict[str, str] | None = None, idle_timeout: float = 300):
+                 logins: dict[str, str] | None = None, idle_timeout: float = 300, delay: float = 0):
         self.reply, self.rcpt_reply, self.drop_after_data = reply, rcpt_reply, drop_after_data
+        self.delay = delay
         self.messages: list[Received] = []
         self.lock = threading.Lock()
+        self._holding = False
+        self.held, self._released = threading.Event(), threading.Event()
         self.logins = logins
         kwargs = {}
         if logins is not None:
@@ -103,6 +118,7 @@ class SmtpServer:
         return self
 
     def stop(self) -> None:
+        self.release()
         self._controller.stop()
 
     def __enter__(self) -> SmtpServer:
@@ -110,6 +126,17 @@ class SmtpServer:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
+
+    def hold(self) -> None:
+        """Keep the next message but withhold its reply until release(); `held` is set once it is kept."""
+        with self.lock:
+            self.held.clear()
+            self._released.clear()
+            self._holding = True
+
+    def release(self) -> None:
+        """Answer the held message (to a client that may be gone by now)."""
+        self._released.set()
 
     def received(self) -> list[Received]:
         """A copy of what has arrived so far (the server thread appends while you read)."""

@@ -91,6 +91,14 @@ def day_start(day: date, zone: str) -> datetime:
     return _wall(day, time(0), zone)
 
 
+def wall_instant(day: date, at: time, zone: str) -> datetime:
+    """Like to_utc, but a wall time skipped by a DST jump moves to the next real instant.
+
+    A wall time that happens twice (the hour the clocks fall back) is its first occurrence.
+    """
+    return _wall(day, at, zone)
+
+
 def _wall(day: date, at: time, zone: str) -> datetime:
     """Like to_utc, but a boundary inside a DST gap moves to the next real instant."""
     try:

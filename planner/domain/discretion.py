@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 CLINICAL_WORDS = frozenset({
     # The drugs, their brands and their family.
@@ -51,6 +52,9 @@ def clinical_words_in(text: str) -> set[str]:
     return {" ".join(match.group(1).lower().split()) for match in _PATTERN.finditer(_folded(text))}
 
 
+# A feed of 1,500 sessions asks about the same few names (clinic, sites, rooms, phone) 9,000
+# times; remembering the answers took half the time of building a clinician's feed (bench/bench_feed.py).
+@lru_cache(maxsize=4096)
 def discreet(name: str | None) -> str | None:
     """A name the clinic typed in, if it carries no clinical word; else None ("Spravato Room A")."""
     if name is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
-from planner.domain.calendar import local
+from planner.domain.calendar import local, wall_instant
 from planner.domain.errors import Reason
 
 DEFAULT_HOURS = (72, 24, 2)  # the issue's default policy: 72 h with preparation, 24 h, 2 h
@@ -70,10 +70,25 @@ def reminder_moments(start: datetime, hours: tuple[int, ...], zone: str, quiet: 
     """
     moments = []
     for h in sorted(set(hours), reverse=True):
-        due = out_of_quiet_hours(start - timedelta(hours=h), zone, quiet, start - MIN_LEAD)
+        due = out_of_quiet_hours(hours_before(start, h, zone), zone, quiet, start - MIN_LEAD)
         if due is not None and due > now and due < start:
             moments.append((h, due))
     return [ReminderMoment(h, due, index == 0) for index, (h, due) in enumerate(moments)]
+
+
+def hours_before(start: datetime, hours: int, zone: str) -> datetime:
+    """The moment of a reminder `hours` before start: whole days in wall time, anything else in absolute time.
+
+    "24 hours before" a Monday 9:00 session means Sunday 9:00 to the patient and to the clinic,
+    even when the clocks changed in between (then it is 23 or 25 real hours); counted in absolute
+    time it would come at 8:00 or 10:00, and a 72 h reminder across a change likewise. A short
+    offset (2 h) is about getting there on time, so it stays in real hours. A wall time the
+    clocks skip moves to the next real instant; one that happens twice is its first occurrence.
+    """
+    if hours % 24:
+        return start - timedelta(hours=hours)
+    wall = local(start, zone)
+    return wall_instant(wall.date() - timedelta(days=hours // 24), wall.time().replace(fold=0), zone)
 
 
 def sms_limit_reason(sent: list[datetime], at: datetime) -> Reason | None:

@@ -9,10 +9,13 @@ from typing import Protocol
 from collections.abc import Callable
 
 from planner.adapters.delivery import DeliveryFailed, RecipientOptedOut
-from planner.services.outbox_claims import Claimed, claim_due, mark_failed, mark_sent
+from planner.services.outbox_claims import Claimed, claim_due, mark_failed, mark_sent, release
 from planner.services.sms_replies import provider_reports_opt_out
 
 log = logging.getLogger("planner.delivery")
+# A message is begun only while this much of its claim's lease is left: enough for one slow send
+# (SmtpTransport gives each step 10 s), so it ends before another sender may retake it.
+LEASE_MARGIN = timedelta(seconds=30)
 
 
 class Courier(Protocol):
@@ -30,6 +33,7 @@ class SendReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    released: int = 0
     batches: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -40,11 +44,20 @@ def send_due(courier: Courier, clock: Callable[[], datetime], worker: str, batch
     report = SendReport()
     try:
         while max_batches is None or report.batches < max_batches:
-            claim = claim_due(clock(), worker, batch, lease)
+            claimed_at = clock()
+            claim = claim_due(claimed_at, worker, batch, lease)
             if not claim:
                 break
             report.batches += 1
-            for message in claim.messages:
+            # Once the lease runs out another sender may retake these messages, so none is begun
+            # after it (less a margin for the one in hand): those left go back in line unsent.
+            # The first is always begun, so a sender whose claims are slow still gets somewhere.
+            last_start = claimed_at + lease - min(lease / 2, LEASE_MARGIN)
+            for index, message in enumerate(claim.messages):
+                if index and clock() >= last_start:
+                    report.released += release([m.id for m in claim.messages[index:]], worker, clock(),
+                                               "its lease was running out before it got to them")
+                    break
                 _send_one(courier, message, clock, worker, report)
     finally:
         courier.close()

@@ -132,3 +132,21 @@ def test_a_link_that_is_not_http_is_refused():
 
 def test_the_html_body_without_a_link_has_no_anchor():
     assert "<a " not in html_body(WORDING, None)
+
+
+def test_a_message_is_the_same_bytes_whether_header_classes_are_made_once_or_for_every_header(monkeypatch):
+    import re
+    from dataclasses import replace
+
+    import planner.adapters.mail as mail
+
+    def flattened() -> bytes:
+        raw = built(vcalendar("REQUEST"), "REQUEST", wording=replace(WORDING, subject="Rappel: café à 9:00"))
+        # MIME boundaries are random; everything else must match byte for byte.
+        return re.sub(rb"=+\d+==", b"BOUNDARY", raw.as_bytes())
+
+    reused = flattened()
+    monkeypatch.setattr(mail, "POLICY", mail._Policy(cte_type="7bit"))  # the standard library's registry
+    assert flattened() == reused
+    registry = mail._Headers()
+    assert registry["Subject"] is registry["subject"] and registry["To"] is not registry["Subject"]
