@@ -8,15 +8,17 @@ emailed invites carry, so a session that is in both never shows twice.
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.adapters import ical
+from planner.db import reads
 from planner.db.models import FeedToken, Patient, Room, Session, SessionStaff, SessionType, Site, Staff
 from planner.db.uow import unit_of_work
 from planner.domain import lifecycle
@@ -29,6 +31,10 @@ from planner.services.notices import session_facts, telling
 from planner.services.rendering import location
 
 PAST, AHEAD = timedelta(days=31), timedelta(days=400)
+# Feeds built, by owner and what they depend on, newest last: a poll that finds nothing changed is
+# answered from here (per process; a change anywhere in the clinic's marks makes a new key).
+_built: OrderedDict[tuple, Feed] = OrderedDict()
+_KEEP = 64
 # Calendar apps poll every 15 minutes or so; writing each poll's time would be a write per poll.
 _USE_NOTED_EVERY = timedelta(hours=1)
 _SHOWN = (lifecycle.BOOKED, lifecycle.ARRIVED, lifecycle.IN_PROGRESS, lifecycle.HELD, lifecycle.FULFILLED)
@@ -107,35 +113,77 @@ def feed_owner(token: str, now: datetime) -> FeedOwner | None:
     return owner
 
 
-def calendar_feed(owner: FeedOwner, now: datetime, clinic_address: str, uid_domain: str) -> Feed:
-    """The owner's sessions as a subscription calendar, with an ETag of its bytes."""
+def feed_etag(owner: FeedOwner, now: datetime) -> str:
+    """The ETag the owner's feed has now, without building it: a poll that changes nothing costs this."""
     with unit_of_work(write=False) as session:
-        settings = telling(session)
-        organizer = (settings.clinic_name, clinic_address)
-        sites = {site.id: site for site in session.scalars(select(Site))}
-        # Columns, not Session objects: a year's feed is 1,500 rows, and mapping each to an ORM
-        # object cost more than building its event (bench/bench_feed.py).
-        query = (select(Session.id, Session.sequence, Session.starts_at, Session.ends_at, Session.status,
-                        Session.site_id, Session.updated_at, Room.name.label("room_name"),
-                        SessionType.name.label("type_name")).outerjoin(Room, Room.id == Session.room_id)
-                 .join(SessionType, SessionType.id == Session.session_type_id)
-                 .where(Session.status.in_(_SHOWN), Session.starts_at >= now - PAST, Session.starts_at < now + AHEAD)
-                 .order_by(Session.starts_at))
-        if owner.kind == STAFF:
-            query = query.where(Session.id.in_(select(SessionStaff.session_id).where(SessionStaff.staff_id == owner.id)))
-        else:
-            query = query.where(Session.patient_id == owner.id)
-        events, latest = [], None
-        staff = owner.kind == STAFF
-        for row in session.execute(query):
-            facts = session_facts(row, sites[row.site_id], settings, (row.room_name, row.type_name) if staff else None)
-            events.append(ical.FeedEvent(facts, calendar_title(facts, staff), calendar_description(facts, staff),
-                                         location(facts, staff)))
-            latest = row.updated_at if latest is None or row.updated_at > latest else latest
-        name = f"{settings.clinic_name}: my sessions" if owner.kind == STAFF else settings.clinic_name
-    # DTSTAMP is the latest change, not now: the same sessions give the same bytes, and the ETag holds.
-    body = ical.feed(events, name=name, organizer=organizer, stamp=latest or now - PAST, uid_domain=uid_domain)
-    return Feed(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+        return _etag(owner, _fingerprint(session, now))
+
+
+def calendar_feed(owner: FeedOwner, now: datetime, clinic_address: str, uid_domain: str) -> Feed:
+    """The owner's sessions as a subscription calendar, with its ETag; built once per change and worker."""
+    with unit_of_work(write=False) as session:
+        fingerprint = _fingerprint(session, now)
+        key = (owner, clinic_address, uid_domain, fingerprint)
+        if key in _built:
+            _built.move_to_end(key)
+            return _built[key]
+        feed = _build(session, owner, now, clinic_address, uid_domain, fingerprint)
+    _built[key] = feed
+    while len(_built) > _KEEP:
+        _built.popitem(last=False)
+    return feed
+
+
+def _window(now: datetime) -> tuple[datetime, datetime]:
+    # Whole UTC days, so the feed's content is a function of the dates and the data, and the
+    # change marks of those dates vouch for it.
+    first = datetime.combine((now - PAST).date(), time(0), tzinfo=timezone.utc)
+    return first, datetime.combine((now + AHEAD).date(), time(0), tzinfo=timezone.utc)
+
+
+def _fingerprint(session: OrmSession, now: datetime) -> tuple:
+    """What the feed's content depends on: its dates, the clinic's change marks over them, the message settings."""
+    first, end = _window(now)
+    settings = telling(session)
+    return (first, end, reads.change_mark(session, first.date(), end.date()), settings.clinic_name,
+            settings.staff_detailed)
+
+
+def _etag(owner: FeedOwner, fingerprint: tuple) -> str:
+    # Weak: two workers building the same feed agree on everything but each event's DTSTAMP.
+    digest = hashlib.sha256(repr((owner, fingerprint)).encode()).hexdigest()[:32]
+    return f'W/"{digest}"'
+
+
+def _build(session: OrmSession, owner: FeedOwner, now: datetime, clinic_address: str, uid_domain: str,
+           fingerprint: tuple) -> Feed:
+    settings = telling(session)
+    organizer = (settings.clinic_name, clinic_address)
+    first, end = _window(now)
+    sites = {site.id: site for site in session.scalars(select(Site))}
+    # Columns, not Session objects: a year's feed is 1,500 rows, and mapping each to an ORM
+    # object cost more than building its event (bench/bench_feed.py).
+    query = (select(Session.id, Session.sequence, Session.starts_at, Session.ends_at, Session.status,
+                    Session.site_id, Session.updated_at, Room.name.label("room_name"),
+                    SessionType.name.label("type_name")).outerjoin(Room, Room.id == Session.room_id)
+             .join(SessionType, SessionType.id == Session.session_type_id)
+             .where(Session.status.in_(_SHOWN), Session.starts_at >= first, Session.starts_at < end)
+             .order_by(Session.starts_at))
+    if owner.kind == STAFF:
+        query = query.where(Session.id.in_(select(SessionStaff.session_id).where(SessionStaff.staff_id == owner.id)))
+    else:
+        query = query.where(Session.patient_id == owner.id)
+    events, latest = [], None
+    staff = owner.kind == STAFF
+    for row in session.execute(query):
+        facts = session_facts(row, sites[row.site_id], settings, (row.room_name, row.type_name) if staff else None)
+        events.append(ical.FeedEvent(facts, calendar_title(facts, staff), calendar_description(facts, staff),
+                                     location(facts, staff)))
+        latest = row.updated_at if latest is None or row.updated_at > latest else latest
+    name = f"{settings.clinic_name}: my sessions" if owner.kind == STAFF else settings.clinic_name
+    # DTSTAMP is the latest change, not now: the same sessions give the same bytes.
+    body = ical.feed(events, name=name, organizer=organizer, stamp=latest or first, uid_domain=uid_domain)
+    return Feed(body, _etag(owner, fingerprint))
 
 
 def _owned(owner: FeedOwner):

@@ -225,6 +225,17 @@ def booked_requests(session: OrmSession, condition) -> list[tuple[int, dom.Sessi
             for r in found]
 
 
+def change_mark(session: OrmSession, first: date, last: date) -> tuple:
+    """Versions that rise with any change to the clinic's set-up or to a session or duty on these UTC dates.
+
+    The database's triggers raise them (see planner/db/models/marks.py), so equal marks mean
+    nothing a calendar shows of those dates has changed, whoever changed it.
+    """
+    found = _sql.fetch(session, "SELECT (SELECT version FROM config_marks WHERE id = 1), "
+                                "(SELECT max(version) FROM day_marks WHERE day >= ? AND day <= ?)", [first, last])
+    return tuple(found[0])
+
+
 def forget_kept() -> None:
     """Drop every kept copy, piece and window in this process (benchmarks measure cold reads with it)."""
     _pieces.forget_all()
