@@ -72,10 +72,13 @@ def _orders(session, clinic, count: int, rng: random.Random):
 
 
 def _undo(session, session_id: int) -> None:
-    """Remove an accepted booking and its audit event, so the next request sees the same clinic."""
+    """Remove an accepted booking, its audit event and the messages it queued, so the next request sees the same clinic."""
     from sqlalchemy import text
 
     session.rollback()
+    session.execute(text("DELETE FROM outbox_events WHERE message_id IN "
+                         "(SELECT id FROM outbox_messages WHERE session_id = :id)"), {"id": session_id})
+    session.execute(text("DELETE FROM outbox_messages WHERE session_id = :id"), {"id": session_id})
     session.execute(text("DELETE FROM audit_events WHERE entity = 'session' AND entity_id = :id"), {"id": str(session_id)})
     session.execute(text("DELETE FROM session_staff WHERE session_id = :id"), {"id": session_id})
     session.execute(text("DELETE FROM sessions WHERE id = :id"), {"id": session_id})

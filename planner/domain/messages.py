@@ -8,7 +8,7 @@ people": no drug, route, diagnosis or protocol name in a title, subject or SMS b
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 INVITE = "invite"      # iTIP REQUEST: a new session, or a change of time, place or team
@@ -44,11 +44,12 @@ class SessionFacts:
 
     def to_json(self) -> dict:
         """A JSON-ready dict (instants as ISO strings) to store with the message."""
-        data = asdict(self)
-        data["start"], data["end"] = self.start.isoformat(), self.end.isoformat()
-        data["preparation"] = list(self.preparation)
-        data["attendees"] = [list(pair) for pair in self.attendees]
-        return data
+        # By hand, not dataclasses.asdict: this runs for every message a booking queues.
+        return {"session_id": self.session_id, "sequence": self.sequence, "start": self.start.isoformat(),
+                "end": self.end.isoformat(), "timezone": self.timezone, "clinic_name": self.clinic_name,
+                "site_name": self.site_name, "site_phone": self.site_phone, "room_name": self.room_name,
+                "cancelled": self.cancelled, "preparation": list(self.preparation), "detail": self.detail,
+                "attendees": [list(pair) for pair in self.attendees]}
 
     @classmethod
     def from_json(cls, data: dict) -> SessionFacts:
