@@ -1,6 +1,6 @@
 """Four senders at once on one outbox: every message reaches the mailbox exactly once.
 
-Four real `flask planner send-outbox` processes start together on 1,000+ due messages and
+Four real `flask planner send-outbox` processes start together on 900 to 1,200 due messages and
 claim small batches, so their claims interleave all through the run. On PostgreSQL a claim
 skips rows another sender has locked (FOR UPDATE SKIP LOCKED); on SQLite claims take the one
 write lock in turn (BEGIN IMMEDIATE). Either way no row may be claimed twice: each row's
@@ -29,7 +29,9 @@ SENDERS = 4
 def test_four_senders_at_once_deliver_every_message_exactly_once(app, database_url):
     clinic = due_clinic(rooms=10, sessions=300, staff_email=True)
     due = due_by(clinic.due_at)
-    assert len(due) >= 1000
+    # 300 sessions: the patient's and the therapist's invites and the 72 h reminder are always due;
+    # the 24 h reminders too for sessions within a day, so how many more depends on the hour of the run.
+    assert len(due) >= 900
     with SmtpServer(delay=0.002) as mailbox:
         senders = [Sender(database_url, mailbox.port, f"sender-{n}", "--batch", "10") for n in range(SENDERS)]
         try:
