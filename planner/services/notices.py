@@ -95,7 +95,8 @@ def queue_notices(session: OrmSession, session_ids: Iterable[int], now: datetime
     if missing:  # a patient whose home is another site than the session's
         home_zones.update(session.execute(select(Site.id, Site.timezone).where(Site.id.in_(missing))).all())
 
-    plan = _Plan(now)
+    # Every message of these sessions is in hand: their keys are what the plan must not write again.
+    plan = _Plan(now, {m.dedupe_key for messages in earlier.values() for m in messages})
     for row, site, stype, patient, room_name in rows:
         facts = session_facts(row, site, settings)
         _invites(plan, row, facts, patient, stype, room_name, team[row.id], earlier[row.id], settings)
@@ -167,8 +168,8 @@ def _reminders(plan, row, facts, patient, stype, zone, earlier, settings) -> Non
 class _Plan:
     """The rows one call will write, de-duplicated by key against the outbox and each other."""
 
-    def __init__(self, now: datetime):
-        self.now = now
+    def __init__(self, now: datetime, known: set[str]):
+        self.now, self.known = now, known
         self.new: dict[str, dict] = {}
         self.superseded: dict[int, str] = {}
 
@@ -185,15 +186,16 @@ class _Plan:
             self.superseded.setdefault(message.id, why)
 
     def write(self, session: OrmSession) -> int:
+        by_reason: dict[str, list[int]] = defaultdict(list)
         for message_id, why in self.superseded.items():
-            session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id,
+            by_reason[why].append(message_id)
+        for why, message_ids in by_reason.items():  # one statement per reason, not one per message
+            session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(message_ids),
                                                         OutboxMessage.state == "pending")
                             .values(state="superseded", reason=why))
         events = [{"message_id": i, "at": self.now, "state": "superseded", "detail": why}
                   for i, why in self.superseded.items()]
-        known = set(session.execute(select(OutboxMessage.dedupe_key)
-                                    .where(OutboxMessage.dedupe_key.in_(list(self.new)))).scalars()) if self.new else set()
-        fresh = [values for key, values in self.new.items() if key not in known]
+        fresh = [values for key, values in self.new.items() if key not in self.known]
         if fresh:
             # Plain executemany, then the ids by key: cheaper than the ORM's INSERT ... RETURNING per batch.
             session.execute(insert(OutboxMessage.__table__), fresh)

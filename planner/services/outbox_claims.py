@@ -78,10 +78,12 @@ def claim_due(now: datetime, worker: str, limit: int = 100, lease: timedelta = t
             select(Session).where(Session.id.in_({r.session_id for r in rows if r.session_id}))).scalars()}
         settings = telling(session)
         claimed, events = [], []
-        sms_sent = _sms_history(session, [r for r in rows if r.channel == SMS], now)
+        texts = [r for r in rows if r.channel == SMS]
+        sms_sent = _sms_history(session, texts, now)
+        texted = _texted_patients(session, texts)
         for row in rows:
             retaken = row.state == "sending"
-            verdict = _verdict(row, sessions.get(row.session_id), now, settings.quiet, sms_sent, session)
+            verdict = _verdict(row, sessions.get(row.session_id), now, settings.quiet, sms_sent, texted)
             if verdict is None:
                 row.state, row.lease_until, row.claimed_by = "sending", now + lease, worker
                 row.attempts += 1
@@ -106,8 +108,18 @@ def claim_due(now: datetime, worker: str, limit: int = 100, lease: timedelta = t
         return Claim(claimed, len(rows) - len(claimed))
 
 
+def _texted_patients(session: OrmSession, texts: list[OutboxMessage]) -> dict[int, tuple]:
+    """For each patient a batch texts: (opted out at, home site's zone), in one query."""
+    wanted = {r.recipient_id for r in texts}
+    if not wanted:
+        return {}
+    found = session.execute(select(Patient.id, Patient.sms_opted_out_at, Site.timezone)
+                            .outerjoin(Site, Site.id == Patient.home_site_id).where(Patient.id.in_(wanted)))
+    return {patient_id: (opted_out, zone) for patient_id, opted_out, zone in found}
+
+
 def _verdict(row: OutboxMessage, live: Session | None, now: datetime, quiet: QuietHours, sms_sent: dict,
-             session: OrmSession) -> tuple[str, str, datetime | None] | None:
+             texted: dict[int, tuple]) -> tuple[str, str, datetime | None] | None:
     """None to send now; else (state, why, new due time) for a message that must not go now."""
     if live is not None:
         if row.kind != CANCEL and live.status == lifecycle.CANCELLED:
@@ -120,11 +132,11 @@ def _verdict(row: OutboxMessage, live: Session | None, now: datetime, quiet: Qui
             return "superseded", "the session changed after it was queued", None
     if row.channel != SMS:
         return None
-    patient = session.get(Patient, row.recipient_id)
-    if patient is None or patient.sms_opted_out_at is not None:
+    opted_out, home_zone = texted.get(row.recipient_id, (True, None))  # a patient no longer on file: send nothing
+    if opted_out is not None:
         return "dropped", OPTED_OUT_AT_CLAIM, None
     facts = SessionFacts.from_json(row.facts)
-    zone = session.get(Site, patient.home_site_id).timezone if patient.home_site_id else facts.timezone
+    zone = home_zone or facts.timezone
     allowed = out_of_quiet_hours(now, zone, quiet, facts.start - MIN_LEAD)
     if allowed is None or allowed < now:
         return "dropped", "quiet hours last until the session", None
