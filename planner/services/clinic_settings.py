@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field
-
 from planner.db.models import ClinicSettings
 from planner.db.uow import unit_of_work
 from planner.services import Actor
 from planner.services.audit import record
-from planner.services.inputs import ClockTime, Strict
+from planner.services.inputs import ClockTime, Name, Strict
 from planner.services.notices import Telling, telling
 from planner.services.validation import parse
 
@@ -18,7 +16,7 @@ from planner.services.validation import parse
 class MessageSettingsIn(Strict):
     """What the admin may set; the clinic name is what every subject and SMS starts with."""
 
-    clinic_name: str = Field(min_length=1, max_length=120)
+    clinic_name: Name  # the project's name type: no control characters, which a mail header cannot carry
     staff_invites_detailed: bool = False
     quiet_from: ClockTime
     quiet_until: ClockTime
