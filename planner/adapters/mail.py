@@ -24,6 +24,7 @@ from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime
+from functools import lru_cache
 from html import escape
 
 from planner.adapters.delivery import DeliveryFailed
@@ -70,16 +71,36 @@ def _calendar_type(name, value) -> str | None:
 
 
 class _Headers(HeaderRegistry):
-    """The standard header registry, but each header's class is made once, not once per header set.
+    """The standard header registry, but each header's class is made once, and each header once per value.
 
     The standard library builds a fresh class (`type(...)`) every time a header is set or parsed;
     about 30 per message, a third of the time it takes to build one (bench/bench_outbox.py).
-    The classes hold no state, so one per header name serves every message.
+    The classes hold no state, so one per header name serves every message. Parsing a value is
+    most of what is left, and half of a message's headers are the same in every message (From,
+    MIME-Version, the parts' Content-Type and encoding): a parsed header is immutable (a str
+    with its parse tree, which folding reads and never changes), so one serves every message.
     """
 
     def __init__(self):
         super().__init__()
         self._made: dict[str, type] = {}
+        self._parsed: dict[tuple[str, str], object] = {}
+
+    def __call__(self, name, value):
+        # An Address is parsed from its string form all the same, so that form keys it (From is
+        # the same in every message); other values that are not strings are built each time.
+        if isinstance(value, Address):
+            key = (name, str(value))
+        elif isinstance(value, str):
+            key = (name, value)
+        else:
+            return super().__call__(name, value)
+        header = self._parsed.get(key)
+        if header is None:
+            if len(self._parsed) >= _PARSED_KEPT:  # values seen once (Subject, Date, Message-ID) churn
+                self._parsed.clear()
+            header = self._parsed[key] = super().__call__(name, value)
+        return header
 
     def __getitem__(self, name):
         key = name.lower()
@@ -89,6 +110,7 @@ class _Headers(HeaderRegistry):
         return made
 
 
+_PARSED_KEPT = 4096
 # Non-ASCII text as quoted-printable or base64 rather than 8-bit, so a relay without 8BITMIME
 # passes it on unchanged. Lines end in "\n" here; smtplib sends them as CRLF.
 POLICY = _Policy(cte_type="7bit", header_factory=_Headers())
@@ -120,6 +142,12 @@ def html_body(wording: Wording, link: str | None) -> str:
             + "\n".join(paragraphs) + "\n</body></html>\n")
 
 
+@lru_cache(maxsize=1024)
+def _mailbox(name: str, address: str) -> Address:
+    # An Address checks its address by parsing it; the sender's is the same in every message.
+    return Address(display_name=name, addr_spec=address)
+
+
 def build_email(*, sender: tuple[str, str], to: tuple[str, str], wording: Wording, ics: bytes | None,
                 method: str | None, message_id: str, html_link: str | None, date: datetime) -> EmailMessage:
     """One email about a session; sender and to are (name, address); date is when it is sent (aware)."""
@@ -132,8 +160,8 @@ def build_email(*, sender: tuple[str, str], to: tuple[str, str], wording: Wordin
         raise ValueError("a method without a calendar to carry it")
     message = EmailMessage(policy=POLICY)
     message["Subject"] = wording.subject
-    message["From"] = Address(display_name=sender[0], addr_spec=sender[1])
-    message["To"] = Address(display_name=to[0], addr_spec=to[1])
+    message["From"] = _mailbox(*sender)
+    message["To"] = _mailbox(*to)
     message["Date"] = format_datetime(date)
     # Stable per outbox row: a retried message is the same message, and mailboxes drop the copy.
     message["Message-ID"] = message_id if message_id.startswith("<") else f"<{message_id}>"

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import scoped_session
 
@@ -30,6 +30,34 @@ def unit_of_work(write: bool = True) -> Iterator[OrmSession]:
     finally:
         _write_intent.reset(token)
         session.rollback()
+
+
+@contextmanager
+def kept_connection() -> Iterator[Connection]:
+    """A connection of its own, kept for many short transactions (a sender's marks), closed at the end.
+
+    Taking a session and a pooled connection for each of a thousand one-row writes costs more
+    than the writes; a loop that commits after every step keeps one connection instead.
+    On PostgreSQL it runs in autocommit: each statement is its own transaction.
+    """
+    connection = db.engine.connect()
+    try:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
+    finally:
+        connection.close()
+
+
+@contextmanager
+def write_on(connection: Connection) -> Iterator[Connection]:
+    """One writing transaction on a kept connection (BEGIN IMMEDIATE on SQLite), committed unless it raises."""
+    token = _write_intent.set(True)
+    try:
+        with connection.begin():
+            yield connection
+    finally:
+        _write_intent.reset(token)
 
 
 def install_sqlite_pragmas(engine: Engine) -> None:

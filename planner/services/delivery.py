@@ -9,7 +9,7 @@ from typing import Protocol
 from collections.abc import Callable
 
 from planner.adapters.delivery import DeliveryFailed, RecipientOptedOut
-from planner.services.outbox_claims import Claimed, claim_due, mark_failed, mark_sent, release
+from planner.services.outbox_claims import Claimed, SentMarks, claim_due, mark_failed, release
 from planner.services.sms_replies import provider_reports_opt_out
 
 log = logging.getLogger("planner.delivery")
@@ -42,6 +42,7 @@ def send_due(courier: Courier, clock: Callable[[], datetime], worker: str, batch
              lease: timedelta = timedelta(minutes=5), max_batches: int | None = None) -> SendReport:
     """Send every message due now, batch after batch, until none is left (or max_batches)."""
     report = SendReport()
+    marks = SentMarks()
     try:
         while max_batches is None or report.batches < max_batches:
             claimed_at = clock()
@@ -58,13 +59,14 @@ def send_due(courier: Courier, clock: Callable[[], datetime], worker: str, batch
                     report.released += release([m.id for m in claim.messages[index:]], worker, clock(),
                                                "its lease was running out before it got to them")
                     break
-                _send_one(courier, message, clock, worker, report)
+                _send_one(courier, marks, message, clock, worker, report)
     finally:
+        marks.close()
         courier.close()
     return report
 
 
-def _send_one(courier: Courier, message: Claimed, clock, worker: str, report: SendReport) -> None:
+def _send_one(courier: Courier, marks: SentMarks, message: Claimed, clock, worker: str, report: SendReport) -> None:
     try:
         provider_id = courier.deliver(message, clock())
     except Exception as error:  # noqa: BLE001 - a message that cannot be built must not stall the others
@@ -79,5 +81,5 @@ def _send_one(courier: Courier, message: Claimed, clock, worker: str, report: Se
         report.errors.append(f"message {message.id}: {failure.detail}")
         log.warning("message %s (%s) not delivered: %s -> %s", message.id, message.kind, failure.detail, state)
         return
-    mark_sent(message.id, worker, clock(), provider_id)
+    marks(message.id, worker, clock(), provider_id)
     report.sent += 1

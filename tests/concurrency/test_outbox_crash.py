@@ -8,7 +8,7 @@ cannot prove, plainly:
   sender's claims are retaken once their lease runs out (`--lease`).
 - Exactly once at the SMTP level cannot be promised by any sender. Between the server keeping a
   message and the sender recording that in the database there is always a moment (the "250"
-  on its way back, the commit of `mark_sent`); a sender killed inside it has sent a message
+  on its way back, the commit of its `SentMarks` mark); a sender killed inside it has sent a message
   the database still shows as in flight, and its successor sends it again. The outbox narrows
   that moment to the one message in flight (each is marked in its own transaction as soon as
   the server took it), gives the repeat the same Message-ID (made from the row's unique key) so

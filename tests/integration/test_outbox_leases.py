@@ -95,3 +95,21 @@ def test_a_released_message_is_not_taken_for_one_that_may_have_been_delivered(th
     db.session.rollback()
     assert details[-1] == "claimed by other-sender"
     assert not any("retaken" in d for d in details)
+
+
+def test_a_dead_senders_claims_are_retaken_before_pending_ones_and_a_claim_stays_within_its_limit(three_invites):
+    # Three invites are due at booking: one sender takes one and dies; later a claim of two
+    # must take that one back first (it was due first), then the earliest pending one.
+    first = claim_due(BOOKED_AT, "dead-sender", limit=1, lease=LEASE)
+    [dead] = first.messages
+    pending = db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.state == "pending",
+                                                               OutboxMessage.due_at <= BOOKED_AT)
+                                 .order_by(OutboxMessage.due_at, OutboxMessage.id)).all()
+    db.session.rollback()
+    assert len(pending) == 2
+    later = claim_due(BOOKED_AT + LEASE + timedelta(seconds=1), "next-sender", limit=2, lease=LEASE)
+    assert [m.id for m in later.messages] == [dead.id, pending[0]]
+    assert later.messages[0].attempts == 2 and later.messages[1].attempts == 1
+    rows = {r.id: r for r in db.session.scalars(select(OutboxMessage))}
+    db.session.rollback()
+    assert rows[dead.id].claimed_by == "next-sender" and rows[pending[1]].state == "pending"

@@ -150,3 +150,31 @@ def test_a_message_is_the_same_bytes_whether_header_classes_are_made_once_or_for
     assert flattened() == reused
     registry = mail._Headers()
     assert registry["Subject"] is registry["subject"] and registry["To"] is not registry["Subject"]
+
+
+def test_headers_parsed_once_serve_later_messages_and_every_message_keeps_the_bytes_of_a_fresh_parse(monkeypatch):
+    import re
+    from dataclasses import replace
+
+    import planner.adapters.mail as mail
+
+    def raw(to: tuple[str, str], subject: str) -> bytes:
+        message = mail.build_email(sender=("Harbour Wellness", "clinic@harbour.example"), to=to,
+                                   wording=replace(WORDING, subject=subject), ics=vcalendar("REQUEST"),
+                                   method="REQUEST", message_id="outbox-41.session-7.invite.v2@planner",
+                                   html_link=LINK, date=SENT)
+        return re.sub(rb"=+\d+==", b"BOUNDARY", message.as_bytes())
+
+    people = [(("Ana Lima", "ana@example.org"), "Rappel: café à 9:00"),
+              (("Zoë O'Brien, MD", "zoe@example.org"), "Reminder: Tue 1 Dec 9:00 AM EST"),
+              (("Ana Lima", "ana@example.org"), "Rappel: café à 9:00")]
+    monkeypatch.setattr(mail, "POLICY", mail._Policy(cte_type="7bit", header_factory=mail._Headers()))
+    kept = [raw(*person) for person in people]  # the third is built from headers the first parsed
+    monkeypatch.setattr(mail, "POLICY", mail._Policy(cte_type="7bit"))  # the standard library's, nothing kept
+    assert kept == [raw(*person) for person in people]
+    assert b"To: =?utf-8?q?Zo=C3=AB_O=27Brien=2C?= MD <zoe@example.org>" in kept[1]
+    assert b"To: Ana Lima <ana@example.org>" in kept[2]
+    registry = mail._Headers()
+    sender = mail.Address("Harbour Wellness", addr_spec="clinic@harbour.example")
+    assert registry("From", sender) is registry("From", str(sender))
+    assert registry("To", "ana@example.org") is not registry("To", "zoe@example.org")
