@@ -65,7 +65,9 @@ def front_desk(app, clinic, monkeypatch) -> FrontDesk:
         for step in steps:
             change_status(session_id, step, DESK, NOW)
     cancel_session(dropped, DESK, NOW, "Patient unwell")
-    send_due(OutboxCourier(postmark_from(app.config)), lambda: NOW, "test-sender")
+    courier = OutboxCourier(postmark_from(app.config))
+    send_due(courier, lambda: friday, "test-sender")  # the invites went out when booked
+    send_due(courier, lambda: NOW, "test-sender")  # reminders: some sent, some too late
     f.make_staff("Kai Moss", ["RN"], f.credentials("bls", expires_on=MONDAY + timedelta(days=5)))
     f.make_staff("Lee Young", ["RN"], f.credentials("licence", expires_on=MONDAY + timedelta(days=40)))
 
