@@ -9,10 +9,12 @@ Call these from any journey in tests/browser/ (the names are stable):
   `within="css selector"` checks one part of the page only (say, a panel just opened).
 - `fits_the_width(page)`: fails when the page scrolls sideways (its content is wider than the
   window); wide tables belong in a `.table-scroll` box that scrolls inside its card.
+- `assert_focus_visible(page)`: tabs through the page; every element that takes focus must show an
+  outline (2 px or more, 3:1 against what is behind it). Returns how many elements took focus.
 - `shoot(page, name)`: saves full-page screenshots at 1280 and 375 px wide (and 768 with
   `widths=WIDTHS`) as tests/browser/artifacts/NAME-WIDTH.png, then puts the window back as it was.
-- `check_at_every_width(page, name)`: at 1280, 768 and 375 px: a screenshot, then the two checks
-  above; the one call a journey needs for each page it reaches.
+- `check_at_every_width(page, name)`: at 1280, 768 and 375 px: a screenshot, then the axe and width
+  checks; then the focus check once; the one call a journey needs for each page it reaches.
 
 `ARTIFACTS` is the screenshots' folder (ignored by git); `DESKTOP`, `TABLET` and `PHONE` are viewport sizes.
 """
@@ -87,6 +89,54 @@ def _widest(page) -> str:
     }""")
 
 
+# Runs in the page on the element that has focus: its outline, and the contrast of the outline's colour with
+# what is behind the element (the first opaque background up its ancestors), as WCAG 2.2's 1.4.11 counts it.
+_FOCUS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const rgba = text => (text.match(/[\\d.]+/g) || []).map(Number).concat([1]).slice(0, 4);
+  const lum = ([r, g, b]) => [r, g, b].map(c => c / 255).map(c => c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)
+    .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  let back = [255, 255, 255, 1];
+  for (let node = el.parentElement; node; node = node.parentElement) {
+    const colour = rgba(getComputedStyle(node).backgroundColor);
+    if (colour[3] === 1) { back = colour; break; }
+  }
+  const style = getComputedStyle(el), ring = rgba(style.outlineColor);
+  const seen = ring.slice(0, 3).map((c, i) => c * ring[3] + back[i] * (1 - ring[3]));
+  const [hi, lo] = [lum(seen), lum(back)].sort((a, b) => b - a);
+  const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + (el.className ? '.' + String(el.className).trim().replace(/\\s+/g, '.') : '');
+  return {name, text: (el.innerText || el.value || '').trim().slice(0, 40), style: style.outlineStyle,
+          width: parseFloat(style.outlineWidth), contrast: (hi + 0.05) / (lo + 0.05)};
+}"""
+
+
+def assert_focus_visible(page, presses: int = 40) -> int:
+    """Tab through the page from the top: every element that takes focus shows an outline at least 2 px wide
+    whose colour stands out 3:1 from what is behind it (Chromium's own two-tone ring counts). Returns how many."""
+    # Tab starts from the element focused last, so start from a mark at the top of the page (not in the Tab order).
+    page.evaluate("""() => { const mark = document.createElement('span'); mark.id = 'focus-start'; mark.tabIndex = -1;
+                             document.body.prepend(mark); mark.focus(); }""")
+    seen, faint = [], []
+    try:
+        for _ in range(presses):
+            page.keyboard.press("Tab")
+            focus = page.evaluate(_FOCUS)
+            if focus is None or focus["name"] + focus["text"] == (seen or [None])[0]:
+                break  # past the last element, or round to the first again
+            if seen and focus["name"] + focus["text"] == seen[-1]:
+                continue  # a date or time field's next part (day, month...): the field was checked as it took focus
+            seen.append(focus["name"] + focus["text"])
+            if focus["style"] != "auto" and (focus["style"] == "none" or focus["width"] < 2 or focus["contrast"] < 3):
+                faint.append(f"{focus['name']} {focus['text']!r}: outline {focus['style']} {focus['width']} px, "
+                             f"contrast {focus['contrast']:.2f}:1")
+    finally:
+        page.evaluate("() => document.getElementById('focus-start')?.remove()")
+    assert not faint, f"focus hard to see on {page.url}:\n" + "\n".join(faint)
+    return len(seen)
+
+
 def shoot(page, name: str, widths=SCREENSHOT_WIDTHS) -> list[Path]:
     """Save full-page screenshots of the page at each width as ARTIFACTS/NAME-WIDTH.png; the window is put back."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -105,7 +155,7 @@ def shoot(page, name: str, widths=SCREENSHOT_WIDTHS) -> list[Path]:
 
 def check_at_every_width(page, name: str, widths=WIDTHS) -> None:
     """At each width: a screenshot (taken first, to look at when a check fails), no serious or critical
-    axe violation, and no sideways scrolling."""
+    axe violation, and no sideways scrolling; then every focused element's outline is visible."""
     before = page.viewport_size
     try:
         for size in widths:
@@ -113,5 +163,6 @@ def check_at_every_width(page, name: str, widths=WIDTHS) -> None:
             shoot(page, name, widths=(size,))
             assert_accessible(page)
             fits_the_width(page)
+        assert_focus_visible(page)
     finally:
         page.set_viewport_size(before)

@@ -22,8 +22,8 @@ from planner.services.delivery import send_due
 from planner.services.patient_actions import ask_another_time
 from planner.services.patient_page import link_expiry
 from tests import factories as f
-from tests.browser.a11y import (DESKTOP, PHONE, WIDTHS, assert_accessible, check_at_every_width, fits_the_width,
-                                shoot)
+from tests.browser.a11y import (DESKTOP, PHONE, WIDTHS, assert_accessible, assert_focus_visible, check_at_every_width,
+                                fits_the_width, shoot)
 from tests.browser.conftest import PASSWORD
 from tests.web.clinic_messages import DESK, book_iv, book_therapy, make_reachable, outbox_rows
 
@@ -129,6 +129,20 @@ def test_a_sites_day_with_every_status_is_accessible(page, front_desk):
     shoot(page, "a11y-day", widths=WIDTHS)
 
 
+def test_the_first_tab_offers_to_skip_the_top_bar_and_enter_lands_in_the_page(page, front_desk):
+    sign_in(page, "reception")
+    page.get_by_role("link", name="Requests").click()
+    skip = page.get_by_role("link", name="Skip to the page")
+    expect(skip).not_to_be_in_viewport()
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    shoot(page, "a11y-skip-link", widths=(DESKTOP,))
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.locator("table.requests .table-scroll, .table-scroll:has(table.requests)")).to_be_focused()
+
+
 def test_the_audit_log_is_accessible(page, front_desk):
     sign_in(page, "admin")
     page.get_by_role("link", name="Audit log").click()
@@ -214,8 +228,8 @@ def test_a_clinic_with_nothing_yet_shows_its_empty_pages_accessibly(page, staff_
 
 
 def test_the_checks_fail_on_a_page_that_breaks_the_rules(page, live_server):
-    # The check is real: a page with an unlabelled field, an image without alt text, grey on grey, and a
-    # row wider than the phone fails each in words that name the rule and the element.
+    # The checks are real: a page with an unlabelled field, an image without alt text, grey on grey, a row
+    # wider than the phone and a faint focus ring fails each in words that name the rule and the element.
     page.set_viewport_size(PHONE)
     page.goto("/login")
     page.evaluate("""() => {
@@ -232,3 +246,9 @@ def test_the_checks_fail_on_a_page_that_breaks_the_rules(page, live_server):
     with pytest.raises(AssertionError, match=r"div \(right edge \d+ px\)"):
         fits_the_width(page)
     page.set_viewport_size(DESKTOP)
+    page.goto("/login")
+    # The skip link, the brand's link, email, password and the button: each ring shows.
+    assert assert_focus_visible(page) == 5
+    page.add_style_tag(content="#password:focus { outline: 1px dotted #ddd; }")
+    with pytest.raises(AssertionError, match=r"input#password '': outline dotted 1 px, contrast 1\.\d+:1"):
+        assert_focus_visible(page)
