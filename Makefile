@@ -20,8 +20,11 @@ PYTEST := $(BIN)/pytest -W error
 POSTGRESQL_TESTS := tests/integration tests/web $(wildcard tests/concurrency)
 # Debian packages the tests use, each with the file that shows it is installed.
 TEST_PACKAGES := postgresql='/usr/lib/postgresql/*/bin/pg_ctl' chromium=/usr/bin/chromium
+# axe-core, the accessibility check the browser tests inject into each page: the npm package at the
+# version tests/browser/package-lock.json pins (with its hash), installed into tests/browser/node_modules.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: help run test lint test-sqlite test-postgresql bench clean venv dev-venv test-packages
+.PHONY: help run test lint test-sqlite test-postgresql bench clean venv dev-venv test-packages browser-packages
 
 help:
 	@echo "make run              set up and start the app (http://127.0.0.1:5000) and its scheduler"
@@ -50,8 +53,16 @@ $(DEV_STAMP): requirements-dev.txt requirements.txt | $(BIN)/python
 venv: $(RUNTIME_STAMP)
 dev-venv: $(DEV_STAMP)
 
-test-packages:
+test-packages: browser-packages
 	@scripts/debian-packages.sh $(TEST_PACKAGES)
+
+# npm ci runs again only when the lock file changed; it installs exactly what the lock file says.
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@command -v npm >/dev/null || scripts/debian-packages.sh npm
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	@touch $@
+
+browser-packages: $(AXE)
 
 # --- run ---------------------------------------------------------------------------------------
 
@@ -81,5 +92,5 @@ bench: $(DEV_STAMP) test-packages
 	else echo "make bench: bench/run_all.sh does not exist yet; nothing to run." >&2; fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache .hypothesis tests/browser/node_modules
 	find . -name __pycache__ -type d -not -path './.git/*' -prune -exec rm -rf {} +

@@ -87,7 +87,7 @@ def test_after_a_booking_reception_sees_pending_invites_and_after_the_sender_run
     assert report.sent == 3  # the invites; the reminders are not due yet
     sent = reception.get("/outbox?state=sent")
     assert listed_states(sent) == ["sent"] * 3
-    assert {"Patient MRN-1", "Dr Ada Kim", "Rosa Diaz"} <= set(re.findall(r"<td>([^<]+?) <span", sent.data.decode()))
+    assert {"Patient MRN-1", "Dr Ada Kim", "Rosa Diaz"} <= set(re.findall(r"<td[^>]*>([^<]+?) <span", sent.data.decode()))
     one = reception.get(f"/outbox/{message_id(kind='invite', recipient_kind='patient')}")
     assert one.status_code == 200
     assert "kept in the app (no server set)" in text_of(one)

@@ -89,7 +89,7 @@ def test_credentials_lapsing_within_60_days_are_amber_and_within_30_red(receptio
     f.make_credential(renewed, "licence", f.LONG_AGO, days_from_now(400, zone))
 
     page = reception.get("/").data.decode()
-    rows = re.findall(r'<tr class="warn-(\w+)">\s*<td>([^<]+)</td>', page)
+    rows = re.findall(r'<tr class="warn-(\w+)">\s*<td[^>]*>([^<]+)</td>', page)
     assert rows == [("red", "Fay Lapsed"), ("red", "Ann Twenty"), ("red", "Ben Thirty"),
                     ("amber", "Cai ThirtyOne"), ("amber", "Dee Sixty")]
     assert "expired 5 d ago" in page and ">20 d<" in page
