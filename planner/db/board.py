@@ -1,0 +1,92 @@
+"""Read side of the today board: one site's local day (visits, chairs, shifts, closure, hours) and its change mark."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as OrmSession
+
+from planner.db import queries
+from planner.db.models import (
+    Closure, ConfigMark, DayMark, OpeningHours, Patient, Room, Session, SessionStaff, SessionType, Site, Staff,
+)
+from planner.domain.lifecycle import CANCELLED
+
+_ROLE_ORDER = {"supervising_prescriber": 0, "monitoring_clinician": 1, "therapist": 2}
+
+
+@dataclass(frozen=True)
+class BoardSession:
+    """One visit on the board: enough to show it and decide which buttons it gets."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    patient: str
+    mrn: str
+    session_type: str
+    kind: str
+    room_id: int | None
+    room: str | None
+    staff: tuple[queries.PersonInRole, ...]
+
+
+@dataclass(frozen=True)
+class BoardDay:
+    """What the board reads of one site's local day."""
+
+    site: queries.SiteRow
+    day: date
+    sessions: list[BoardSession]
+    rooms: list[queries.RoomRow]
+    shifts: list[queries.ShiftRow]
+    closure: str | None  # the closure's reason ("" when none was given), None when the day is not closed
+    hours: list[tuple[int, time, time]]  # every weekday's opening blocks (weekday, opens, closes)
+
+
+def site_row(session: OrmSession, site_id: int) -> queries.SiteRow | None:
+    """One site's name, zone and phone, or None."""
+    row = session.execute(select(Site.id, Site.name, Site.timezone, Site.phone).where(Site.id == site_id)).first()
+    return queries.SiteRow(*row) if row else None
+
+
+def board_day(session: OrmSession, site: queries.SiteRow, day: date, window: tuple[datetime, datetime]) -> BoardDay:
+    """The site's visits that start in window (its local day; cancelled ones left out), with its chairs and rota."""
+    start, end = window
+    on_day = (Session.site_id == site.id, Session.starts_at >= start, Session.starts_at < end,
+              Session.status != CANCELLED)
+    people: dict[int, list[queries.PersonInRole]] = {}
+    for session_id, name, role in session.execute(
+            select(SessionStaff.session_id, Staff.name, SessionStaff.role).join(Staff, Staff.id == SessionStaff.staff_id)
+            .join(Session, Session.id == SessionStaff.session_id).where(*on_day)):
+        people.setdefault(session_id, []).append(queries.PersonInRole(name, role))
+    query = (select(Session.id, Session.starts_at, Session.ends_at, Session.status, Patient.name, Patient.mrn,
+                    SessionType.name, SessionType.kind, Session.room_id, Room.name)
+             .join(Patient, Patient.id == Session.patient_id).join(SessionType, SessionType.id == Session.session_type_id)
+             .outerjoin(Room, Room.id == Session.room_id).where(*on_day).order_by(Session.starts_at, Session.id))
+    visits = [BoardSession(*row, tuple(sorted(people.get(row[0], ()), key=lambda p: (_ROLE_ORDER.get(p.role, 9), p.name))))
+              for row in session.execute(query)]
+    closure = session.execute(select(Closure.reason).where(Closure.site_id == site.id, Closure.day == day)).first()
+    hours = [tuple(row) for row in session.execute(
+        select(OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes)
+        .where(OpeningHours.site_id == site.id).order_by(OpeningHours.weekday, OpeningHours.opens))]
+    return BoardDay(site, day, visits, queries.rooms(session, [site.id])[site.id],
+                    queries.shifts_overlapping(session, {site.id: window})[site.id],
+                    None if closure is None else (closure[0] or ""), hours)
+
+
+def board_mark(session: OrmSession, site_id: int, window: tuple[datetime, datetime]) -> tuple:
+    """Versions that rise when anything the board shows of this site's day changes (one query).
+
+    The database's triggers raise them (planner/db/models/marks.py): the clinic's set-up (rooms, shifts,
+    closures, hours) and every session and placement touching the day's UTC dates at this site.
+    """
+    start, end = window
+    day_version = (select(func.max(DayMark.version))
+                   .where(DayMark.site_id == site_id, DayMark.day >= start.date(), DayMark.day <= end.date())
+                   .scalar_subquery())
+    config_version = select(ConfigMark.version).where(ConfigMark.id == 1).scalar_subquery()
+    return tuple(session.execute(select(config_version, day_version)).one())
