@@ -46,7 +46,7 @@
     busy = true;
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (b) { b.disabled = true; });
-    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+    fetch(form.getAttribute("action"), { method: "POST", body: new FormData(form), credentials: "same-origin",
                          headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
         var fragment = response.headers.get("Content-Type") || "";
