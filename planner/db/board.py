@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import func, select
+from sqlalchemy import String, and_, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import queries
@@ -69,13 +69,29 @@ def board_day(session: OrmSession, site: queries.SiteRow, day: date, window: tup
              .outerjoin(Room, Room.id == Session.room_id).where(*on_day).order_by(Session.starts_at, Session.id))
     visits = [BoardSession(*row, tuple(sorted(people.get(row[0], ()), key=lambda p: (_ROLE_ORDER.get(p.role, 9), p.name))))
               for row in session.execute(query)]
-    closure = session.execute(select(Closure.reason).where(Closure.site_id == site.id, Closure.day == day)).first()
-    hours = [tuple(row) for row in session.execute(
-        select(OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes)
-        .where(OpeningHours.site_id == site.id).order_by(OpeningHours.weekday, OpeningHours.opens))]
+    closure, hours = day_calendars(session, {site.id: day})[site.id]
     return BoardDay(site, day, visits, queries.rooms(session, [site.id])[site.id],
-                    queries.shifts_overlapping(session, {site.id: window})[site.id],
-                    None if closure is None else (closure[0] or ""), hours)
+                    queries.shifts_overlapping(session, {site.id: window})[site.id], closure, hours)
+
+
+def day_calendars(session: OrmSession, days: dict[int, date]) -> dict[int, tuple[str | None, list[tuple[int, time, time]]]]:
+    """By site id: the closure's reason on that site's day ("" if none was given; None when not closed) and the
+    site's opening blocks (weekday, opens, closes): one query for any number of sites."""
+    if not days:
+        return {}
+    # One branch per table, each row tagged with its part; the first branch types the NULL columns.
+    hours = select(OpeningHours.site_id, literal(0).label("part"), OpeningHours.weekday, OpeningHours.opens,
+                   OpeningHours.closes, cast(null(), String).label("reason")
+                   ).where(OpeningHours.site_id.in_(list(days)))
+    closures = select(Closure.site_id, literal(1), null(), null(), null(), Closure.reason).where(
+        or_(*(and_(Closure.site_id == site_id, Closure.day == day) for site_id, day in days.items())))
+    result: dict[int, tuple[str | None, list]] = {site_id: (None, []) for site_id in days}
+    for row in session.execute(union_all(hours, closures).order_by("site_id", "part", "weekday", "opens")):
+        if row.part == 1:
+            result[row.site_id] = (row.reason or "", result[row.site_id][1])
+        else:
+            result[row.site_id][1].append((row.weekday, row.opens, row.closes))
+    return result
 
 
 def board_mark(session: OrmSession, site_id: int, window: tuple[datetime, datetime]) -> tuple:

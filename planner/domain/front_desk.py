@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Protocol, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 from planner.domain import lifecycle
 from planner.domain.calendar import WEEKDAYS

@@ -184,3 +184,9 @@ def test_someone_not_signed_in_is_sent_to_sign_in_and_the_refusal_is_logged(clie
         response = client.get(board_url(board_clinic))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert any("access refused" in r.getMessage() and "not signed in" in r.getMessage() for r in caplog.records)
+
+
+def test_the_day_view_and_the_overview_name_a_holiday_as_a_closure(reception, board_clinic):
+    day_view = text_of(reception.get(f"/sessions?site_id={board_clinic.site}&day={board_clinic.holiday.isoformat()}"))
+    assert f"The site is closed on {board_clinic.holiday:%A %d %B %Y}: Thanksgiving." in day_view
+    assert "Nobody is on shift" not in day_view
