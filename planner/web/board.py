@@ -14,6 +14,7 @@ from planner.db import queries
 from planner.db.models import Session
 from planner.domain import front_desk
 from planner.domain.calendar import local
+from planner.domain.lifecycle import STATUSES
 from planner.domain.errors import InvalidData, InvalidTransition, NotFound, StatusRefused
 from planner.extensions import db
 from planner.services.front_desk import act_on_session
@@ -25,6 +26,7 @@ board = Blueprint("board", __name__)
 STAFF = ("reception", "clinician", "admin")
 # The API lets reception and clinicians (and admins) move a session along its lifecycle; the board follows it.
 ACTORS = ("reception", "clinician")
+STATUS_WORDS = {status: status.replace("_", " ") for status in STATUSES}
 _DONE = {"check_in": "{} checked in.", "start": "{}: session started.", "held": "{}: dose held for the prescriber.",
          "fulfilled": "{}: session fulfilled.", "no_show": "{} marked as a no-show."}
 
@@ -140,6 +142,7 @@ def _render(site: queries.SiteRow, day: date, fragment: bool, notice: tuple[str,
         "chairs": _chairs(seen, moment) if day == today else [],
         "closed": front_desk.why_closed(day, seen.closure, seen.hours, bool(seen.shifts)),
         "may_act": current_user.role in (*ACTORS, "admin"),
+        "act_url": url_for(".act", session_id=0).removesuffix("0/status"), "words": STATUS_WORDS,
         "refresh_seconds": current_app.config.get("BOARD_REFRESH_SECONDS", 20),
     }
     template = "board/live.html" if fragment else "board/board.html"

@@ -40,24 +40,31 @@
       .then(function () { busy = false; });
   }
 
+  function plainly(form, submitter) {
+    form.setAttribute("data-plain", "");
+    form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+  }
+
   board.addEventListener("submit", function (event) {
     var form = event.target;
+    if (form.hasAttribute("data-plain")) { return; }  // the fallback below: an ordinary post
     event.preventDefault();
+    var submitter = event.submitter;
     busy = true;
-    var buttons = form.querySelectorAll("button");
-    buttons.forEach(function (b) { b.disabled = true; });
-    fetch(form.getAttribute("action"), { method: "POST", body: new FormData(form), credentials: "same-origin",
+    var data = new FormData(form);
+    // The button pressed names the action; FormData leaves it out unless told.
+    if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
+    fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin",
                          headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
-        var fragment = response.headers.get("Content-Type") || "";
-        if (response.status >= 500 || fragment.indexOf("text/html") !== 0 || response.status === 404 ||
-            response.status === 403 || response.status === 400) {
-          form.submit();  // let the server's full page say what went wrong
+        // 200 done, 409 refused, 422 not understood: each comes back as the board's live part.
+        if ([200, 409, 422].indexOf(response.status) < 0) {
+          plainly(form, submitter);  // let the server's full page say what went wrong
           return null;
         }
         return response.text().then(function (html) { show(html, response.headers.get("ETag")); });
       })
-      .catch(function () { form.submit(); })
+      .catch(function () { plainly(form, submitter); })
       .then(function () { busy = false; });
   });
 
