@@ -143,7 +143,7 @@ def _render(site: queries.SiteRow, day: date, fragment: bool, notice: tuple[str,
         "closed": front_desk.why_closed(day, seen.closure, seen.hours, bool(seen.shifts)),
         "may_act": current_user.role in (*ACTORS, "admin"),
         "act_url": url_for(".act", session_id=0).removesuffix("0/status"), "words": STATUS_WORDS,
-        "refresh_seconds": current_app.config.get("BOARD_REFRESH_SECONDS", 20),
+        "refresh_seconds": current_app.config["BOARD_REFRESH_SECONDS"],
     }
     template = "board/live.html" if fragment else "board/board.html"
     response = make_response(render_template(template, **context), status)
@@ -154,12 +154,13 @@ def _render(site: queries.SiteRow, day: date, fragment: bool, notice: tuple[str,
 
 
 def _chairs(seen: board_reads.BoardDay, moment: datetime) -> list[Chair]:
+    by_room: dict[int | None, list[board_reads.BoardSession]] = {}
+    for visit in seen.sessions:
+        by_room.setdefault(visit.room_id, []).append(visit)
     chairs = []
     for room in seen.rooms:
-        if not room.active:
-            continue
-        current, upcoming = front_desk.in_chair_now([v for v in seen.sessions if v.room_id == room.id], moment)
-        chairs.append(Chair(room, current, upcoming))
+        if room.active:
+            chairs.append(Chair(room, *front_desk.in_chair_now(by_room.get(room.id, []), moment)))
     return chairs
 
 
