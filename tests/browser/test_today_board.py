@@ -6,13 +6,13 @@ import re
 
 from playwright.sync_api import expect
 
+from planner import clock
 from planner.services import SYSTEM
 from planner.services.front_desk import act_on_session
-from planner import clock
 from tests.browser.test_journeys import sign_in
 from tests.web.board_clinic import seed_board_clinic
 
-PHONE = {"width": 375, "height": 800}
+PHONE, TABLET = {"width": 375, "height": 800}, {"width": 768, "height": 1000}
 
 
 def visit(page, patient: str):
@@ -63,6 +63,9 @@ def test_reception_checks_one_patient_in_marks_another_no_show_and_the_board_fol
     assert page.evaluate("() => window.sameDocument") is True
     page.screenshot(path=str(artifacts / "today-board-after.png"), full_page=True)
 
+    page.set_viewport_size(TABLET)
+    nothing_spills(page)
+    page.screenshot(path=str(artifacts / "today-board-tablet.png"), full_page=True)
     page.set_viewport_size(PHONE)
     expect(visit(page, "Lee Later")).to_be_visible()
     nothing_spills(page)
