@@ -14,8 +14,8 @@ from planner.db import queries
 from planner.db.models import Session
 from planner.domain import front_desk
 from planner.domain.calendar import local
-from planner.domain.lifecycle import STATUSES
 from planner.domain.errors import InvalidData, InvalidTransition, NotFound, StatusRefused
+from planner.domain.lifecycle import STATUSES
 from planner.extensions import db
 from planner.services.front_desk import act_on_session
 from planner.web.access import actor, now, roles_required
