@@ -20,7 +20,7 @@ from planner.extensions import db
 from planner.services.front_desk import act_on_session
 from planner.web.access import actor, now, roles_required
 from planner.web.errors import problem
-from planner.web.pages import EARLIEST, LATEST, day_span, parse_day
+from planner.web.pages import EARLIEST, LATEST, day_span, parse_day, span_filter
 
 board = Blueprint("board", __name__)
 STAFF = ("reception", "clinician", "admin")
@@ -29,6 +29,18 @@ ACTORS = ("reception", "clinician")
 STATUS_WORDS = {status: status.replace("_", " ") for status in STATUSES}
 _DONE = {"check_in": "{} checked in.", "start": "{}: session started.", "held": "{}: dose held for the prescriber.",
          "fulfilled": "{}: session fulfilled.", "no_show": "{} marked as a no-show."}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One visit as the arrivals list shows it."""
+
+    visit: board_reads.BoardSession
+    time: str  # '13:00–14:45' in the site's wall time
+    details: str  # session type · room · team
+    words: str  # the status in words
+    actions: list[front_desk.Action]
+    escort: bool  # a check-in asks for the escort
 
 
 @dataclass(frozen=True)
@@ -136,13 +148,11 @@ def _render(site: queries.SiteRow, day: date, fragment: bool, notice: tuple[str,
     context = {
         "site": site, "day": day, "today": today, "now": moment, "notice": notice, "etag": tag, "fragment": fragment,
         "previous": day - timedelta(days=1), "following": day + timedelta(days=1),
-        "visits": seen.sessions, "shifts": seen.shifts,
-        "actions": {v.id: front_desk.actions_for(v.status, v.starts_at, moment, site.timezone) for v in seen.sessions},
-        "escort": {v.id: front_desk.needs_escort(v.kind) for v in seen.sessions},
+        "lines": _lines(seen, moment, site.timezone), "shifts": seen.shifts,
         "chairs": _chairs(seen, moment) if day == today else [],
         "closed": front_desk.why_closed(day, seen.closure, seen.hours, bool(seen.shifts)),
         "may_act": current_user.role in (*ACTORS, "admin"),
-        "act_url": url_for(".act", session_id=0).removesuffix("0/status"), "words": STATUS_WORDS,
+        "act_url": url_for(".act", session_id=0).removesuffix("0/status"),
         "refresh_seconds": current_app.config["BOARD_REFRESH_SECONDS"],
     }
     template = "board/live.html" if fragment else "board/board.html"
@@ -151,6 +161,15 @@ def _render(site: queries.SiteRow, day: date, fragment: bool, notice: tuple[str,
     # Always asked again, never shown from a cache: the board must not go stale in a browser's cache.
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _lines(seen: board_reads.BoardDay, moment: datetime, zone: str) -> list[Line]:
+    # Words made here, once per visit: a busy day's 200 visits made the template's filters and loops its main cost.
+    return [Line(v, span_filter(v.starts_at, v.ends_at, zone),
+                 " · ".join((v.session_type, v.room or "no room", *(p.name for p in v.staff))),
+                 STATUS_WORDS[v.status], front_desk.actions_for(v.status, v.starts_at, moment, zone),
+                 front_desk.needs_escort(v.kind))
+            for v in seen.sessions]
 
 
 def _chairs(seen: board_reads.BoardDay, moment: datetime) -> list[Chair]:
