@@ -190,3 +190,10 @@ def test_the_day_view_and_the_overview_name_a_holiday_as_a_closure(reception, bo
     day_view = text_of(reception.get(f"/sessions?site_id={board_clinic.site}&day={board_clinic.holiday.isoformat()}"))
     assert f"The site is closed on {board_clinic.holiday:%A %d %B %Y}: Thanksgiving." in day_view
     assert "Nobody is on shift" not in day_view
+
+
+def test_an_admin_sees_the_board_and_may_act(signed_in, board_clinic):
+    admin = signed_in("admin")
+    assert admin.get(board_url(board_clinic)).status_code == 200
+    assert act(admin, board_clinic, board_clinic.early, "no_show").status_code == 303
+    assert status_of(board_clinic.early) == "no_show"
