@@ -197,3 +197,12 @@ def test_an_admin_sees_the_board_and_may_act(signed_in, board_clinic):
     assert admin.get(board_url(board_clinic)).status_code == 200
     assert act(admin, board_clinic, board_clinic.early, "no_show").status_code == 303
     assert status_of(board_clinic.early) == "no_show"
+
+
+def test_the_page_hands_its_script_the_etag_its_live_part_answers_304_to(reception, board_clinic):
+    page = reception.get(board_url(board_clinic)).data.decode()
+    tag = re.search(r'data-etag="([0-9a-f]+)"', page).group(1)
+    live = reception.get(f"/sites/{board_clinic.site}/board/live?day={board_clinic.today}",
+                         headers={"If-None-Match": tag})
+    # Unless the minute turned between the two requests (then the board may show someone due now).
+    assert live.status_code == 304 or live.headers["ETag"].strip('"') != tag
