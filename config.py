@@ -34,6 +34,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     JSON_SORT_KEYS = False
+    # How often an open today board asks for its live part (a 304 costs a few ms when nothing changed).
+    BOARD_REFRESH_SECONDS = 20
     # No request needs more (the largest API body, a course of 80 sessions, is some 20 kB); a bigger
     # one is refused with 413 before it is read.
     MAX_CONTENT_LENGTH = 1024 * 1024

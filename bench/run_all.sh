@@ -35,3 +35,6 @@ echo "== 5. 10,000 due reminders through the outbox beside a plain smtplib loop 
 echo
 echo "== 6. A clinician's one-year calendar feed over HTTP (gunicorn -w 4), and its conditional GET"
 "$python" -m bench.bench_feed --dbs "$dbs"
+echo
+echo "== 7. The today board: the page, its live part and the 304, busiest day of the busy clinic"
+"$python" -m bench.bench_board --dbs "$dbs"

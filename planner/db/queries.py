@@ -9,7 +9,7 @@ another query.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Date, Integer, Select, String, and_, cast, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session as OrmSession
@@ -20,6 +20,7 @@ from planner.db.models import (
     StaffingLimit,
 )
 
+LONGEST_SHIFT = timedelta(hours=24)
 # Order in which a session's people are listed: who supervises first.
 _ROLE_ORDER = {"supervising_prescriber": 0, "monitoring_clinician": 1, "therapist": 2}
 
@@ -133,7 +134,10 @@ def shifts_overlapping(session: OrmSession, windows: dict[int, tuple[datetime, d
         return {}
     query = (select(Shift.site_id, Shift.staff_id, Staff.name, Staff.disciplines, Shift.starts_at, Shift.ends_at)
              .join(Staff, Staff.id == Shift.staff_id)
-             .where(or_(*(and_(Shift.site_id == site_id, Shift.starts_at < end, Shift.ends_at > start)
+             # A shift lasts at most 24 hours (ShiftIn), so one that overlaps began less than that before
+             # the window: the bound lets the start index skip every earlier shift.
+             .where(or_(*(and_(Shift.site_id == site_id, Shift.starts_at < end, Shift.ends_at > start,
+                               Shift.starts_at > start - LONGEST_SHIFT)
                           for site_id, (start, end) in windows.items())))
              .order_by(Shift.starts_at, Staff.name))
     result: dict[int, list[ShiftRow]] = {site_id: [] for site_id in windows}

@@ -68,12 +68,14 @@ def timing_reasons(wanted: str, start: datetime, now: datetime, zone: str) -> li
     start; fulfilled only once it has begun.
     """
     words = _WORDS.get(wanted, wanted)
-    day, today = local(start, zone).date(), local(now, zone).date()
-    due = f"{local(start, zone):%a %d %b %H:%M}"
-    if wanted in ON_THE_DAY and day != today:
-        return [Reason("not_the_day", f"The session is on {day:%a %d %b}: it can be marked {words} only on that day.",
-                       "status")]
+    # The words are built only for a refusal: the today board asks this for every visit it shows.
+    if wanted in ON_THE_DAY:
+        day = local(start, zone).date()
+        if day != local(now, zone).date():
+            return [Reason("not_the_day", f"The session is on {day:%a %d %b}: it can be marked {words} only on that "
+                                          "day.", "status")]
     if wanted in (NO_SHOW, FULFILLED) and now < start:
+        due = f"{local(start, zone):%a %d %b %H:%M}"
         return [Reason("not_yet", f"The session starts {due}: it can be marked {words} only after it has started.",
                        "status")]
     return []

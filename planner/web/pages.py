@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, render_template, request
 
 from planner.db import queries
+from planner.db.board import day_calendars
 from planner.domain.calendar import local
 from planner.domain.clinic import CAPABILITY_NAMES
+from planner.domain.front_desk import DayNotice, why_closed
 from planner.domain.staffing import CREDENTIAL_NAMES, ROLE_NAMES
 from planner.extensions import db
 from planner.web.access import now, roles_required
@@ -34,6 +36,7 @@ class SiteDay:
     sessions: list[queries.SessionRow]
     shifts: list[queries.ShiftRow]
     rooms: list[queries.RoomRow]
+    notice: DayNotice | None = None  # why the site sees nobody that day (a closure, no hours, nobody on shift)
 
 
 @dataclass(frozen=True)
@@ -54,12 +57,14 @@ def day_span(day: date, zone: str) -> tuple[datetime, datetime]:
 
 
 def site_days(wanted: list[tuple[queries.SiteRow, date]]) -> list[SiteDay]:
-    """Each site's sessions, shifts and rooms for one of its local days: four queries for any number of sites."""
+    """Each site's sessions, shifts, rooms and closure for one of its local days: six queries for any number of sites."""
     windows = {site.id: day_span(day, site.timezone) for site, day in wanted}
     sessions = queries.sessions_starting(db.session, windows)
     shifts = queries.shifts_overlapping(db.session, windows)
     rooms = queries.rooms(db.session, list(windows))
-    return [SiteDay(site, day, sessions[site.id], shifts[site.id], rooms[site.id]) for site, day in wanted]
+    calendars = day_calendars(db.session, {site.id: day for site, day in wanted})
+    return [SiteDay(site, day, sessions[site.id], shifts[site.id], rooms[site.id],
+                    why_closed(day, *calendars[site.id], bool(shifts[site.id]))) for site, day in wanted]
 
 
 def credential_warnings(today: date) -> list[CredentialWarning]:
