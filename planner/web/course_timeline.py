@@ -1,0 +1,127 @@
+"""A course drawn as a calendar strip: sessions on their local days, the protocol's windows shaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from planner.domain.calendar import local
+from planner.domain.protocols import BEFORE_FIRST, Protocol
+
+DOSE = "dose"
+# Days shown when a gap has no upper bound: enough to see where the next dose may go.
+OPEN_GAP_SHOWN = 7
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One session on the strip."""
+
+    purpose: str
+    dose_number: int | None
+    start: datetime  # wall time in the site's zone
+    status: str = "planned"
+
+    @property
+    def short(self) -> str:
+        """'D2', 'Prep', 'I3': a few letters that fit a phone's day cell (the legend says what they mean)."""
+        if self.purpose == DOSE:
+            return f"D{self.dose_number}"
+        if self.purpose == "integration":
+            return f"I{self.dose_number or ''}"
+        return self.purpose[:4].title()
+
+
+@dataclass
+class Day:
+    """One calendar day of the strip, with what is on it and which windows cover it."""
+
+    day: date
+    in_course: bool
+    marks: list[Mark] = field(default_factory=list)
+    windows: set[str] = field(default_factory=set)  # "phase", "dose", "therapy"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def month(self) -> str:
+        """The month's short name on its first day and on a strip's first cell (else empty)."""
+        return self.day.strftime("%b") if self.day.day == 1 or self.first else ""
+
+    first: bool = False
+
+    @property
+    def classes(self) -> str:
+        """CSS classes for the cell."""
+        names = [f"win-{w}" for w in sorted(self.windows)] + ([] if self.in_course else ["outside"])
+        return " ".join(names)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Whole weeks (Monday to Sunday) around a course, and the gaps between its doses."""
+
+    weeks: list[list[Day]]
+    gaps: dict[int, int]  # dose number -> days since the dose before it
+    zone: str
+
+
+def timeline(sessions: list[tuple[str, int | None, datetime, str]], protocol: Protocol, zone: str) -> Timeline:
+    """The strip for sessions given as (purpose, dose number, UTC start, status)."""
+    marks = sorted((Mark(p, n, local(start, zone), status) for p, n, start, status in sessions),
+                   key=lambda m: m.start)
+    if not marks:
+        return Timeline([], {}, zone)
+    first, last = marks[0].start.date(), marks[-1].start.date()
+    begin, end = first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday())
+    days = {begin + timedelta(days=i): Day(begin + timedelta(days=i), first <= begin + timedelta(days=i) <= last)
+            for i in range((end - begin).days + 1)}
+    days[begin].first = True
+    for mark in marks:
+        days[mark.start.date()].marks.append(mark)
+    doses = _dose_days(marks)
+    gaps = {n: (doses[n] - doses[n - 1]).days for n in doses if n - 1 in doses}
+    for kind, start, stop, note in _windows(protocol, doses):
+        for offset in range((stop - start).days + 1):
+            cell = days.get(start + timedelta(days=offset))
+            if cell is not None:
+                cell.windows.add(kind)
+                if note and note not in cell.notes:
+                    cell.notes.append(note)
+    return Timeline([list(days.values())[i:i + 7] for i in range(0, len(days), 7)], gaps, zone)
+
+
+def _dose_days(marks: list[Mark]) -> dict[int, date]:
+    """Each live dose's local day by number (a cancelled dose leaves no window)."""
+    return {m.dose_number: m.start.date() for m in marks
+            if m.purpose == DOSE and m.dose_number and m.status not in ("cancelled", "no_show", "held")}
+
+
+def _windows(protocol: Protocol, doses: dict[int, date]) -> list[tuple[str, date, date, str]]:
+    """(kind, first day, last day, note) of every window the protocol sets around these doses."""
+    found: list[tuple[str, date, date, str]] = []
+    number = 0
+    for phase in protocol.phases:
+        opening = number + 1
+        if opening in doses and phase.window_days is not None:
+            found.append(("phase", doses[opening], doses[opening] + timedelta(days=phase.window_days),
+                          f"{phase.name.title()}: every dose within {phase.window_days} days of dose {opening}"))
+        for n in range(opening, opening + phase.doses):
+            before = doses.get(n - 1)
+            if before is None or n not in doses:
+                continue
+            low, high = ((phase.gap_from_previous_phase[0], phase.gap_from_previous_phase[1]) if n == opening
+                         else (phase.min_gap_days, phase.max_gap_days))
+            high_shown = high if high is not None else max(low, (doses[n] - before).days) + OPEN_GAP_SHOWN
+            found.append(("dose", before + timedelta(days=low), before + timedelta(days=high_shown),
+                          f"Dose {n} may fall {low}–{high} days after dose {n - 1}" if high is not None
+                          else f"Dose {n} at least {low} days after dose {n - 1}"))
+        number += phase.doses
+    for link in protocol.therapy:
+        anchors = link.anchors(protocol.total_doses)
+        for n in anchors:
+            if n not in doses:
+                continue
+            what = "before dose 1" if link.anchor == BEFORE_FIRST else f"after dose {n}"
+            found.append(("therapy", doses[n] + timedelta(days=link.min_days), doses[n] + timedelta(days=link.max_days),
+                          f"{link.session_type.title()} window {what}"))
+    return found
