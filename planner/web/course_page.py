@@ -76,14 +76,15 @@ def replan_apply(course_id: int):
 
 
 def _preview(page: course_pages.CoursePage, replan: Replan, refusals: list[str] | None = None, status: int = 200):
-    numbers = {s["id"]: s["dose_number"] for s in page.data["sessions"]}
+    numbers = {s["id"]: (s["purpose"], s["dose_number"]) for s in page.data["sessions"]}
     zone = page.zone
     changes = [{"kind": "add" if c.session_id is None else ("cancel" if c.new is None else "move"),
                 "purpose": c.purpose, "dose_number": c.dose_number,
                 "from": local(c.old_start, zone) if c.old_start else None,
                 "to": local(c.new.start, zone) if c.new else None,
                 "room": page.rooms.get(c.new.room_id, "—") if c.new else None} for c in replan.changes]
-    renumbered = [(numbers.get(sid), number) for sid, number in replan.renumbered.items()]
+    renumbered = sorted((*numbers.get(sid, ("dose", None)), number) for sid, number in replan.renumbered.items()
+                        if sid in numbers)
     form = ApplyReplanForm(fingerprint=replan.fingerprint)
     return render_template("courses/replan.html", page=page, course=page.data, replan=replan, changes=changes,
                            renumbered=renumbered, form=form, refusals=refusals or []), status

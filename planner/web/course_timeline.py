@@ -9,8 +9,8 @@ from planner.domain.calendar import local
 from planner.domain.protocols import BEFORE_FIRST, Protocol
 
 DOSE = "dose"
-# Days shown when a gap has no upper bound: enough to see where the next dose may go.
-OPEN_GAP_SHOWN = 7
+# A phase's window is drawn past the last session by at most this many days.
+MAX_TAIL = 42
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Day:
     day: date
     in_course: bool
     marks: list[Mark] = field(default_factory=list)
-    windows: set[str] = field(default_factory=set)  # "phase", "dose", "therapy"
+    windows: set[str] = field(default_factory=set)  # "phase", "phase-end", "gap", "therapy"
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -71,22 +71,28 @@ def timeline(sessions: list[tuple[str, int | None, datetime, str]], protocol: Pr
                    key=lambda m: m.start)
     if not marks:
         return Timeline([], {}, zone)
+    doses = _dose_days(marks)
+    windows = _windows(protocol, doses)
     first, last = marks[0].start.date(), marks[-1].start.date()
-    begin, end = first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday())
+    # The strip runs to the end of a phase's window too, so the room left in it shows.
+    shown_to = max([last, *(stop for kind, _, stop, _ in windows if kind == "phase")])
+    shown_to = min(shown_to, last + timedelta(days=MAX_TAIL))
+    begin, end = first - timedelta(days=first.weekday()), shown_to + timedelta(days=6 - shown_to.weekday())
     days = {begin + timedelta(days=i): Day(begin + timedelta(days=i), first <= begin + timedelta(days=i) <= last)
             for i in range((end - begin).days + 1)}
     days[begin].first = True
     for mark in marks:
         days[mark.start.date()].marks.append(mark)
-    doses = _dose_days(marks)
     gaps = {n: (doses[n] - doses[n - 1]).days for n in doses if n - 1 in doses}
-    for kind, start, stop, note in _windows(protocol, doses):
+    for kind, start, stop, note in windows:
         for offset in range((stop - start).days + 1):
             cell = days.get(start + timedelta(days=offset))
             if cell is not None:
                 cell.windows.add(kind)
                 if note and note not in cell.notes:
                     cell.notes.append(note)
+        if kind == "phase" and stop in days:
+            days[stop].windows.add("phase-end")
     return Timeline([list(days.values())[i:i + 7] for i in range(0, len(days), 7)], gaps, zone)
 
 
@@ -107,14 +113,14 @@ def _windows(protocol: Protocol, doses: dict[int, date]) -> list[tuple[str, date
                           f"{phase.name.title()}: every dose within {phase.window_days} days of dose {opening}"))
         for n in range(opening, opening + phase.doses):
             before = doses.get(n - 1)
-            if before is None or n not in doses:
+            if before is None or n not in doses or (doses[n] - before).days < 2:
                 continue
             low, high = ((phase.gap_from_previous_phase[0], phase.gap_from_previous_phase[1]) if n == opening
                          else (phase.min_gap_days, phase.max_gap_days))
-            high_shown = high if high is not None else max(low, (doses[n] - before).days) + OPEN_GAP_SHOWN
-            found.append(("dose", before + timedelta(days=low), before + timedelta(days=high_shown),
-                          f"Dose {n} may fall {low}–{high} days after dose {n - 1}" if high is not None
-                          else f"Dose {n} at least {low} days after dose {n - 1}"))
+            allowed = f"{low}–{high}" if high is not None else f"at least {low}"
+            found.append(("gap", before + timedelta(days=1), doses[n] - timedelta(days=1),
+                          f"{(doses[n] - before).days}-day gap from dose {n - 1} to dose {n} "
+                          f"(the protocol allows {allowed} days)"))
         number += phase.doses
     for link in protocol.therapy:
         anchors = link.anchors(protocol.total_doses)

@@ -29,17 +29,19 @@ def rank_words(scores: list[Sequence[int]]) -> list[str]:
     """For each plan (best first), one sentence on why it ranks where it does against the best."""
     if not scores:
         return []
-    said = ["Recommended: it ends soonest" + _tie_break(scores) + "."]
+    said = [_best_words(scores)]
     best = scores[0]
     for score in scores[1:]:
         said.append(_against_best(best, score))
     return said
 
 
-def _tie_break(scores: list[Sequence[int]]) -> str:
+def _best_words(scores: list[Sequence[int]]) -> str:
     if len(scores) < 2 or scores[0][0] < scores[1][0]:
-        return ""
-    return ", and of the plans ending that day it keeps doses and people most steady"
+        return "Recommended: it ends soonest."
+    if tuple(scores[0]) == tuple(scores[1]):
+        return "Recommended: it ends soonest; the next plan is just as good at another time of day."
+    return "Recommended: of the plans that end soonest, it keeps doses and people the most steady."
 
 
 def _against_best(best: Sequence[int], score: Sequence[int]) -> str:

@@ -43,7 +43,7 @@ def test_reception_sees_the_plan_on_a_timeline_with_an_alternative_and_books_it_
     text = offer.get_data(as_text=True)
     assert offer.status_code == 200
     assert "Recommended" in text and "Alternative 1" in text and len(tokens(offer)) >= 2
-    assert 'class="tl-grid"' in text and "win-dose" in text and "America/New_York" in text
+    assert 'class="tl-grid"' in text and "win-gap" in text and "America/New_York" in text
     assert "Ends " in text and "after the first day it could start" in text
     booked = book(reception, offer)
     assert booked.status_code == 303
