@@ -23,6 +23,11 @@ class Mark:
     status: str = "planned"
 
     @property
+    def name(self) -> str:
+        """'Dose 2', 'Preparation', 'Integration after dose 3' in full."""
+        return session_name(self.purpose, self.dose_number)
+
+    @property
     def short(self) -> str:
         """'D2', 'Prep', 'I3': a few letters that fit a phone's day cell (the legend says what they mean)."""
         if self.purpose == DOSE:
@@ -30,6 +35,17 @@ class Mark:
         if self.purpose == "integration":
             return f"I{self.dose_number or ''}"
         return self.purpose[:4].title()
+
+
+def session_name(purpose: str, dose_number: int | None) -> str:
+    """What a session of a course is, in words: 'Dose 2', 'Integration after dose 2', 'Preparation'."""
+    if purpose == DOSE:
+        return f"Dose {dose_number}"
+    if purpose == "integration":
+        return f"Integration after dose {dose_number}" if dose_number else "Integration"
+    if purpose == "preparation":
+        return "Preparation"
+    return purpose.replace("_", " ").capitalize() + (f" ({dose_number})" if dose_number else "")
 
 
 @dataclass
@@ -48,6 +64,11 @@ class Day:
         return self.day.strftime("%b") if self.day.day == 1 or self.first else ""
 
     first: bool = False
+
+    @property
+    def title(self) -> str:
+        """The windows covering the day, in words (the cell's tooltip)."""
+        return "; ".join(self.notes)
 
     @property
     def classes(self) -> str:

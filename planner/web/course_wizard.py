@@ -20,7 +20,7 @@ from planner.services.course_planning import Proposal, propose_course
 from planner.services.validation import parse
 from planner.web.access import actor, now, roles_required
 from planner.web.course_forms import BookPlanForm, PreferencesForm
-from planner.web.course_timeline import timeline
+from planner.web.course_timeline import session_name, timeline
 from planner.web.errors import problem
 from planner.web.plan_words import rank_words, score_words
 
@@ -141,3 +141,9 @@ def _fresh(order, stale: PlanStale):
         return _propose(patient, form, order.protocol, order.preferences, 409, reasons)
     return render_template("courses/new.html", patient=patient, form=form, stale=reasons,
                            **_offer(fresh, order.preferences)), 409
+
+
+@wizard.app_template_filter("session_name")
+def session_name_filter(purpose: str, dose_number: int | None) -> str:
+    """A course session in words (see course_timeline.session_name)."""
+    return session_name(purpose, dose_number)
