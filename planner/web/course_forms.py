@@ -97,7 +97,7 @@ class PreferencesForm(FlaskForm):
     def preferences(self) -> PreferencesIn:
         """The validated preferences for the planner (call after validate())."""
         return PreferencesIn(
-            weekdays=sorted(int(d) for d in self.weekdays.data) or None, time_of_day=self.time_of_day.data,
+            weekdays=sorted({int(d) for d in self.weekdays.data}) or None, time_of_day=self.time_of_day.data,
             site_id=int(self.site_id.data) if self.site_id.data else None,
             therapist_id=int(self.therapist_id.data) if self.therapist_id.data else None,
             blocked_days=sorted({date.fromisoformat(t) for t in _SEPARATORS.split(self.blocked_days.data or "") if t}),

@@ -15,6 +15,7 @@ from tests import factories as f
 from tests.browser.test_journeys import sign_in
 
 PHONE = {"width": 375, "height": 800}
+TABLET = {"width": 768, "height": 1000}
 DESKTOP = {"width": 1280, "height": 900}
 
 
@@ -22,6 +23,8 @@ def shoot(page, artifacts, name: str, detail=None) -> None:
     """Screenshots at desktop and phone width (and of one part up close), and nothing wider than the phone."""
     page.set_viewport_size(DESKTOP)
     page.screenshot(path=str(artifacts / f"{name}-1280.png"), full_page=True)
+    page.set_viewport_size(TABLET)
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"], f"{name} overflows a tablet"
     page.set_viewport_size(PHONE)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{name} overflows a phone"
     page.screenshot(path=str(artifacts / f"{name}-375.png"), full_page=True)
@@ -87,3 +90,64 @@ def test_reception_books_a_whole_iv_course_through_the_wizard_and_sees_a_replan_
     expect(page.get_by_role("status")).to_contain_text("Re-planned:")
     expect(page.locator(".course-history")).to_contain_text("replanned")
     expect(page.locator("table.course-sessions .badge.status-booked")).to_have_count(13)
+
+
+def plan_for(page, name: str) -> None:
+    """Open the wizard for a patient by name and plan an IV induction course at any time."""
+    page.goto("/courses/new")
+    page.get_by_label("Patient's name or MRN").fill(name)
+    page.get_by_role("button", name="Find").click()
+    page.get_by_role("link", name=name).click()
+    page.get_by_label("Protocol").select_option(label="IV ketamine, depression induction")
+    page.get_by_role("button", name="Plan the course").click()
+
+
+def test_a_plan_taken_while_reception_looked_gets_a_fresh_offer_that_books(page, staff_login, artifacts,
+                                                                           course_clinic, clinic_clock):
+    from planner.services.course_booking import book_course
+    from planner.services.course_inputs import PreferencesIn
+    from planner.services.course_planning import propose_course
+    from tests.factories import booking_order
+
+    patient = f.make_patient("MRN-901", name="Robin Hale")
+    rival = f.make_patient("MRN-902", name="Ari Stone")
+    email, password = staff_login("reception", "Pat Front")
+    page.goto("/login")
+    sign_in(page, email, password)
+    plan_for(page, "Robin Hale")
+    expect(page.get_by_test_id("plan").first).to_be_visible()
+
+    # Meanwhile a colleague books the very plan shown for another patient.
+    order = booking_order(propose_course(patient, "iv-induction", PreferencesIn(), clinic_clock), patient)
+    book_course(order.__class__(rival, order.protocol, order.site_id, order.sessions), SYSTEM, clinic_clock)
+
+    page.get_by_role("button", name="Book this recommended plan").click()
+    expect(page.get_by_test_id("stale-note")).to_contain_text("That plan was taken in the meantime, so nothing was "
+                                                              "booked.")
+    expect(page.get_by_test_id("plan").first).to_be_visible()
+    shoot(page, artifacts, "course-wizard-stale", page.get_by_test_id("stale-note"))
+    page.get_by_role("button", name="Book this recommended plan").click()
+    expect(page).to_have_url(re.compile(r"/courses/\d+$"))
+    expect(page.locator("h1")).to_contain_text("Robin Hale")
+    expect(page.locator("table.course-sessions .badge.status-booked")).to_have_count(13)
+
+
+def test_reception_stops_a_course_after_saying_why(page, staff_login, artifacts, course_clinic, clinic_clock):
+    f.make_patient("MRN-903", name="Jo Banks")
+    email, password = staff_login("reception", "Pat Front")
+    page.goto("/login")
+    sign_in(page, email, password)
+    plan_for(page, "Jo Banks")
+    page.get_by_role("button", name="Book this recommended plan").click()
+    page.get_by_role("link", name="Stop course").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Stop the course?")
+    expect(page.locator(".stop-form")).to_contain_text("13 sessions")
+    page.get_by_role("button", name="Stop the course").click()
+    expect(page.locator("#reason-error")).to_have_text("Say why the course stops.")
+    shoot(page, artifacts, "course-stop")
+    page.get_by_label("Why the course stops").fill("Patient chose another treatment")
+    page.get_by_role("button", name="Stop the course").click()
+    expect(page.get_by_role("status")).to_have_text("Course stopped; 13 sessions still to come cancelled.")
+    expect(page.locator(".course-head .badge")).to_have_text("stopped")
+    expect(page.get_by_role("link", name="Re-plan the rest")).to_have_count(0)
+    expect(page.locator(".course-history")).to_contain_text("Reason: Patient chose another treatment")

@@ -138,3 +138,8 @@ def test_the_patient_search_finds_by_name_or_mrn_and_links_to_the_wizard(recepti
     page = reception.get("/courses/new?q=search").get_data(as_text=True)
     assert f"/courses/new?patient={patient}" in page
     assert "No patient" in reception.get("/courses/new?q=%25_nobody").get_data(as_text=True)
+
+
+def test_a_weekday_sent_many_times_counts_once(reception):
+    answer = plan_step(reception, ready_patient(), weekdays=["0", "1", "2", "3"] * 30)
+    assert answer.status_code == 200 and tokens(answer)
