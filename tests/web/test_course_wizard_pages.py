@@ -143,3 +143,11 @@ def test_the_patient_search_finds_by_name_or_mrn_and_links_to_the_wizard(recepti
 def test_a_weekday_sent_many_times_counts_once(reception):
     answer = plan_step(reception, ready_patient(), weekdays=["0", "1", "2", "3"] * 30)
     assert answer.status_code == 200 and tokens(answer)
+
+
+def test_booking_the_same_plan_twice_makes_one_course(reception):
+    offer = plan_step(reception, ready_patient())
+    assert book(reception, offer).status_code == 303
+    again = book(reception, offer)
+    assert again.status_code == 409 and "nothing was booked" in again.get_data(as_text=True)
+    assert count(Course) == 1 and count(Session) == 13
