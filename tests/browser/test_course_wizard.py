@@ -43,6 +43,8 @@ def test_reception_books_a_whole_iv_course_through_the_wizard_and_sees_a_replan_
     page.get_by_role("link", name="New course").click()
     page.get_by_label("Patient's name or MRN").fill("casey")
     page.get_by_role("button", name="Find").click()
+    expect(page.locator(".patients-found")).to_contain_text("MRN-900")
+    shoot(page, artifacts, "course-find-patient")
     page.get_by_role("link", name="Casey Morgan").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("New course for Casey Morgan")
     page.get_by_label("Protocol").select_option(label="IV ketamine, depression induction")

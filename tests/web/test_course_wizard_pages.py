@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 import pytest
+from sqlalchemy import select
 
 from planner.db.models import Course, Session
 from planner.services import SYSTEM
@@ -151,3 +153,24 @@ def test_booking_the_same_plan_twice_makes_one_course(reception):
     again = book(reception, offer)
     assert again.status_code == 409 and "nothing was booked" in again.get_data(as_text=True)
     assert count(Course) == 1 and count(Session) == 13
+
+
+def test_in_the_demo_clinic_reception_plans_and_books_a_course_for_a_ready_patient(app, client, monkeypatch):
+    from planner import clock
+    from planner.db.models import Patient
+    from planner.extensions import db
+    from tests.web.conftest import sign_in
+
+    monkeypatch.setattr(clock, "now", lambda: datetime(2027, 3, 10, 15, tzinfo=timezone.utc))
+    assert app.test_cli_runner().invoke(args=["planner", "seed-demo"]).exit_code == 0
+    assert sign_in(client, "reception@demo.clinic", "demo-password-1").status_code == 302
+    patient = db.session.scalar(select(Patient.id).where(Patient.mrn == "BH-1014"))
+    db.session.rollback()
+    found = client.get("/courses/new?q=BH-1014").get_data(as_text=True)
+    assert f"/courses/new?patient={patient}" in found
+    offer = plan_step(client, patient)
+    assert offer.status_code == 200 and tokens(offer), offer.get_data(as_text=True)[-3000:]
+    assert "New York" in offer.get_data(as_text=True)
+    booked = book(client, offer)
+    assert booked.status_code == 303
+    assert client.get(booked.headers["Location"]).status_code == 200
