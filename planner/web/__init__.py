@@ -19,6 +19,8 @@ def register(app: Flask) -> None:
     from planner.web.reception import reception
     from planner.web.settings import settings
     from planner.web.sms import sms
+    from planner.web.course_page import course_page
+    from planner.web.course_wizard import wizard
 
     access.init_app(app)
     errors.init_app(app)
@@ -32,6 +34,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(settings)
     app.register_blueprint(reception)
     app.register_blueprint(board)
+    app.register_blueprint(wizard)
+    app.register_blueprint(course_page)
     # The signed token in the URL is the patient's only credential: see planner/web/patient.py for why
     # a CSRF token would add nothing there (and would break over HTTPS with no Referer).
     csrf.exempt(patient)

@@ -1,0 +1,112 @@
+"""What the course wizard and a course's page read: choices, patients found, a course with names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from planner.db.models import Course, Patient, ProtocolVersion, Site, Staff
+from planner.db.uow import unit_of_work
+from planner.domain.errors import NotFound
+from planner.domain.protocols import Protocol, protocol_from_dict
+from planner.domain.staffing import THERAPIST
+from planner.services import course_view
+
+SEARCH_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class PatientBrief:
+    """Who a course is for, as reception recognises them."""
+
+    id: int
+    name: str
+    mrn: str
+    home_site_id: int | None
+
+
+@dataclass(frozen=True)
+class WizardChoices:
+    """What the wizard's preference fields offer."""
+
+    protocols: list[tuple[str, str]]   # (key, name) of every active protocol
+    sites: list[tuple[int, str, str]]  # (id, name, zone)
+    therapists: list[tuple[int, str]]
+
+
+def wizard_choices() -> WizardChoices:
+    """Active protocols, sites and active therapists, by name."""
+    with unit_of_work(write=False) as session:
+        protocols = session.execute(select(ProtocolVersion.key, ProtocolVersion.name)
+                                    .where(ProtocolVersion.active.is_(True)).order_by(ProtocolVersion.name)).all()
+        sites = session.execute(select(Site.id, Site.name, Site.timezone).order_by(Site.name)).all()
+        staff = session.execute(select(Staff.id, Staff.name, Staff.disciplines)
+                                .where(Staff.active.is_(True)).order_by(Staff.name)).all()
+        return WizardChoices([tuple(p) for p in protocols], [tuple(s) for s in sites],
+                             [(i, n) for i, n, kinds in staff if THERAPIST in (kinds or [])])
+
+
+def find_patients(text: str) -> list[PatientBrief]:
+    """Patients whose name or MRN contains the text (case-insensitive), by name; at most SEARCH_LIMIT."""
+    needle = text.strip().lower()
+    if not needle:
+        return []
+    # LIKE wildcards typed by a person are literal characters here.
+    pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    with unit_of_work(write=False) as session:
+        rows = session.execute(select(Patient.id, Patient.name, Patient.mrn, Patient.home_site_id)
+                               .where(or_(func.lower(Patient.name).like(pattern, escape="\\"),
+                                          func.lower(Patient.mrn).like(pattern, escape="\\")))
+                               .order_by(Patient.name, Patient.id).limit(SEARCH_LIMIT)).all()
+        return [PatientBrief(*row) for row in rows]
+
+
+def patient_brief(patient_id: int) -> PatientBrief:
+    """One patient's name and MRN, or NotFound."""
+    with unit_of_work(write=False) as session:
+        row = session.execute(select(Patient.id, Patient.name, Patient.mrn, Patient.home_site_id)
+                              .where(Patient.id == patient_id)).first()
+        if row is None:
+            raise NotFound("patient", patient_id)
+        return PatientBrief(*row)
+
+
+def active_protocol_definition(key: str) -> Protocol | None:
+    """The active version of a protocol as the rules see it, or None."""
+    with unit_of_work(write=False) as session:
+        row = session.scalar(select(ProtocolVersion).where(ProtocolVersion.key == key,
+                                                           ProtocolVersion.active.is_(True)))
+        return protocol_from_dict(row.definition, row.version) if row else None
+
+
+@dataclass(frozen=True)
+class CoursePage:
+    """A course with everything its page names: patient, site and zone, protocol, rooms and people."""
+
+    data: dict
+    patient: PatientBrief
+    site_name: str
+    zone: str
+    protocol: Protocol
+    rooms: dict[int, str]
+    staff: dict[int, str]
+
+
+def course_page(course_id: int) -> CoursePage:
+    """A course as its page shows it, or NotFound."""
+    data = course_view.course_data(course_id)
+    with unit_of_work(write=False) as session:
+        course = session.get(Course, course_id)
+        site = session.get(Site, course.site_id)
+        version = session.get(ProtocolVersion, course.protocol_id)
+        protocol = protocol_from_dict(version.definition, version.version)
+        site_name, zone = site.name, site.timezone
+    rooms, staff = course_view.names()
+    return CoursePage(data, patient_brief(data["patient_id"]), site_name, zone, protocol, rooms, staff)
+
+
+def site_names() -> dict[int, tuple[str, str]]:
+    """Every site's name and zone by id."""
+    with unit_of_work(write=False) as session:
+        return {i: (n, z) for i, n, z in session.execute(select(Site.id, Site.name, Site.timezone))}
