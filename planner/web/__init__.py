@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
     from planner.web import access, errors
     from planner.web.api import api
     from planner.web.auth import auth
+    from planner.web.book import book
     from planner.web.feeds import feeds
     from planner.web.outbox import outbox
     from planner.web.pages import pages
@@ -30,6 +31,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(sms)
     app.register_blueprint(settings)
     app.register_blueprint(reception)
+    app.register_blueprint(book)
     # The signed token in the URL is the patient's only credential: see planner/web/patient.py for why
     # a CSRF token would add nothing there (and would break over HTTPS with no Referer).
     csrf.exempt(patient)
