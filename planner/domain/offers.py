@@ -138,21 +138,20 @@ def _offer(rank: int, request: SessionRequest, state: ClinicState, load: Counter
     team = tuple(TeamMember(p.staff_id, state.roster.staff[p.staff_id].name, p.role, load[p.staff_id])
                  for p in request.placements)
     when = local(request.start, zone)
-    why = [f"Earliest free time on {when:%a %d %b}" if made_today == 0
-           else f"Next free time on {when:%a %d %b} (earlier ones come first)"]
-    busy = ", ".join(f"{m.name} {_count(m.sessions_that_day)}" for m in team)
+    why = [f"Earliest free time on {when:%a %d %b}" if made_today == 0 else "Next free time that day"]
     if team:
-        why.append(f"Least busy team that can take it ({busy} already that day)")
+        why.append("Least busy team: " + ", ".join(f"{m.name} {_count(m.sessions_that_day)}" for m in team)
+                   + " that day")
     if request.room_id is not None:
         room = state.rooms[request.room_id]
-        why.append(f"{room.name} is the least used room that day" if request.room_id == rooms[0]
-                   else f"{room.name} is the least used room free then")
+        why.append(f"{room.name}: least used room that day" if request.room_id == rooms[0]
+                   else f"{room.name}: least used room free then")
     return Offer(rank, request.start, request.window.end, request.room_id,
                  state.rooms[request.room_id].name if request.room_id is not None else None, team, tuple(why))
 
 
 def _count(sessions: int) -> str:
-    return "no sessions" if sessions == 0 else f"{sessions} session{'s' if sessions != 1 else ''}"
+    return "has no sessions" if sessions == 0 else f"has {sessions} session{'s' if sessions != 1 else ''}"
 
 
 def why_no_times(stype: SessionType, state: ClinicState, first: date, last: date, now: datetime) -> list[Reason]:

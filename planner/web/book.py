@@ -130,3 +130,10 @@ def _placement(text: str) -> tuple[int, str] | None:
 def wall(instant: datetime, zone: str, pattern: str = "%H:%M") -> str:
     """An instant in the site's wall time."""
     return local(instant, zone).strftime(pattern)
+
+
+@book.app_template_filter("zone_label")
+def zone_label(instant: datetime, zone: str) -> str:
+    """The zone's abbreviation at that instant (EST, CET), or its UTC offset where it has none (UTC-03)."""
+    name = local(instant, zone).strftime("%Z")
+    return f"UTC{name}" if name[:1] in "+-" else name
