@@ -92,7 +92,10 @@ def make_offers(stype: SessionType, state: ClinicState, starts: list[datetime], 
     reasons: dict[tuple[str, str], Reason] = {}
     for day, todays in sorted(by_day.items()):
         load = _sessions_that_day(state, day)
-        prefer = {need.role: sorted(state.roster.staff, key=lambda i: (load[i], i)) for need in stype.needs}
+        # Only those of a discipline the role takes, least busy first: fit_at still tests each of them.
+        prefer = {need.role: sorted((m.id for m in state.roster.staff.values() if m.disciplines & need.disciplines),
+                                    key=lambda i: (load[i], i)) for need in stype.needs}
+        mine = [s for s in state.sessions if s.patient_id == who.id and calendar.local_day(s.window.start) == day]
         rooms = _rooms_by_use(stype, state, day)
         made = 0
         for start in todays:
@@ -104,7 +107,7 @@ def make_offers(stype: SessionType, state: ClinicState, starts: list[datetime], 
             if fit is None:
                 continue
             request = SessionRequest(who, state.site, stype, start, fit.room_id, fit.placements)
-            refused = check_session(request, state, now)
+            refused = check_session(request, _near(state, request, mine), now)
             if refused:
                 for reason in refused:
                     reasons.setdefault((reason.code, reason.message), reason)
@@ -112,6 +115,13 @@ def make_offers(stype: SessionType, state: ClinicState, starts: list[datetime], 
             offers.append(_offer(len(offers) + 1, request, state, load, rooms, made))
             made += 1
     return OfferList(offers, [] if offers else list(reasons.values()))
+
+
+def _near(state: ClinicState, request: SessionRequest, mine: list) -> ClinicState:
+    """The clinic as booking reads it for this request: sessions near its window and the patient's whole day."""
+    near = state.sessions_near(request.window)
+    ids = {s.id for s in near}
+    return ClinicState(state.site, state.rooms, state.roster, near + [s for s in mine if s.id not in ids])
 
 
 def _sessions_that_day(state: ClinicState, day: date) -> Counter:
