@@ -46,7 +46,7 @@ def measure(url: str, calls: int) -> dict:
     app, clinic, built = synthetic.create(url, 1)
     rng = random.Random(SEED)
     actor = Actor("bench", None, "127.0.0.1")
-    out: dict = {"repeated": [], "after_booking": [], "cold": [], "offers": [], "built_s": built}
+    out: dict = {"repeated": [], "after_booking": [], "cold": [], "offers": [], "cpu": [], "built_s": built}
     with app.app_context():
         now = to_utc(clinic.first - timedelta(days=1), time(12), clinic.zone)
         days = _open_days(clinic.first, clinic.last)
@@ -58,10 +58,11 @@ def measure(url: str, calls: int) -> dict:
         for day in days:
             offers(day, None)  # a server that has answered offers over these weeks before
         for index, (day, patient) in enumerate(asks):
-            began = timer.perf_counter()
+            cpu, began = timer.process_time(), timer.perf_counter()
             found = offers(day, patient)
             if index >= WARM:
                 out["repeated"].append(timer.perf_counter() - began)
+                out["cpu"].append(timer.process_time() - cpu)
                 out["offers"].append(len(found.offers))
         for day, patient in asks[WARM:]:
             other = rng.choice(clinic.patients)
@@ -96,17 +97,20 @@ def main() -> None:
         for kind in args.dbs.split(","):
             print(f"-- {kind}", flush=True)
             found = measure(make(kind, "bench_offers"), args.calls)
-            rows.append((kind, {way: summary(found[way]) for way in ("repeated", "after_booking", "cold")},
+            rows.append((kind, {way: summary(found[way]) for way in ("repeated", "after_booking", "cold", "cpu")},
                          sum(found["offers"]) / max(1, len(found["offers"])), load()))
     print()
     print(f"Offers for one day (find_offers, IV, 20 offers asked, n={args.calls} each way), milliseconds")
     print()
-    print("| database   | repeated p50 | p95 | after a booking p50 | p95 | cold p50 | p95 | offers per call |")
-    print("|------------|------:|------:|------:|------:|------:|------:|------:|")
+    print("| database   | repeated p50 | p95 | CPU p50 | p95 | after a booking p50 | p95 | cold p50 | p95 | offers per call |")
+    print("|------------|------:|------:|------:|------:|------:|------:|------:|------:|------:|")
     for kind, s, mean, _ in rows:
-        r, a, c = s["repeated"], s["after_booking"], s["cold"]
-        print(f"| {kind:<10} | {r['p50']:6.1f} | {r['p95']:6.1f} | {a['p50']:6.1f} | {a['p95']:6.1f} "
-              f"| {c['p50']:6.1f} | {c['p95']:6.1f} | {mean:5.1f} |")
+        r, u, a, c = s["repeated"], s["cpu"], s["after_booking"], s["cold"]
+        print(f"| {kind:<10} | {r['p50']:6.1f} | {r['p95']:6.1f} | {u['p50']:6.1f} | {u['p95']:6.1f} "
+              f"| {a['p50']:6.1f} | {a['p95']:6.1f} | {c['p50']:6.1f} | {c['p95']:6.1f} | {mean:5.1f} |")
+    print()
+    print("CPU: this process's CPU time per repeated call (on PostgreSQL the server's share is not in it); wall")
+    print("time well above it means the process waited: for the machine (see the load), the disk or the server.")
     print()
     for kind, s, _, when in rows:
         worst = max(s["repeated"]["p95"], s["after_booking"]["p95"])

@@ -91,23 +91,25 @@ def make_offers(stype: SessionType, state: ClinicState, starts: list[datetime], 
     offers: list[Offer] = []
     reasons: dict[tuple[str, str], Reason] = {}
     for day, todays in sorted(by_day.items()):
-        load = _sessions_that_day(state, day)
+        begins, ends = day_start(day, calendar.zone), day_start(day + timedelta(days=1), calendar.zone)
+        load = _sessions_that_day(state, begins, ends)
         # Only those of a discipline the role takes, least busy first: fit_at still tests each of them.
         prefer = {need.role: sorted((m.id for m in state.roster.staff.values() if m.disciplines & need.disciplines),
                                     key=lambda i: (load[i], i)) for need in stype.needs}
-        mine = [s for s in state.sessions if s.patient_id == who.id and calendar.local_day(s.window.start) == day]
-        rooms = _rooms_by_use(stype, state, day)
+        mine = [s for s in state.sessions if s.patient_id == who.id and begins <= s.window.start < ends]
+        rooms = _rooms_by_use(stype, state, begins, ends)
         made = 0
         for start in todays:
             if made == per_day or len(offers) == limit:
                 break
-            taken = {s.room_id for s in state.sessions_near(stype.window(start))}
+            near = state.sessions_near(stype.window(start))
+            taken = {s.room_id for s in near}
             room = next((r for r in rooms if r not in taken), None)
             fit = fit_at(stype, state, start, who.id if patient else None, prefer, room)
             if fit is None:
                 continue
             request = SessionRequest(who, state.site, stype, start, fit.room_id, fit.placements)
-            refused = check_session(request, _near(state, request, mine), now)
+            refused = check_session(request, _near(state, near, mine), now)
             if refused:
                 for reason in refused:
                     reasons.setdefault((reason.code, reason.message), reason)
@@ -117,17 +119,14 @@ def make_offers(stype: SessionType, state: ClinicState, starts: list[datetime], 
     return OfferList(offers, [] if offers else list(reasons.values()))
 
 
-def _near(state: ClinicState, request: SessionRequest, mine: list) -> ClinicState:
-    """The clinic as booking reads it for this request: sessions near its window and the patient's whole day."""
-    near = state.sessions_near(request.window)
+def _near(state: ClinicState, near: list, mine: list) -> ClinicState:
+    """The clinic as booking reads it for a request: the sessions near its window and the patient's whole day."""
     ids = {s.id for s in near}
     return ClinicState(state.site, state.rooms, state.roster, near + [s for s in mine if s.id not in ids])
 
 
-def _sessions_that_day(state: ClinicState, day: date) -> Counter:
-    """How many sessions each person already carries on a local day of the site."""
-    zone = state.site.calendar.zone
-    begins, ends = day_start(day, zone), day_start(day + timedelta(days=1), zone)
+def _sessions_that_day(state: ClinicState, begins: datetime, ends: datetime) -> Counter:
+    """How many sessions each person already carries that start in a local day of the site (begins to ends)."""
     counts: Counter = Counter()
     for staff_id in state.roster.staff:
         counts[staff_id] = len({d.session_id for d in state.roster.duties_of(staff_id)
@@ -135,10 +134,9 @@ def _sessions_that_day(state: ClinicState, day: date) -> Counter:
     return counts
 
 
-def _rooms_by_use(stype: SessionType, state: ClinicState, day: date) -> list[int]:
-    """The type's eligible rooms, least used that local day first (then by id)."""
-    calendar = state.site.calendar
-    used = Counter(s.room_id for s in state.sessions if calendar.local_day(s.window.start) == day)
+def _rooms_by_use(stype: SessionType, state: ClinicState, begins: datetime, ends: datetime) -> list[int]:
+    """The type's eligible rooms, least used in a local day (begins to ends) first, then by id."""
+    used = Counter(s.room_id for s in state.sessions if begins <= s.window.start < ends)
     return [room.id for room in sorted(eligible_rooms(stype, state), key=lambda r: (used[r.id], r.id))]
 
 
