@@ -187,5 +187,5 @@ def why_no_times(stype: SessionType, state: ClinicState, first: date, last: date
                    for start in starts for member in state.roster.staff.values()):
             reasons.append(Reason("role_missing", f"No {ROLE_NAMES.get(need.role, need.role)} who can take it is "
                                                   f"on shift and free at {site.name} then.", "day"))
-    return reasons or [Reason("all_taken", "Every time is taken: no room and full team are free together then.",
+    return reasons or [Reason("all_taken", "No room and full team are free together at any time then.",
                               "day")]

@@ -55,6 +55,8 @@ def test_reception_books_the_first_offer_for_a_patient_and_sees_it_booked(page, 
     expect(page.locator("#offers-heading")).to_contain_text("Harbour Clinic")
     expect(page.locator("main")).to_contain_text(clinic.zone)
     page.screenshot(path=str(artifacts / "book-offers-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 768, "height": 1000})
+    no_sideways_scroll(page)
     page.set_viewport_size({"width": 375, "height": 800})
     no_sideways_scroll(page)
     page.screenshot(path=str(artifacts / "book-offers-375.png"), full_page=True)

@@ -125,3 +125,8 @@ def test_the_page_opens_on_the_patients_home_site_and_todays_date(desk, clinic):
     page = desk.get(f"/book?patient={clinic.patients[0]}").get_data(as_text=True)
     assert 'value="2026-11-20"' in page and "Pick a session type" in page
     assert csrf_from(offers_page(desk, clinic).get_data(as_text=True))
+
+
+@pytest.mark.parametrize("path", ["/book/booked/99999", "/book/booked/abc", f"/book/booked/{2**64}"])
+def test_a_booked_session_that_does_not_exist_is_404(desk, clinic, path):
+    assert desk.get(path).status_code == 404
