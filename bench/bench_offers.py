@@ -46,7 +46,8 @@ def measure(url: str, calls: int) -> dict:
     app, clinic, built = synthetic.create(url, 1)
     rng = random.Random(SEED)
     actor = Actor("bench", None, "127.0.0.1")
-    out: dict = {"repeated": [], "after_booking": [], "cold": [], "offers": [], "cpu": [], "built_s": built}
+    out: dict = {"repeated": [], "after_booking": [], "cold": [], "offers": [], "cpu": [], "cpu_after": [],
+                 "built_s": built}
     with app.app_context():
         now = to_utc(clinic.first - timedelta(days=1), time(12), clinic.zone)
         days = _open_days(clinic.first, clinic.last)
@@ -72,9 +73,10 @@ def measure(url: str, calls: int) -> dict:
                 booked = book_session(SessionOrder(other, clinic.site_id, clinic.iv_type_id, first[0].start,
                                                    first[0].room_id, tuple((m.staff_id, m.role) for m in first[0].team)),
                                       actor, now)
-            began = timer.perf_counter()
+            cpu, began = timer.process_time(), timer.perf_counter()
             offers(day, patient)
             out["after_booking"].append(timer.perf_counter() - began)
+            out["cpu_after"].append(timer.process_time() - cpu)
             if booked is not None:
                 _undo(db.session, booked)
         for day, patient in asks[WARM:]:
@@ -97,19 +99,21 @@ def main() -> None:
         for kind in args.dbs.split(","):
             print(f"-- {kind}", flush=True)
             found = measure(make(kind, "bench_offers"), args.calls)
-            rows.append((kind, {way: summary(found[way]) for way in ("repeated", "after_booking", "cold", "cpu")},
+            rows.append((kind, {way: summary(found[way]) for way in ("repeated", "after_booking", "cold", "cpu", "cpu_after")},
                          sum(found["offers"]) / max(1, len(found["offers"])), load()))
     print()
     print(f"Offers for one day (find_offers, IV, 20 offers asked, n={args.calls} each way), milliseconds")
     print()
-    print("| database   | repeated p50 | p95 | CPU p50 | p95 | after a booking p50 | p95 | cold p50 | p95 | offers per call |")
-    print("|------------|------:|------:|------:|------:|------:|------:|------:|------:|------:|")
+    print("| database   | repeated p50 | p95 | CPU p50 | p95 | after a booking p50 | p95 | CPU p50 | p95 "
+          "| cold p50 | p95 | offers per call |")
+    print("|------------|------:|------:|------:|------:|------:|------:|------:|------:|------:|------:|------:|")
     for kind, s, mean, _ in rows:
-        r, u, a, c = s["repeated"], s["cpu"], s["after_booking"], s["cold"]
+        r, u, a, v, c = s["repeated"], s["cpu"], s["after_booking"], s["cpu_after"], s["cold"]
         print(f"| {kind:<10} | {r['p50']:6.1f} | {r['p95']:6.1f} | {u['p50']:6.1f} | {u['p95']:6.1f} "
-              f"| {a['p50']:6.1f} | {a['p95']:6.1f} | {c['p50']:6.1f} | {c['p95']:6.1f} | {mean:5.1f} |")
+              f"| {a['p50']:6.1f} | {a['p95']:6.1f} | {v['p50']:6.1f} | {v['p95']:6.1f} "
+              f"| {c['p50']:6.1f} | {c['p95']:6.1f} | {mean:5.1f} |")
     print()
-    print("CPU: this process's CPU time per repeated call (on PostgreSQL the server's share is not in it); wall")
+    print("CPU: this process's CPU time per call (on PostgreSQL the server's share is not in it); wall")
     print("time well above it means the process waited: for the machine (see the load), the disk or the server.")
     print()
     for kind, s, _, when in rows:
