@@ -24,6 +24,7 @@ from planner.domain.calendar import day_start, local
 from planner.domain.clinic import CONSENT_SIGNED, SCREENING_CLEARED, ClinicState, Patient, SessionRequest, SessionType
 from planner.domain.errors import Reason
 from planner.domain.staffing import ROLE_NAMES
+from planner.domain.supervision import floor_breaches
 from planner.domain.windows import FreeWindow
 
 # Without a named patient, offers are checked as for a patient whom no patient rule stops
@@ -165,6 +166,8 @@ def _count(sessions: int) -> str:
 def why_no_times(stype: SessionType, state: ClinicState, first: date, last: date, now: datetime) -> list[Reason]:
     """In plain words, why no start time is free at all between two local days (closed, nobody on shift, full)."""
     site = state.site
+    if floor_breaches(stype):
+        return list(floor_breaches(stype))  # never bookable: the type itself must be put right
     if stype.is_esketamine and not site.esketamine_certified:
         return [Reason("site_not_rems_certified", f"{site.name} is not certified to give esketamine (REMS).",
                        "site_id")]
@@ -172,7 +175,7 @@ def why_no_times(stype: SessionType, state: ClinicState, first: date, last: date
     if not opening:
         days = f"on {first:%a %d %b}" if first == last else f"from {first:%a %d %b} to {last:%a %d %b}"
         closures = [d for d in site.calendar.closures if first <= d <= last]
-        why = " (a closure)" if closures else ""
+        why = " (a day marked closed)" if closures else ""
         return [Reason("site_closed", f"{site.name} is closed {days}{why}.", "day")]
     if opening[-1].end - stype.duration < now:
         return [Reason("day_over", "Those days are over: no session can start in the past.", "day")]

@@ -79,3 +79,9 @@ def _placements(offer) -> list[Placement]:
 
 def _shift(day):
     return make_shift(day=day)
+
+
+def test_a_type_below_the_supervision_floor_is_never_offered_and_says_so():
+    short = iv_infusion(observation_minutes=10)
+    assert make_offers(short, make_state(), whole_day(), NOW, make_patient()).offers == []
+    assert codes(why_no_times(short, make_state(), DAY, DAY, NOW)) == ["floor_observation"]
