@@ -130,3 +130,15 @@ def test_the_page_opens_on_the_patients_home_site_and_todays_date(desk, clinic):
 @pytest.mark.parametrize("path", ["/book/booked/99999", "/book/booked/abc", f"/book/booked/{2**64}"])
 def test_a_booked_session_that_does_not_exist_is_404(desk, clinic, path):
     assert desk.get(path).status_code == 404
+
+
+def test_a_search_for_like_wildcards_matches_them_literally(desk, clinic):
+    for text in ("%", "_", "MRN%1"):
+        assert "No patient's name or MRN contains" in desk.get("/book", query_string={"q": text}).get_data(as_text=True)
+
+
+def test_a_week_of_offers_covers_each_open_day(desk, clinic):
+    page = offers_page(desk, clinic, span="week").get_data(as_text=True)
+    for day in ("Mon 23 Nov", "Tue 24 Nov", "Wed 25 Nov", "Thu 26 Nov", "Fri 27 Nov"):
+        assert f'<span class="offer-day">{day}</span>' in page
+    assert "Sat 28 Nov" not in page
