@@ -72,3 +72,39 @@ def test_reception_books_the_first_offer_for_a_patient_and_sees_it_booked(page, 
     page.set_viewport_size({"width": 375, "height": 800})
     no_sideways_scroll(page)
     page.screenshot(path=str(artifacts / "book-booked-375.png"), full_page=True)
+
+
+def test_an_offer_taken_meanwhile_says_so_kindly_and_shows_fresh_offers(page, staff_login, artifacts):
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from planner.services import SYSTEM
+    from planner.services.booking import SessionOrder, book_session
+
+    clinic = seed_clinic_today()
+    tomorrow = clinic.today + timedelta(days=1)
+    for person in (clinic.prescriber, clinic.nurse):
+        f.make_shift(person, clinic.site, tomorrow, "08:00", "18:00", zone=clinic.zone)
+    patient = f.make_patient("MRN-88", name="Mia Chen")
+    other = f.make_patient("MRN-89", name="Noor Ali")
+    iv = 1  # seed_clinic_today's only session type
+    email, password = staff_login("reception", "Pat Front")
+    page.goto(f"/book?patient={patient}&session_type_id={iv}&site_id={clinic.site}&day={tomorrow}&span=day")
+    sign_in(page, email, password)
+    expect(page.get_by_test_id("offer").first).to_contain_text("08:00–09:45")
+
+    # Someone at another desk books that chair, prescriber and nurse at 08:00 first.
+    eight = datetime.combine(tomorrow, time(8), tzinfo=ZoneInfo(clinic.zone))
+    book_session(SessionOrder(other, clinic.site, iv, eight, clinic.chair,
+                              ((clinic.prescriber, "supervising_prescriber"), (clinic.nurse, "monitoring_clinician"))),
+                 SYSTEM, eight - timedelta(days=1))
+    page.get_by_test_id("offer").first.get_by_role("button", name=f"Book 08:00 on {tomorrow:%a %d %b} in Chair 1").click()
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Nothing was booked: that time is no longer free.")
+    expect(alert).to_contain_text(f"Chair 1 is taken {tomorrow:%a %d %b} 08:00–09:45 by another session.")
+    expect(page.get_by_test_id("offer").first.locator(".offer-time")).to_have_text("09:45–11:30")
+    page.screenshot(path=str(artifacts / "book-stale-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 375, "height": 800})
+    no_sideways_scroll(page)
+    page.screenshot(path=str(artifacts / "book-stale-375.png"), full_page=True)
