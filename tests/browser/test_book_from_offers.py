@@ -16,6 +16,18 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def only_session_type() -> int:
+    """The id of seed_clinic_today's one session type (IV), read back."""
+    from sqlalchemy import select
+
+    from planner.db.models import SessionType
+    from planner.extensions import db
+
+    found = db.session.scalar(select(SessionType.id))
+    db.session.rollback()
+    return found
+
+
 def no_sideways_scroll(page) -> None:
     """Nothing on the page is wider than the window (a phone never scrolls sideways)."""
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -87,7 +99,7 @@ def test_an_offer_taken_meanwhile_says_so_kindly_and_shows_fresh_offers(page, st
         f.make_shift(person, clinic.site, tomorrow, "08:00", "18:00", zone=clinic.zone)
     patient = f.make_patient("MRN-88", name="Mia Chen")
     other = f.make_patient("MRN-89", name="Noor Ali")
-    iv = 1  # seed_clinic_today's only session type
+    iv = only_session_type()
     email, password = staff_login("reception", "Pat Front")
     page.goto(f"/book?patient={patient}&session_type_id={iv}&site_id={clinic.site}&day={tomorrow}&span=day")
     sign_in(page, email, password)
