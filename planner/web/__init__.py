@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
     from planner.web.api import api
     from planner.web.auth import auth
     from planner.web.board import board
+    from planner.web.book import book
     from planner.web.feeds import feeds
     from planner.web.outbox import outbox
     from planner.web.pages import pages
@@ -36,6 +37,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(board)
     app.register_blueprint(wizard)
     app.register_blueprint(course_page)
+    app.register_blueprint(book)
     # The signed token in the URL is the patient's only credential: see planner/web/patient.py for why
     # a CSRF token would add nothing there (and would break over HTTPS with no Referer).
     csrf.exempt(patient)

@@ -31,6 +31,7 @@ from planner.domain.windows import FreeWindow
 
 __all__ = ["reading", "site", "session_type", "session_type_from_row", "session_types", "site_ids", "patient",
            "booking_subjects", "Subjects", "for_booking", "search", "Search", "for_planning", "PlanningClinic",
+           "for_offers",
            "course", "booked_requests", "listed_sites", "token_holder", "forget_kept"]
 
 
@@ -178,6 +179,17 @@ def for_planning(session: OrmSession, site: dom.Site, first: date, days: int, pa
         return _windows.cached_free_windows(session, site, stype, first_day, last_day, now, patient)
 
     return PlanningClinic(state, windows)
+
+
+def for_offers(session: OrmSession, site: dom.Site, first: date, last: date,
+               patient_id: int | None = None) -> dom.ClinicState:
+    """The clinic at a site over whole local days first to last (and the patient's sessions anywhere then), kept pieces.
+
+    Like a search, this serves offers (proposals), never a booking decision: booking reads afresh under its lock.
+    """
+    zone = site.calendar.zone
+    span = Interval(day_start(first, zone), day_start(last + timedelta(days=1), zone))
+    return _pieces.snapshot(session, site.id, span, {patient_id} if patient_id is not None else frozenset())
 
 
 def course(session: OrmSession, course_id: int, lock: bool = False) -> BookedCourse | None:

@@ -27,4 +27,4 @@ def bearer_tokens_only():
         log_refusal("API call without a bearer token")
         abort(401)
 
-from planner.web.api import clinic, courses, openapi, sessions  # noqa: E402,F401  (routes register on import)
+from planner.web.api import clinic, courses, offers, openapi, sessions  # noqa: E402,F401  (routes register on import)

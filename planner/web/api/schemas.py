@@ -203,3 +203,43 @@ class OpenApiOut(BaseModel):
     openapi: str
     info: dict[str, Any]
     paths: dict[str, Any]
+
+
+# --- offers (planner/web/api/offers.py) -----------------------------------------------------------
+
+class TeamMemberOut(Out):
+    staff_id: int
+    name: str
+    role: str
+    sessions_that_day: int = Field(description="Sessions the person already carries that local day (the ranking's "
+                                               "load: the least busy team is offered).")
+
+
+class OfferOut(Out):
+    """A start, room and full team that booking accepted when the offer was made; POST its order to /api/sessions."""
+
+    rank: int
+    start: datetime
+    end: datetime
+    local_start: datetime
+    local_end: datetime
+    timezone: str
+    room_id: int | None
+    room: str | None
+    staff: list[TeamMemberOut]
+    why: list[str]
+
+
+class OffersOut(Out):
+    """Offers best first (earliest, then the least busy team and room); reasons say why when there are none."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    site_id: int
+    session_type_id: int
+    patient_id: int | None
+    timezone: str
+    first: date = Field(alias="from")
+    last: date = Field(alias="to")
+    offers: list[OfferOut]
+    reasons: list[ConflictOut]

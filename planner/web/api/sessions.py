@@ -144,7 +144,7 @@ def change_status(session_id: int):
 @api.get("/availability")
 @operation(*ANY_STAFF, query=AvailabilityQuery, answers={200: AvailabilityOut}, tag="sessions")
 def availability():
-    """Free windows for a session type at a site between two local dates."""
+    """Free windows for a session type at a site between two local dates (for a room and team too: /api/offers)."""
     args = query(AvailabilityQuery)
     windows = find_free_windows(args.site_id, args.session_type_id, args.first, args.last, now(), args.patient_id)
     return jsonify({"site_id": args.site_id, "session_type_id": args.session_type_id,

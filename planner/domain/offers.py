@@ -1,0 +1,194 @@
+"""Bookable offers: a start time, a room and a full team that the booking rules accept, best first.
+
+An offer is built by the same two functions a booking goes through: availability's fit_at finds
+a room and team for a start time, and booking's check_session must return no reason against it.
+So an offer is never made where booking would refuse, whatever rule refuses it.
+
+How offers rank (shown to reception as "why first"):
+1. Earliest start first: a patient nearly always takes the first time that suits.
+2. At each time the team is the least busy people who can take it (fewest sessions already in
+   their roles that local day, then the lower id), and the room the least used free one that
+   day: work spreads across staff and chairs instead of piling on whoever is first on the roster.
+3. Over several days, at most an even share of the offers per day, so every open day shows some.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from planner.domain.availability import can_fill, eligible_rooms, fit_at
+from planner.domain.booking import check_session
+from planner.domain.calendar import day_start, local
+from planner.domain.clinic import CONSENT_SIGNED, SCREENING_CLEARED, ClinicState, Patient, SessionRequest, SessionType
+from planner.domain.errors import Reason
+from planner.domain.staffing import ROLE_NAMES
+from planner.domain.supervision import floor_breaches
+from planner.domain.windows import FreeWindow
+
+# Without a named patient, offers are checked as for a patient whom no patient rule stops
+# (screening, consent and REMS done, nothing else booked); booking names the real one and
+# checks every patient rule then.
+ANY_PATIENT = Patient(0, "", "any patient", date.min, SCREENING_CLEARED, CONSENT_SIGNED)
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """One person of an offer's team, in one role."""
+
+    staff_id: int
+    name: str
+    role: str
+    sessions_that_day: int  # the sessions they already carry that local day (the ranking's load)
+
+    @property
+    def role_name(self) -> str:
+        """The role in clinic words."""
+        return ROLE_NAMES.get(self.role, self.role)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A start, a room and a team that booking accepts as of the snapshot, with why it ranks where it does."""
+
+    rank: int
+    start: datetime
+    end: datetime
+    room_id: int | None
+    room_name: str | None
+    team: tuple[TeamMember, ...]
+    why: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OfferList:
+    """The offers, best first, and (when there are none) every reason the booking rules gave."""
+
+    offers: list[Offer]
+    reasons: list[Reason]
+
+
+def start_times(windows: list[FreeWindow], step: timedelta) -> list[datetime]:
+    """Every start time in the free windows, one slot apart, earliest first."""
+    starts = []
+    for window in windows:
+        start = window.starts_from
+        while start <= window.starts_until:
+            starts.append(start)
+            start += step
+    return sorted(starts)
+
+
+def make_offers(stype: SessionType, state: ClinicState, starts: list[datetime], now: datetime,
+                patient: Patient | None = None, limit: int = 20) -> OfferList:
+    """Up to limit offers at these start times, each one check_session accepts, best first."""
+    who = patient or ANY_PATIENT
+    calendar = state.site.calendar
+    by_day: dict[date, list[datetime]] = {}
+    for start in starts:
+        by_day.setdefault(calendar.local_day(start), []).append(start)
+    per_day = limit if len(by_day) <= 1 else max(1, limit // len(by_day))
+    offers: list[Offer] = []
+    reasons: dict[tuple[str, str], Reason] = {}
+    for day, todays in sorted(by_day.items()):
+        begins, ends = day_start(day, calendar.zone), day_start(day + timedelta(days=1), calendar.zone)
+        load = _sessions_that_day(state, begins, ends)
+        # Only those of a discipline the role takes, least busy first: fit_at still tests each of them.
+        prefer = {need.role: sorted((m.id for m in state.roster.staff.values() if m.disciplines & need.disciplines),
+                                    key=lambda i: (load[i], i)) for need in stype.needs}
+        mine = [s for s in state.sessions if s.patient_id == who.id and begins <= s.window.start < ends]
+        rooms = _rooms_by_use(stype, state, begins, ends)
+        made = 0
+        for start in todays:
+            if made == per_day or len(offers) == limit:
+                break
+            near = state.sessions_near(stype.window(start))
+            taken = {s.room_id for s in near}
+            room = next((r for r in rooms if r not in taken), None)
+            fit = fit_at(stype, state, start, who.id if patient else None, prefer, room)
+            if fit is None:
+                continue
+            request = SessionRequest(who, state.site, stype, start, fit.room_id, fit.placements)
+            refused = check_session(request, _near(state, near, mine), now)
+            if refused:
+                for reason in refused:
+                    reasons.setdefault((reason.code, reason.message), reason)
+                continue
+            offers.append(_offer(len(offers) + 1, request, state, load, rooms, made))
+            made += 1
+    return OfferList(offers, [] if offers else list(reasons.values()))
+
+
+def _near(state: ClinicState, near: list, mine: list) -> ClinicState:
+    """The clinic as booking reads it for a request: the sessions near its window and the patient's whole day."""
+    ids = {s.id for s in near}
+    return ClinicState(state.site, state.rooms, state.roster, near + [s for s in mine if s.id not in ids])
+
+
+def _sessions_that_day(state: ClinicState, begins: datetime, ends: datetime) -> Counter:
+    """How many sessions each person already carries that start in a local day of the site (begins to ends)."""
+    counts: Counter = Counter()
+    for staff_id in state.roster.staff:
+        counts[staff_id] = len({d.session_id for d in state.roster.duties_of(staff_id)
+                                if begins <= d.interval.start < ends})
+    return counts
+
+
+def _rooms_by_use(stype: SessionType, state: ClinicState, begins: datetime, ends: datetime) -> list[int]:
+    """The type's eligible rooms, least used in a local day (begins to ends) first, then by id."""
+    used = Counter(s.room_id for s in state.sessions if begins <= s.window.start < ends)
+    return [room.id for room in sorted(eligible_rooms(stype, state), key=lambda r: (used[r.id], r.id))]
+
+
+def _offer(rank: int, request: SessionRequest, state: ClinicState, load: Counter, rooms: list[int],
+           made_today: int) -> Offer:
+    zone = state.site.calendar.zone
+    team = tuple(TeamMember(p.staff_id, state.roster.staff[p.staff_id].name, p.role, load[p.staff_id])
+                 for p in request.placements)
+    when = local(request.start, zone)
+    why = [f"Earliest free time on {when:%a %d %b}" if made_today == 0 else "Next free time that day"]
+    if team:
+        why.append("Least busy team: " + ", ".join(f"{m.name} {_count(m.sessions_that_day)}" for m in team)
+                   + " that day")
+    if request.room_id is not None:
+        room = state.rooms[request.room_id]
+        why.append(f"{room.name}: least used room that day" if request.room_id == rooms[0]
+                   else f"{room.name}: least used room free then")
+    return Offer(rank, request.start, request.window.end, request.room_id,
+                 state.rooms[request.room_id].name if request.room_id is not None else None, team, tuple(why))
+
+
+def _count(sessions: int) -> str:
+    return "has no sessions" if sessions == 0 else f"has {sessions} session{'s' if sessions != 1 else ''}"
+
+
+def why_no_times(stype: SessionType, state: ClinicState, first: date, last: date, now: datetime) -> list[Reason]:
+    """In plain words, why no start time is free at all between two local days (closed, nobody on shift, full)."""
+    site = state.site
+    if floor_breaches(stype):
+        return list(floor_breaches(stype))  # never bookable: the type itself must be put right
+    if stype.is_esketamine and not site.esketamine_certified:
+        return [Reason("site_not_rems_certified", f"{site.name} is not certified to give esketamine (REMS).",
+                       "site_id")]
+    opening = site.calendar.open_intervals(first, last)
+    if not opening:
+        days = f"on {first:%a %d %b}" if first == last else f"from {first:%a %d %b} to {last:%a %d %b}"
+        closures = [d for d in site.calendar.closures if first <= d <= last]
+        why = " (a day marked closed)" if closures else ""
+        return [Reason("site_closed", f"{site.name} is closed {days}{why}.", "day")]
+    if opening[-1].end - stype.duration < now:
+        return [Reason("day_over", "Those days are over: no session can start in the past.", "day")]
+    if stype.room_capability is not None and not eligible_rooms(stype, state):
+        return [Reason("room_missing", f"{site.name} has no room in service that can take a {stype.name}.", "site_id")]
+    step = timedelta(minutes=site.slot_minutes)
+    starts = [start for block in opening for k in range(int((block.end - block.start - stype.duration) / step) + 1)
+              if (start := block.start + k * step) >= now]
+    reasons = []
+    for need in stype.needs:
+        if not any(can_fill(member, need, stype.role_window(start, need), state, site.calendar.local_day(start))
+                   for start in starts for member in state.roster.staff.values()):
+            reasons.append(Reason("role_missing", f"No {ROLE_NAMES.get(need.role, need.role)} who can take it is "
+                                                  f"on shift and free at {site.name} then.", "day"))
+    return reasons or [Reason("all_taken", "No room and full team are free together at any time then.",
+                              "day")]

@@ -1,0 +1,102 @@
+"""What reception's booking page reads besides the offers: patients by name or MRN, the choices, the booked session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+
+from planner.db.models import Patient, Session, SessionType, Site
+from planner.db.uow import unit_of_work
+from planner.domain.errors import NotFound
+from planner.domain.staffing import ROLE_NAMES
+
+MOST_MATCHES = 20
+
+
+@dataclass(frozen=True)
+class PatientChoice:
+    """A patient as the booking page names them."""
+
+    id: int
+    name: str
+    mrn: str
+    home_site_id: int | None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A site or session type to pick from (sites carry their zone)."""
+
+    id: int
+    name: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class BookedSession:
+    """A session just booked, as the confirmation shows it."""
+
+    id: int
+    patient: str
+    mrn: str
+    session_type: str
+    site_id: int
+    site: str
+    zone: str
+    room: str | None
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    team: tuple[tuple[str, str], ...]  # (name, role in words)
+
+
+def patients_matching(text: str) -> list[PatientChoice]:
+    """Up to MOST_MATCHES patients whose name or MRN contains text (any case), by name."""
+    wanted = text.strip()[:120]
+    if not wanted:
+        return []
+    # LIKE's own wildcards in what was typed are searched for as themselves.
+    pattern = "%" + wanted.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    with unit_of_work(write=False) as session:
+        rows = session.execute(select(Patient.id, Patient.name, Patient.mrn, Patient.home_site_id)
+                               .where(or_(func.lower(Patient.name).like(pattern, escape="\\"),
+                                          func.lower(Patient.mrn).like(pattern, escape="\\")))
+                               .order_by(Patient.name, Patient.id).limit(MOST_MATCHES)).all()
+        return [PatientChoice(*row) for row in rows]
+
+
+def patient_choice(patient_id: int) -> PatientChoice:
+    """One patient by id, or NotFound."""
+    with unit_of_work(write=False) as session:
+        row = session.execute(select(Patient.id, Patient.name, Patient.mrn, Patient.home_site_id)
+                              .where(Patient.id == patient_id)).first()
+        if row is None:
+            raise NotFound("patient", patient_id)
+        return PatientChoice(*row)
+
+
+def desk_choices() -> tuple[list[Choice], list[Choice]]:
+    """Every site (with its time zone) and every active session type, by name."""
+    with unit_of_work(write=False) as session:
+        sites = [Choice(i, name, zone) for i, name, zone in
+                 session.execute(select(Site.id, Site.name, Site.timezone).order_by(Site.name, Site.id))]
+        types = [Choice(i, name) for i, name in
+                 session.execute(select(SessionType.id, SessionType.name).where(SessionType.active.is_(True))
+                                 .order_by(SessionType.name, SessionType.id))]
+        return sites, types
+
+
+def booked_session(session_id: int) -> BookedSession:
+    """A session with its patient, place and team, or NotFound."""
+    with unit_of_work(write=False) as session:
+        row = session.get(Session, session_id)
+        if row is None:
+            raise NotFound("session", session_id)
+        order = {role: k for k, role in enumerate(ROLE_NAMES)}
+        team = tuple((p.member.name, ROLE_NAMES.get(p.role, p.role))
+                     for p in sorted(row.staff, key=lambda p: (order.get(p.role, 9), p.staff_id)))
+        return BookedSession(row.id, row.patient.name, row.patient.mrn, row.session_type.name, row.site_id, row.site.name,
+                             row.site.timezone, row.room.name if row.room else None, row.starts_at, row.ends_at,
+                             row.status, team)
