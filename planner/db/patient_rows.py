@@ -1,0 +1,134 @@
+"""Read side for reception's patient pages: search candidates, one patient's record, their courses and sessions.
+
+Plain rows, instants in UTC (the page converts each to its site's wall time). A patient page is a
+handful of queries however many sessions the patient has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session as OrmSession
+
+from planner.db.models import (
+    AuditEvent, Course, Patient, ProtocolVersion, Room, Session, SessionType, Site,
+)
+
+_patient, _site = Patient.__table__.c, Site.__table__.c
+
+
+@dataclass(frozen=True)
+class PatientHit:
+    """One patient as a search result lists them."""
+
+    id: int
+    name: str
+    mrn: str
+    date_of_birth: date
+    phone: str | None
+    home_site: str | None
+
+
+@dataclass(frozen=True)
+class CourseRow:
+    id: int
+    protocol: str
+    site: str
+    status: str
+    first_day: date
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    """A session of the patient, with what the page shows of it and its site's zone."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    session_type: str
+    site: str
+    zone: str
+    room: str | None
+    course_id: int | None
+    purpose: str | None
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    at: datetime
+    actor: str
+    action: str
+    details: dict
+
+
+def names_and_mrns(session: OrmSession) -> list[tuple[int, str, str]]:
+    """(id, name, MRN) of every patient: the narrow list a name search folds and matches in Python.
+
+    Names are matched ignoring accents, which neither SQLite nor PostgreSQL (without an extension)
+    can do in SQL; three short columns per patient keep the scan cheap.
+    """
+    return [tuple(r) for r in session.connection().execute(select(_patient.id, _patient.name, _patient.mrn))]
+
+
+def born_on_or_dialling(session: OrmSession, day: date | None, digits: str | None) -> list[int]:
+    """Ids of patients born on day, or whose number contains digits (numbers are stored in E.164, digits only)."""
+    conditions = []
+    if day is not None:
+        conditions.append(_patient.date_of_birth == day)
+    if digits:
+        conditions.append(_patient.phone.contains(digits, autoescape=True))
+    if not conditions:
+        return []
+    return list(session.connection().execute(select(_patient.id).where(or_(*conditions))).scalars())
+
+
+def hits(session: OrmSession, ids: list[int]) -> dict[int, PatientHit]:
+    """What a result line shows of each patient, by id: one query."""
+    if not ids:
+        return {}
+    query = (select(_patient.id, _patient.name, _patient.mrn, _patient.date_of_birth, _patient.phone,
+                    _site.name.label("home_site"))
+             .outerjoin(Site.__table__, _site.id == _patient.home_site_id).where(_patient.id.in_(ids)))
+    return {r.id: PatientHit(*r) for r in session.connection().execute(query)}
+
+
+def home_site(session: OrmSession, site_id: int | None) -> tuple[str, str] | None:
+    """(name, zone) of a site, or None."""
+    if site_id is None:
+        return None
+    found = session.execute(select(Site.name, Site.timezone).where(Site.id == site_id)).first()
+    return None if found is None else (found.name, found.timezone)
+
+
+def courses_of(session: OrmSession, patient_id: int) -> list[CourseRow]:
+    """The patient's courses, latest first."""
+    query = (select(Course.id, ProtocolVersion.name, Site.name, Course.status, Course.first_day)
+             .join(ProtocolVersion, ProtocolVersion.id == Course.protocol_id).join(Site, Site.id == Course.site_id)
+             .where(Course.patient_id == patient_id).order_by(Course.first_day.desc(), Course.id.desc()))
+    return [CourseRow(*r) for r in session.execute(query)]
+
+
+def visits_of(session: OrmSession, patient_id: int) -> list[VisitRow]:
+    """The patient's sessions in time order, each with its site's zone: one query (the patient-time index)."""
+    query = (select(Session.id, Session.starts_at, Session.ends_at, Session.status, SessionType.name, Site.name,
+                    Site.timezone, Room.name, Session.course_id, Session.purpose)
+             .join(SessionType, SessionType.id == Session.session_type_id).join(Site, Site.id == Session.site_id)
+             .outerjoin(Room, Room.id == Session.room_id)
+             .where(Session.patient_id == patient_id).order_by(Session.starts_at, Session.id))
+    return [VisitRow(*r) for r in session.execute(query)]
+
+
+def changes_to(session: OrmSession, patient_id: int, limit: int = 50) -> list[ChangeRow]:
+    """The audit trail of the patient's own record (registered, edited), newest first."""
+    query = (select(AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.details)
+             .where(AuditEvent.entity == "patient", AuditEvent.entity_id == str(patient_id))
+             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    return [ChangeRow(r.at, r.actor, r.action, r.details or {}) for r in session.execute(query)]
+
+
+def mrn_holder(session: OrmSession, mrn: str) -> int | None:
+    """The id of the patient with this MRN, or None."""
+    return session.scalar(select(_patient.id).where(_patient.mrn == mrn))
