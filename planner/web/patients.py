@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from wtforms.fields.choices import SelectChoice
 
 from planner.db import reads
 from planner.domain.calendar import local
@@ -85,7 +86,7 @@ def _form(values: dict | None = None) -> PatientForm:
     form = PatientForm(data=values) if values else PatientForm()
     sites = reads.listed_sites(db.session)
     blank = "The clinic's only site" if len(sites) == 1 else "Choose the site"
-    form.home_site_id.choices = [("", blank)] + [(str(s.id), s.name) for s in sites]
+    form.home_site_id.choices = [SelectChoice("", blank)] + [SelectChoice(str(s.id), s.name) for s in sites]
     return form
 
 
