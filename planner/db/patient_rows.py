@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db.models import (
@@ -64,35 +64,30 @@ class ChangeRow:
     details: dict
 
 
-def names_and_mrns(session: OrmSession) -> list[tuple[int, str, str]]:
-    """(id, name, MRN) of every patient: the narrow list a name search folds and matches in Python.
+def matching(session: OrmSession, words: tuple[str, ...], mrn: str, day: date | None, digits: str | None,
+             limit: int) -> list[PatientHit]:
+    """Patients whose name has a word starting with each of words, whose MRN starts with mrn, born on day, or
+    whose number contains digits; best first (MRN in full, then birth date or phone, names, MRN prefixes), then
+    by name. At most limit of them: one query.
 
-    Names are matched ignoring accents, which neither SQLite nor PostgreSQL (without an extension)
-    can do in SQL; three short columns per patient keep the scan cheap.
+    Names are compared folded (search_name: lower case, no accents, a space before each word), so a
+    word's start is `LIKE '% word%'`. Every typed text goes in as a bound, LIKE-escaped value.
     """
-    return [tuple(r) for r in session.connection().execute(select(_patient.id, _patient.name, _patient.mrn))]
-
-
-def born_on_or_dialling(session: OrmSession, day: date | None, digits: str | None) -> list[int]:
-    """Ids of patients born on day, or whose number contains digits (numbers are stored in E.164, digits only)."""
-    conditions = []
-    if day is not None:
-        conditions.append(_patient.date_of_birth == day)
+    typed_mrn = func.lower(_patient.mrn)
+    named = and_(*(_patient.search_name.contains(" " + word, autoescape=True) for word in words)) \
+        if words else false()
+    other = [_patient.date_of_birth == day] if day is not None else []
     if digits:
-        conditions.append(_patient.phone.contains(digits, autoescape=True))
-    if not conditions:
-        return []
-    return list(session.connection().execute(select(_patient.id).where(or_(*conditions))).scalars())
-
-
-def hits(session: OrmSession, ids: list[int]) -> dict[int, PatientHit]:
-    """What a result line shows of each patient, by id: one query."""
-    if not ids:
-        return {}
+        other.append(_patient.phone.contains(digits, autoescape=True))
+    born_or_dialled = or_(*other) if other else false()
+    by_mrn = typed_mrn.startswith(mrn, autoescape=True) if mrn else false()
+    rank = case((typed_mrn == mrn, 0), (born_or_dialled, 1), (named, 2), else_=3)
     query = (select(_patient.id, _patient.name, _patient.mrn, _patient.date_of_birth, _patient.phone,
                     _site.name.label("home_site"))
-             .outerjoin(Site.__table__, _site.id == _patient.home_site_id).where(_patient.id.in_(ids)))
-    return {r.id: PatientHit(*r) for r in session.connection().execute(query)}
+             .outerjoin(Site.__table__, _site.id == _patient.home_site_id)
+             .where(or_(by_mrn, born_or_dialled, named))
+             .order_by(rank, _patient.search_name, _patient.id).limit(limit))
+    return [PatientHit(*r) for r in session.connection().execute(query)]
 
 
 def home_site(session: OrmSession, site_id: int | None) -> tuple[str, str] | None:

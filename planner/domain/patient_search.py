@@ -15,6 +15,8 @@ _US = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
 _PHONE = re.compile(r"^\+?[0-9 ().\-]+$")
 # Fewer digits than this match too many numbers to be worth a phone search.
 MIN_PHONE_DIGITS = 4
+# What separates words of a name (and of a query): spaces, hyphens, apostrophes, dots, commas.
+_WORD_BREAK = re.compile(r"[\s\-'’.,]+")
 # A query longer than this is no search anyone typed; it is cut, not refused.
 MAX_QUERY = 100
 
@@ -41,10 +43,20 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+def search_name(name: str) -> str:
+    """A name as the search compares it: folded, a space before each word (" jose maria nunez alvarez").
+
+    Hyphens and apostrophes split words, so "Lopez-Garcia" is found by "garcia" and "O'Brien" by "brien".
+    """
+    return "".join(" " + part for part in _WORD_BREAK.split(fold(name)) if part)
+
+
 def read_query(raw: str) -> SearchTerms:
     """Split a typed query into what it could mean; any text is a valid query (at worst it finds no one)."""
-    text = " ".join(raw.split())[:MAX_QUERY]
-    words = tuple(w for w in re.split(r"[\s,]+", fold(text)) if w)
+    # Control characters (NUL, lone surrogates) are no part of any name or number, and a database refuses some.
+    printable = "".join(c if c.isprintable() else " " for c in raw[:MAX_QUERY * 4])
+    text = " ".join(printable.split())[:MAX_QUERY]
+    words = tuple(w for w in _WORD_BREAK.split(fold(text)) if w)
     digits = re.sub(r"[^0-9]", "", text) if _PHONE.match(text) else ""
     return SearchTerms(text, words, birth_date(text), digits if len(digits) >= MIN_PHONE_DIGITS else None)
 
@@ -65,9 +77,12 @@ def birth_date(text: str) -> date | None:
 
 
 def name_matches(words: tuple[str, ...], name: str) -> bool:
-    """Every typed word begins some word of the name (first, middle or last), ignoring case and accents."""
-    parts = re.split(r"[\s\-']+", fold(name))
-    return all(any(part.startswith(word) for part in parts) for word in words)
+    """Every typed word begins some word of the name (first, middle or last), ignoring case and accents.
+
+    The database asks the same of the stored search_name: `LIKE '% word%'` for each word.
+    """
+    key = search_name(name)
+    return all(f" {word}" in key for word in words)
 
 
 def phone_matches(digits: str, phone: str | None) -> bool:

@@ -74,11 +74,17 @@ def _worded(problem: Reason, data: dict) -> Reason:
     if field in _REQUIRED and data.get(field) == "":
         return Reason("missing", f"{LABELS[field]} is required.", field)
     if field not in LABELS:  # a rule across fields (channels and their addresses) is shown by the channels
-        return Reason(problem.code, problem.message[:1].upper() + problem.message[1:], "consented_channels")
+        return Reason(problem.code, _sentence(problem.message), "consented_channels")
     message = problem.message
     if message.startswith(("is ", "must ")):
         message = f"{LABELS[field]} {message}"
-    return Reason(problem.code, message[:1].upper() + message[1:], field)
+    return Reason(problem.code, _sentence(message), field)
+
+
+def _sentence(message: str) -> str:
+    # pydantic's messages start in lower case and end without a stop; beside a field they read as sentences.
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "?", "!")) else message + "."
 
 
 def _plain(value: object) -> object:

@@ -6,7 +6,9 @@ from datetime import date
 
 import pytest
 
-from planner.domain.patient_search import MAX_QUERY, birth_date, fold, name_matches, phone_matches, read_query
+from planner.domain.patient_search import (
+    MAX_QUERY, birth_date, fold, name_matches, phone_matches, read_query, search_name,
+)
 
 
 def test_folding_ignores_case_and_accents():
@@ -53,3 +55,11 @@ def test_typed_digits_match_a_number_stored_in_international_form():
 def test_a_very_long_query_is_cut_and_spaces_are_collapsed():
     terms = read_query("  ana   " + "x" * 5000)
     assert len(terms.text) == MAX_QUERY and terms.text.startswith("ana x")
+
+
+def test_control_characters_typed_or_pasted_are_read_as_spaces():
+    assert read_query("ana\x00lopez\ud800").words == ("ana", "lopez")
+
+
+def test_the_folded_name_puts_a_space_before_each_word_split_at_hyphens_and_apostrophes():
+    assert search_name("Seán O'Brien-Núñez") == " sean o brien nunez"

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 import planner.clock
 from planner.db.models import Patient
 from planner.extensions import db
-from tests import factories as f
 from tests.web.clinic_messages import at, book_iv, make_reachable, outbox_rows
 from tests.web.conftest import audit, csrf_from
 
