@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
+from planner.domain import clinic as dom
 from planner.db.models import (
     AuditEvent, Course, Patient, ProtocolVersion, Room, Session, SessionType, Site,
 )
@@ -90,12 +91,17 @@ def matching(session: OrmSession, words: tuple[str, ...], mrn: str, day: date | 
     return [PatientHit(*r) for r in session.connection().execute(query)]
 
 
-def home_site(session: OrmSession, site_id: int | None) -> tuple[str, str] | None:
-    """(name, zone) of a site, or None."""
-    if site_id is None:
-        return None
-    found = session.execute(select(Site.name, Site.timezone).where(Site.id == site_id)).first()
-    return None if found is None else (found.name, found.timezone)
+def record_of(session: OrmSession, patient_id: int):
+    """The patient's row (read by column name, like the model) with home_site and home_zone, or None: one query."""
+    query = (select(Patient.__table__, _site.name.label("home_site"), _site.timezone.label("home_zone"))
+             .outerjoin(Site.__table__, _site.id == _patient.home_site_id).where(_patient.id == patient_id))
+    return session.connection().execute(query).first()
+
+
+def rules_of(row) -> dom.Patient:
+    """The patient as the booking rules see them, from the row record_of read."""
+    return dom.Patient(row.id, row.mrn, row.name, row.rems_enrolled_on, row.screening_status, row.consent_status,
+                       row.home_site_id)
 
 
 def courses_of(session: OrmSession, patient_id: int) -> list[CourseRow]:
@@ -103,7 +109,7 @@ def courses_of(session: OrmSession, patient_id: int) -> list[CourseRow]:
     query = (select(Course.id, ProtocolVersion.name, Site.name, Course.status, Course.first_day)
              .join(ProtocolVersion, ProtocolVersion.id == Course.protocol_id).join(Site, Site.id == Course.site_id)
              .where(Course.patient_id == patient_id).order_by(Course.first_day.desc(), Course.id.desc()))
-    return [CourseRow(*r) for r in session.execute(query)]
+    return [CourseRow(*r) for r in session.connection().execute(query)]
 
 
 def visits_of(session: OrmSession, patient_id: int) -> list[VisitRow]:
@@ -113,7 +119,7 @@ def visits_of(session: OrmSession, patient_id: int) -> list[VisitRow]:
              .join(SessionType, SessionType.id == Session.session_type_id).join(Site, Site.id == Session.site_id)
              .outerjoin(Room, Room.id == Session.room_id)
              .where(Session.patient_id == patient_id).order_by(Session.starts_at, Session.id))
-    return [VisitRow(*r) for r in session.execute(query)]
+    return [VisitRow(*r) for r in session.connection().execute(query)]
 
 
 def changes_to(session: OrmSession, patient_id: int, limit: int = 50) -> list[ChangeRow]:
@@ -121,7 +127,7 @@ def changes_to(session: OrmSession, patient_id: int, limit: int = 50) -> list[Ch
     query = (select(AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.details)
              .where(AuditEvent.entity == "patient", AuditEvent.entity_id == str(patient_id))
              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
-    return [ChangeRow(r.at, r.actor, r.action, r.details or {}) for r in session.execute(query)]
+    return [ChangeRow(r.at, r.actor, r.action, r.details or {}) for r in session.connection().execute(query)]
 
 
 def mrn_holder(session: OrmSession, mrn: str) -> int | None:

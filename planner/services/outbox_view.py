@@ -99,7 +99,7 @@ def messages_to_patient(session, patient_id: int, limit: int = 50) -> list[SentT
              .where(OutboxMessage.recipient_kind == "patient", OutboxMessage.recipient_id == patient_id)
              .order_by(OutboxMessage.id.desc()).limit(limit))
     found = []
-    for row in session.execute(query):
+    for row in session.connection().execute(query):
         facts = row.facts or {}
         start = None
         if facts.get("start") and facts.get("timezone"):

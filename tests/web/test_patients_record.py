@@ -144,3 +144,12 @@ def test_a_form_without_its_security_token_is_refused_and_writes_nothing(signed_
     before = patient_count()
     response = signed_in("reception").post("/patients/new", data=GOOD)
     assert response.status_code == 400 and patient_count() == before
+
+
+def test_a_renamed_patient_is_found_by_the_new_name_and_no_longer_by_the_old(signed_in, clinic):
+    client = signed_in("reception")
+    response = post_form(client, f"/patients/{clinic.patients[0]}/edit", name="Zoë Ibáñez", mrn="MRN-1")
+    assert response.status_code == 303
+    assert f'href="/patients/{clinic.patients[0]}">Zoë Ibáñez<' in client.get("/patients/results?q=ibanez").data.decode()
+    assert "Zoë" not in client.get("/patients/results?q=okafor").data.decode()
+    assert 'class="hit-name"' not in client.get("/patients/results?q=mrn-1 patient").data.decode()
