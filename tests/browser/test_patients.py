@@ -106,3 +106,32 @@ def test_the_search_works_without_javascript(browser, live_server, clinic, staff
     expect(page).to_have_url(re.compile(r"/patients\?q=mrn-3$"))
     expect(page.locator("#patient-results").get_by_role("link")).to_have_text(["Patient MRN-3"])
     context.close()
+
+
+def test_reception_reads_a_patients_sessions_in_site_time_and_opens_a_message_sent_to_them(
+        app, tab, clinic, clinic_clock, staff_login, artifacts):
+    from planner.services.couriers import OutboxCourier, postmark_from
+    from planner.services.delivery import send_due
+    from tests.web.clinic_messages import at, book_iv, make_reachable
+
+    make_reachable(clinic)
+    book_iv(clinic, clinic_clock, start=at(9))
+    book_iv(clinic, clinic_clock, start=at(11, day_offset=2))
+    send_due(OutboxCourier(postmark_from(app.config)), lambda: clinic_clock, "test-sender")
+    email, password = staff_login("reception")
+    sign_in(tab, email, password, f"/patients/{clinic.patients[0]}")
+
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Patient MRN-1")
+    ahead = tab.locator("section", has=tab.get_by_role("heading", name=re.compile("^Sessions ahead")))
+    expect(ahead.locator("tbody tr")).to_have_count(2)
+    expect(ahead.locator("tbody tr").first).to_contain_text("Mon 23 Nov 2026")
+    expect(ahead.locator("tbody tr").first).to_contain_text("09:00–10:45 EST")
+    messages = tab.locator("table.patient-messages tbody tr")
+    expect(messages.first).to_be_visible()
+    no_sideways_scroll(tab)
+    tab.screenshot(path=str(artifacts / f"patients-page-with-sessions-{tab.width_name}.png"), full_page=True)
+    ahead.screenshot(path=str(artifacts / f"patients-page-sessions-ahead-{tab.width_name}.png"))
+    tab.locator("table.patient-messages tbody tr").last.screenshot(
+        path=str(artifacts / f"patients-page-a-message-{tab.width_name}.png"))
+    messages.filter(has_text="Invite").first.get_by_role("link").click()
+    expect(tab).to_have_url(re.compile(r"/outbox/\d+$"))
