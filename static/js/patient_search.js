@@ -18,6 +18,9 @@
     fetch(url + "?q=" + encodeURIComponent(query), {
       credentials: "same-origin", signal: pending.signal, headers: { "Accept": "text/html" }
     }).then(function (response) {
+      // Signed out meanwhile: the answer is the sign-in page. Reload this page, which asks to sign in
+      // and comes back here, rather than put a sign-in form among the results.
+      if (response.redirected) { window.location.reload(); throw new Error("signed out"); }
       if (!response.ok) { throw new Error("search answered " + response.status); }
       return response.text();
     }).then(function (html) {

@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 from tests import factories as f
 
-WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
+WIDTHS = {"desktop": {"width": 1280, "height": 900}, "tablet": {"width": 768, "height": 1024},
+          "phone": {"width": 375, "height": 740}}
 
 
 @pytest.fixture(params=list(WIDTHS))
