@@ -35,3 +35,7 @@ echo "== 5. 10,000 due reminders through the outbox beside a plain smtplib loop 
 echo
 echo "== 6. A clinician's one-year calendar feed over HTTP (gunicorn -w 4), and its conditional GET"
 "$python" -m bench.bench_feed --dbs "$dbs"
+
+echo
+echo "== 7. Reception's patient search and patient page (issue 11)"
+"$python" -m bench.bench_patients --dbs "$dbs"

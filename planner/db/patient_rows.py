@@ -12,10 +12,10 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
-from planner.domain import clinic as dom
 from planner.db.models import (
     AuditEvent, Course, Patient, ProtocolVersion, Room, Session, SessionType, Site,
 )
+from planner.domain import clinic as dom
 
 _patient, _site = Patient.__table__.c, Site.__table__.c
 
@@ -128,8 +128,3 @@ def changes_to(session: OrmSession, patient_id: int, limit: int = 50) -> list[Ch
              .where(AuditEvent.entity == "patient", AuditEvent.entity_id == str(patient_id))
              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
     return [ChangeRow(r.at, r.actor, r.action, r.details or {}) for r in session.connection().execute(query)]
-
-
-def mrn_holder(session: OrmSession, mrn: str) -> int | None:
-    """The id of the patient with this MRN, or None."""
-    return session.scalar(select(_patient.id).where(_patient.mrn == mrn))

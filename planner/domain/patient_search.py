@@ -74,17 +74,3 @@ def birth_date(text: str) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
-
-
-def name_matches(words: tuple[str, ...], name: str) -> bool:
-    """Every typed word begins some word of the name (first, middle or last), ignoring case and accents.
-
-    The database asks the same of the stored search_name: `LIKE '% word%'` for each word.
-    """
-    key = search_name(name)
-    return all(f" {word}" in key for word in words)
-
-
-def phone_matches(digits: str, phone: str | None) -> bool:
-    """The typed digits appear in the number (so a local number finds its E.164 form)."""
-    return bool(phone) and digits in re.sub(r"[^0-9]", "", phone)
