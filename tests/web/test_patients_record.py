@@ -125,9 +125,13 @@ def test_the_page_shows_sessions_ahead_and_behind_in_site_time_with_the_zone_and
 
 
 def test_a_clinician_sees_the_page_but_may_not_register_or_edit_and_the_refusal_is_logged(signed_in, clinic, caplog):
+    make_reachable(clinic)
+    book_iv(clinic, datetime(2026, 11, 20, 12, tzinfo=timezone.utc), start=at(9))
     client = signed_in("clinician")
     page = client.get(f"/patients/{clinic.patients[0]}")
-    assert page.status_code == 200 and "/edit" not in page.data.decode()
+    text = page.data.decode()
+    assert page.status_code == 200 and "/edit" not in text and "/book?" not in text
+    assert "Invite" in text and "/outbox/" not in text  # the outbox is reception's: no link to a 403
     with caplog.at_level(logging.WARNING, logger="planner.access"):
         assert client.get("/patients/new").status_code == 403
         assert client.get(f"/patients/{clinic.patients[0]}/edit").status_code == 403
