@@ -157,3 +157,24 @@ def test_a_renamed_patient_is_found_by_the_new_name_and_no_longer_by_the_old(sig
     assert f'href="/patients/{clinic.patients[0]}">Zoë Ibáñez<' in client.get("/patients/results?q=ibanez").data.decode()
     assert "Zoë" not in client.get("/patients/results?q=okafor").data.decode()
     assert 'class="hit-name"' not in client.get("/patients/results?q=mrn-1 patient").data.decode()
+
+
+@pytest.mark.parametrize("field, value", [
+    ("home_site_id", "99999999999999999999"), ("home_site_id", "abc"), ("home_site_id", "777"),
+    ("consented_channels", "fax"), ("preferred_channel", "pigeon"), ("screening_status", "maybe"),
+    ("date_of_birth", "1980-02-30"), ("date_of_birth", "99999-01-01"), ("rems_enrolled_on", "soon"),
+    ("name", "Ana\x00Lopez"), ("mrn", "M" * 41), ("email", "not-an-address"), ("phone", "212 555 0177"),
+])
+def test_a_bad_value_in_any_field_is_named_beside_that_field_and_nothing_is_written(signed_in, clinic, field, value):
+    before = patient_count()
+    response = post_form(signed_in("reception"), "/patients/new", **{field: value})
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in response.data.decode()
+    assert patient_count() == before
+
+
+def test_the_api_names_a_home_site_id_too_large_for_any_site_instead_of_failing(client, clinic, api_token):
+    body = {"mrn": "BIG-1", "name": "Big Number", "date_of_birth": "1980-01-01", "home_site_id": 2**40}
+    response = client.post("/api/patients", json=body, headers={"Authorization": f"Bearer {api_token('reception')}"})
+    assert response.status_code == 422
+    assert [f["field"] for f in response.get_json()["fields"]] == ["home_site_id"]
