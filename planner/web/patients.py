@@ -47,7 +47,7 @@ def results():
 @roles_required(*STAFF)
 def show(patient_id: int):
     """A patient's page: record, channels and consent, courses, sessions, messages, history."""
-    return render_template("patients/show.html", record=patient_record(patient_id, now()), now=now())
+    return render_template("patients/show.html", record=patient_record(patient_id, now()))
 
 
 @patients.route("/patients/new", methods=["GET", "POST"])
