@@ -38,3 +38,12 @@ echo "== 6. A clinician's one-year calendar feed over HTTP (gunicorn -w 4), and 
 echo
 echo "== 7. The today board: the page, its live part and the 304, busiest day of the busy clinic"
 "$python" -m bench.bench_board --dbs "$dbs"
+echo
+echo "== 8. Reception's patient search and patient page (issue 11)"
+"$python" -m bench.bench_patients --dbs "$dbs"
+echo
+echo "== 9. Offers for one day: bookable times with room and team (issue 11)"
+"$python" -m bench.bench_offers --dbs "$dbs"
+echo
+echo "== 10. The course wizard's plan step (issue 11)"
+"$python" -m bench.bench_wizard --dbs "$dbs"

@@ -13,7 +13,7 @@ from planner.db.models import (
 from planner.db import reads
 from planner.db.uow import lock_for_booking, unit_of_work
 from planner.domain.calendar import local
-from planner.domain.errors import InvalidData, Reason
+from planner.domain.errors import InvalidData, NotFound, Reason
 from planner.domain.intervals import Interval
 from planner.domain.supervision import floor_breaches, limit_breaches
 from planner.services import Actor
@@ -109,6 +109,25 @@ def add_patient(session: OrmSession, data: PatientIn) -> Patient:
     session.add(patient)
     session.flush()
     return patient
+
+
+def edit_patient(session: OrmSession, patient_id: int, data: PatientIn) -> dict[str, tuple]:
+    """Change a patient's record to data (no commit): the same rules as registering; returns {field: (before, after)}."""
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound("patient", patient_id)
+    if data.mrn != patient.mrn and session.scalar(select(Patient.id).where(Patient.mrn == data.mrn)):
+        raise _taken("mrn", f"The MRN {data.mrn}")
+    values = data.model_dump()
+    values["home_site_id"] = _home_site(session, data.home_site_id)
+    changes = {}
+    for field, value in values.items():
+        before = getattr(patient, field)
+        if before != value:
+            changes[field] = (before, value)
+            setattr(patient, field, value)
+    session.flush()
+    return changes
 
 
 def _home_site(session: OrmSession, site_id: int | None) -> int:

@@ -246,7 +246,7 @@ class PatientIn(Strict):
     screening_status: Literal["pending", "cleared", "excluded"] = "pending"
     consent_status: Literal["pending", "signed", "withdrawn"] = "pending"
     # Where courses are planned unless reception asks for another site; may be left out in a clinic of one site.
-    home_site_id: int | None = Field(default=None, gt=0)
+    home_site_id: Id | None = None
 
     @model_validator(mode="after")
     def _channels(self):

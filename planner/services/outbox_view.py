@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from planner.db.models import OutboxEvent, OutboxMessage, Session
 from planner.db.uow import unit_of_work
+from planner.domain.calendar import local
 from planner.domain.errors import NotFound
 from planner.domain.messages import SessionFacts
 from planner.services.rendering import Postmark, Rendered, render
@@ -75,3 +76,34 @@ def _detach(session, rows) -> None:
     # request's session (the signed-in user) stay attached.
     for row in rows:
         session.expunge(row)
+
+
+@dataclass(frozen=True)
+class SentToPatient:
+    """One message to a patient as their page lists it."""
+
+    id: int
+    kind: str
+    channel: str
+    address: str
+    state: str
+    due_at: datetime
+    sent_at: datetime | None
+    session_start: datetime | None  # as queued, in the site's wall time (its zone named by tzname())
+
+
+def messages_to_patient(session, patient_id: int, limit: int = 50) -> list[SentToPatient]:
+    """The latest messages to a patient (any state), newest first, read in the caller's transaction."""
+    query = (select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.channel, OutboxMessage.address,
+                    OutboxMessage.state, OutboxMessage.due_at, OutboxMessage.sent_at, OutboxMessage.facts)
+             .where(OutboxMessage.recipient_kind == "patient", OutboxMessage.recipient_id == patient_id)
+             .order_by(OutboxMessage.id.desc()).limit(limit))
+    found = []
+    for row in session.connection().execute(query):
+        facts = row.facts or {}
+        start = None
+        if facts.get("start") and facts.get("timezone"):
+            start = local(datetime.fromisoformat(facts["start"]), facts["timezone"])
+        found.append(SentToPatient(row.id, row.kind, row.channel, row.address, row.state, row.due_at, row.sent_at,
+                                   start))
+    return found

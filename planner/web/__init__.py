@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
     from planner.web.outbox import outbox
     from planner.web.pages import pages
     from planner.web.patient import patient
+    from planner.web.patients import patients
     from planner.web.reception import reception
     from planner.web.settings import settings
     from planner.web.sms import sms
@@ -38,6 +39,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(wizard)
     app.register_blueprint(course_page)
     app.register_blueprint(book)
+    app.register_blueprint(patients)
     # The signed token in the URL is the patient's only credential: see planner/web/patient.py for why
     # a CSRF token would add nothing there (and would break over HTTPS with no Referer).
     csrf.exempt(patient)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db.types import UTCDateTime
+from planner.domain.patient_search import search_name
 from planner.extensions import db
 
 
@@ -93,3 +94,16 @@ class Patient(db.Model):
     home_site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", name="fk_patients_home_site"))
     # Set when they texted STOP (or the SMS provider reported the number opted out): no SMS until they text START.
     sms_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The name folded for search (lower case, no accents, a space before each word), kept in step
+    # with the name: by this default on any insert (Core ones too), by the event below on change.
+    search_name: Mapped[str] = mapped_column(String(400), default=lambda context: _folded_name(context),
+                                             server_default="")
+
+
+def _folded_name(context) -> str:
+    return search_name(context.get_current_parameters().get("name") or "")
+
+
+@event.listens_for(Patient.name, "set")
+def _name_changed(patient: Patient, value: str, _old, _initiator) -> None:
+    patient.search_name = search_name(value or "")

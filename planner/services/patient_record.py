@@ -1,0 +1,44 @@
+"""A patient's page for staff: their record, courses, sessions ahead and behind, messages, and its history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Row
+
+from planner.db import patient_rows
+from planner.db.patient_rows import ChangeRow, CourseRow, VisitRow
+from planner.db.uow import unit_of_work
+from planner.domain.errors import NotFound, Reason
+from planner.domain.lifecycle import FINAL
+from planner.domain.patients import dosing_readiness
+from planner.services.outbox_view import SentToPatient, messages_to_patient
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    """Everything the patient page shows, read in one transaction."""
+
+    patient: Row  # the patient's columns by name, with home_site and home_zone (the site's name and IANA zone)
+    not_ready: list[Reason]  # why no dose may be booked yet (empty when screening and consent allow it)
+    courses: list[CourseRow]
+    upcoming: list[VisitRow]
+    past: list[VisitRow]
+    messages: list[SentToPatient]
+    changes: list[ChangeRow]
+
+
+def patient_record(patient_id: int, now: datetime) -> PatientRecord:
+    """The patient's page; NotFound when there is no such patient."""
+    with unit_of_work(write=False) as session:
+        row = patient_rows.record_of(session, patient_id)
+        if row is None:
+            raise NotFound("patient", patient_id)
+        visits = patient_rows.visits_of(session, patient_id)
+        # Ahead: not yet over in time nor in status (a session under way counts as ahead until it ends).
+        upcoming = [v for v in visits if v.ends_at >= now and v.status not in FINAL]
+        past = [v for v in reversed(visits) if not (v.ends_at >= now and v.status not in FINAL)]
+        return PatientRecord(row, dosing_readiness(patient_rows.rules_of(row)),
+                             patient_rows.courses_of(session, patient_id), upcoming, past, messages_to_patient(session, patient_id),
+                             patient_rows.changes_to(session, patient_id))
