@@ -258,3 +258,10 @@ def test_a_week_of_offers_lists_times_on_several_days(desk, booked):
     week = desk.get(f"/sessions/{booked}", query_string={"day": DAY, "span": "week"})
     days = {f["start"][:10] for f in offer_forms(week.get_data(as_text=True), f"/sessions/{booked}/move")}
     assert week.status_code == 200 and len(days) == 5  # the clinic's five weekdays on shift
+
+
+def test_the_board_and_the_patient_page_link_each_session_to_its_page(desk, clinic, booked):
+    board = desk.get(f"/sites/{clinic.site}/board", query_string={"day": DAY}).get_data(as_text=True)
+    assert f'<a href="/sessions/{booked}">13:00–14:45</a>' in board
+    patient = desk.get(f"/patients/{clinic.patients[0]}").get_data(as_text=True)
+    assert f'href="/sessions/{booked}"' in patient
