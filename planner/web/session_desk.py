@@ -55,13 +55,16 @@ def show(session_id: int):
         return problem(422, "request must be a request's number.", fields=[{"field": "request",
                                                                              "message": "not a request's number"}])
     values, errors = _asked(page, request.args)
-    return _render(page, values, errors, _working(page, request.args.get("request")))
+    working = _working(page, request.args.get("request"))
+    # Offers once asked for (a day picked, or a request being worked): the page itself stays short.
+    return _render(page, values, errors, working, look="day" in request.args or working is not None)
 
 
-def _render(page: SessionPage, values: dict, errors: dict[str, str], working=None, stale=None, status: int = 200):
+def _render(page: SessionPage, values: dict, errors: dict[str, str], working=None, stale=None, status: int = 200,
+            look: bool = True):
     found = breaking = None
     rebooking = working is not None and working.kind == REBOOK_REQUEST
-    if _may_act() and not errors and (page.movable or rebooking):
+    if look and _may_act() and not errors and (page.movable or rebooking):
         first = parse_day(values["day"])
         last = first + timedelta(days=SPANS[values["span"]])
         try:

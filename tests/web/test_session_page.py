@@ -74,6 +74,7 @@ def test_the_session_page_shows_when_in_site_time_where_team_patient_and_history
     response = desk.get(f"/sessions/{booked}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
+    assert "Move to another time" in page and 'data-testid="offer"' not in page  # offers once a day is asked for
     assert "Mon 23 Nov 2026, 13:00–14:45" in page and "EST" in page and "America/New_York" in page
     assert "Midtown" in page or "Chair 1" in page
     assert "Dr Ada Kim" in page and "Rosa Diaz" in page
@@ -90,7 +91,8 @@ def test_offers_to_move_a_dose_include_its_own_day_but_not_its_own_time(desk, cl
 
 
 def test_moving_to_an_offer_moves_it_through_the_booking_service_with_an_updated_notice(desk, clinic, booked):
-    first = offer_forms(desk.get(f"/sessions/{booked}").get_data(as_text=True), f"/sessions/{booked}/move")[0]
+    first = offer_forms(desk.get(f"/sessions/{booked}", query_string={"day": DAY}).get_data(as_text=True),
+                        f"/sessions/{booked}/move")[0]
     response = desk.post(f"/sessions/{booked}/move", data=first)
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/sessions/{booked}")
     moved = row(booked)
@@ -102,7 +104,8 @@ def test_moving_to_an_offer_moves_it_through_the_booking_service_with_an_updated
 
 
 def test_an_offer_taken_meanwhile_moves_nothing_and_shows_why_and_fresh_offers(desk, clinic, booked):
-    first = offer_forms(desk.get(f"/sessions/{booked}").get_data(as_text=True), f"/sessions/{booked}/move")[0]
+    first = offer_forms(desk.get(f"/sessions/{booked}", query_string={"day": DAY}).get_data(as_text=True),
+                        f"/sessions/{booked}/move")[0]
     start = datetime.fromisoformat(first["start"])
     staff = tuple((int(s.split(":")[0]), s.split(":")[1]) for s in first["staff"])
     book_session(SessionOrder(clinic.patients[1], clinic.site, clinic.iv, start, int(first["room_id"]), staff),
@@ -265,3 +268,10 @@ def test_the_board_and_the_patient_page_link_each_session_to_its_page(desk, clin
     assert f'<a href="/sessions/{booked}">13:00–14:45</a>' in board
     patient = desk.get(f"/patients/{clinic.patients[0]}").get_data(as_text=True)
     assert f'href="/sessions/{booked}"' in patient
+
+
+def test_a_session_with_an_open_request_says_so_and_links_to_work_it(desk, clinic, booked):
+    ask = open_request(booked, clinic.patients[0], note="After 4 pm please")
+    page = desk.get(f"/sessions/{booked}").get_data(as_text=True)
+    assert "asked for another time" in page and "After 4 pm please" in page
+    assert f'href="/sessions/{booked}?request={ask}#move"' in page

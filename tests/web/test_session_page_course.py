@@ -55,7 +55,9 @@ def test_a_course_session_is_offered_only_times_that_keep_the_protocol_and_says_
 
 def test_moving_a_course_session_shows_the_change_first_and_moves_only_when_confirmed(desk, course):
     third = dose(course, 3)
-    forms = offer_forms(desk.get(f"/sessions/{third.id}").get_data(as_text=True), f"/sessions/{third.id}/move")
+    day = third.starts_at.date().isoformat()
+    forms = offer_forms(desk.get(f"/sessions/{third.id}", query_string={"day": day}).get_data(as_text=True),
+                        f"/sessions/{third.id}/move")
     first = forms[0]
     shown = desk.post(f"/sessions/{third.id}/move", data=first)
     page = shown.get_data(as_text=True)
