@@ -79,12 +79,18 @@ def course_check(session_id: int, start: datetime) -> list[Reason]:
 
 
 def move(session_id: int, start: datetime, room_id: int | None, staff: tuple[tuple[int, str], ...], actor: Actor,
-         now: datetime, request_id: int | None = None) -> int:
-    """Move a session through the booking rules; with request_id, resolve that request as done in the same commit."""
+         now: datetime, request_id: int | None = None, shown_version: int | None = None) -> int:
+    """Move a session through the booking rules; with request_id, resolve that request as done in the same commit.
+
+    shown_version: the version the offers were made for; a session changed since is refused, not moved twice.
+    """
     with unit_of_work() as session:
         if request_id is not None:
             _resolve_for(session, request_id, session_id, actor, now)
         version = move_session(session, session_id, start, actor, now, room_id, staff)
+        if shown_version is not None and version != shown_version + 1:
+            raise BookingRefused([Reason("changed", "The session changed since these offers were shown (someone "
+                                                    "moved it or changed its status).", "version")])
         session.commit()  # the move and the request's resolution stand or fall together
         return version
 

@@ -12,6 +12,7 @@ from planner.db.uow import unit_of_work
 from planner.domain import lifecycle
 from planner.domain.calendar import local
 from planner.domain.errors import InvalidData, NotFound, Reason
+from planner.domain.patient_page import REPLAN_REQUEST
 from planner.domain.staffing import ROLE_NAMES
 from planner.services import Actor
 from planner.services.audit import record
@@ -108,23 +109,24 @@ def clean_reason(text: str | None) -> str:
 
 
 def cancel(session_id: int, reason: str, actor: Actor, now: datetime, new_time: bool = False) -> int | None:
-    """Cancel through the lifecycle rules; with new_time, put it on the desk's list for a new time (its request id)."""
+    """Cancel through the lifecycle rules; with new_time, put it on the desk's list for a new time (its request id).
+
+    A one-off session waits there for a new time (kind rebook); a course's session, for its course's re-plan.
+    """
     with unit_of_work() as session:
         row = session.get(Session, session_id)
         if row is None:
             raise NotFound("session", session_id)
-        patient_id = row.patient_id
-        if new_time and row.course_id is not None:
-            raise InvalidData([Reason("course", "A course's session gets its new time from the course's re-plan.",
-                                      "new_time")])
+        patient_id, kind = row.patient_id, REBOOK_REQUEST if row.course_id is None else REPLAN_REQUEST
         set_status(session, session_id, lifecycle.CANCELLED, actor, now, reason)
         request_id = None
         if new_time:
             # The waitlist is the requests list: one place where reception finds what still needs a time.
+            # A course's session gets its new time from the course's re-plan: the request is to re-plan it.
             request_id = session.execute(insert(PatientRequest).returning(PatientRequest.id).values(
-                session_id=session_id, patient_id=patient_id, kind=REBOOK_REQUEST, note=reason[:500],
+                session_id=session_id, patient_id=patient_id, kind=kind, note=reason[:500],
                 state="open", asked_at=now)).scalar_one()
             record(session, actor, "patient_request.opened", "patient_request", request_id, now,
-                   session_id=session_id, kind=REBOOK_REQUEST, note=reason)
+                   session_id=session_id, kind=kind, note=reason)
         session.commit()
         return request_id

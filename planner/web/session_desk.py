@@ -106,12 +106,16 @@ def move_to(session_id: int):
         return _render(page, values, {}, None, ["The request was already resolved by someone else; nothing was "
                                                 "moved."], 409)
     start, room_id, staff = offer
+    shown = _number(request.form.get("version")) if request.form.get("version") else None
+    if shown is not None and shown != page.version:
+        return _render(page, values, {}, working, ["The session changed since these offers were shown (someone moved "
+                                                   "it or changed its status); here it is as it is now."], 409)
     if page.course_id is not None and request.form.get("confirmed") != "yes":
         return render_template("sessions/confirm_move.html", page=page, start=start, room_id=room_id,
                                staff=request.form.getlist("staff"), values=values, working=working,
                                room=request.form.get("room_name", "")[:80], breaks=course_check(page.id, start))
     try:
-        move(session_id, start, room_id, staff, actor(), now(), working.id if working else None)
+        move(session_id, start, room_id, staff, actor(), now(), working.id if working else None, shown)
     except BookingRefused as refused:
         return _render(session_page(session_id), values, {}, working, [r.message for r in refused.reasons], 409)
     except (InvalidTransition, StatusRefused) as refused:
@@ -154,7 +158,7 @@ def cancel_it(session_id: int):
     """Ask why (and whether the patient needs a new time), then cancel through the lifecycle rules."""
     page = session_page(session_id)
     typed = request.form.get("reason", "")[:2000]
-    new_time = request.form.get("new_time") == "yes" and page.course_id is None
+    new_time = request.form.get("new_time") == "yes"
     if request.method == "GET" or not page.movable:
         refused = None if page.movable else [f"A session that is {page.status.replace('_', ' ')} cannot be cancelled."]
         return render_template("sessions/cancel.html", page=page, reason="", error=None, refused=refused,
@@ -170,7 +174,7 @@ def cancel_it(session_id: int):
                                new_time=new_time, error=None, refused=[_said(refused)]), 409
     if page.course_id is not None:
         flash("Cancelled. Here is what re-planning the rest of the course would do; nothing changes until you "
-              "apply it.", "success")
+              "apply it." + (" The course is on the requests list to re-plan." if new_time else ""), "success")
         return redirect(url_for("course_page.replan_preview", course_id=page.course_id), 303)
     flash("Cancelled. The patient's cancellation notice is on its way."
           + (" It is on the requests list for a new time." if new_time else ""), "success")

@@ -135,3 +135,42 @@ def test_reception_works_a_patients_another_time_request_by_booking_an_offer(pag
     expect(page.locator("main")).to_contain_text("No open requests.")
     expect(page.locator("tr", has_text="Ana Souza")).to_have_count(0)
     shoot(page, "requests-worked")
+
+
+def test_moving_a_course_dose_shows_what_changes_in_the_course_before_it_is_made(page, staff_login, course_clinic,
+                                                                                  clinic_clock, artifacts):
+    from sqlalchemy import select
+
+    from planner.db.models import Session
+    from planner.services.course_booking import book_course
+    from planner.services.course_inputs import PreferencesIn
+    from planner.services.course_planning import propose_course
+
+    patient = f.ready_patient()
+    proposal = propose_course(patient, "iv-induction", PreferencesIn(time_of_day="morning"), clinic_clock)
+    course = book_course(f.booking_order(proposal, patient), SYSTEM, clinic_clock)
+    third = db.session.scalar(select(Session).where(Session.course_id == course, Session.dose_number == 3,
+                                                    Session.purpose == "dose"))
+    db.session.rollback()
+    email, password = staff_login("reception", "Pat Front")
+
+    page.goto(f"/courses/{course}")
+    sign_in(page, email, password)
+    page.get_by_role("link", name="Dose 3").first.click()
+    expect(page.get_by_role("link", name=f"Course {course}")).to_be_visible()
+    page.get_by_role("button", name="Show offers").click()
+    offer = page.get_by_test_id("offer").first
+    expect(offer).to_be_visible()
+    check_at_every_width(page, "session-course-offers")
+    when = offer.locator(".offer-time").inner_text().split("–")[0]
+    offer.get_by_role("button", name=f"Move to {when}", exact=False).click()
+
+    expect(page.get_by_role("heading", level=2)).to_have_text(f"What changes in course {course}")
+    expect(page.get_by_test_id("move-to")).to_contain_text(when)
+    expect(page.locator("main")).to_contain_text("Nothing else moves")
+    check_at_every_width(page, "session-course-confirm")
+    assert db.session.get(Session, third.id).starts_at == third.starts_at  # nothing moved before the confirm
+    db.session.rollback()
+    page.get_by_role("button", name="Move it").click()
+    expect(page.locator(".flash")).to_contain_text("Moved.")
+    expect(page.get_by_test_id("session-when")).to_contain_text(when)

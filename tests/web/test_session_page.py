@@ -275,3 +275,23 @@ def test_a_session_with_an_open_request_says_so_and_links_to_work_it(desk, clini
     page = desk.get(f"/sessions/{booked}").get_data(as_text=True)
     assert "asked for another time" in page and "After 4 pm please" in page
     assert f'href="/sessions/{booked}?request={ask}#move"' in page
+
+
+def test_offers_shown_before_someone_else_moved_the_session_move_nothing_and_show_it_as_it_is(desk, clinic, booked):
+    forms = offer_forms(desk.get(f"/sessions/{booked}", query_string={"day": DAY}).get_data(as_text=True),
+                        f"/sessions/{booked}/move")
+    assert forms[0]["version"] == "1"
+    assert desk.post(f"/sessions/{booked}/move", data=forms[0]).status_code == 303  # the other desk, first
+    again = desk.post(f"/sessions/{booked}/move", data=forms[1])  # offers made for version 1
+    assert again.status_code == 409 and "The session changed since these offers were shown" in again.get_data(
+        as_text=True)
+    assert row(booked).version == 2 and row(booked).starts_at == datetime.fromisoformat(forms[0]["start"])
+
+
+def test_booking_a_new_time_for_a_session_not_waiting_for_one_is_refused_and_books_nothing(desk, clinic, booked):
+    form = offer_forms(desk.get(f"/sessions/{booked}", query_string={"day": DAY}).get_data(as_text=True),
+                       f"/sessions/{booked}/move")[0]
+    response = desk.post(f"/sessions/{booked}/rebook", data=form)
+    assert response.status_code == 409 and "no longer waiting for a new time" in response.get_data(as_text=True)
+    garbled = desk.post(f"/sessions/{booked}/rebook", data={**form, "start": "soon"})
+    assert garbled.status_code == 422 and count(Session) == 1

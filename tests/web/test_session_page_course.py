@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from planner.db.models import Session
+from planner.db.models import PatientRequest, Session
 from planner.extensions import db
 from planner.services import SYSTEM
 from planner.services.course_booking import book_course
@@ -80,3 +80,13 @@ def test_cancelling_a_course_session_leads_to_the_re_plan_preview(desk, course):
     assert dose(course, 3).status == "cancelled"
     preview = desk.get(response.headers["Location"]).get_data(as_text=True)
     assert "Cancelled. Here is what re-planning" in preview
+
+
+def test_a_course_session_cancelled_for_a_re_plan_later_waits_on_the_requests_list(desk, course):
+    third = dose(course, 3)
+    token = csrf_from(desk.get(f"/sessions/{third.id}/cancel").get_data(as_text=True))
+    desk.post(f"/sessions/{third.id}/cancel", data={"reason": "Chair broken", "new_time": "yes", "csrf_token": token})
+    ask = db.session.scalar(select(PatientRequest))
+    assert (ask.kind, ask.state, ask.session_id) == ("replan", "open", third.id)
+    listed = desk.get("/requests").get_data(as_text=True)
+    assert "re-plan the course" in listed and f'href="/courses/{course}/replan"' in listed
