@@ -295,3 +295,10 @@ def test_booking_a_new_time_for_a_session_not_waiting_for_one_is_refused_and_boo
     assert response.status_code == 409 and "no longer waiting for a new time" in response.get_data(as_text=True)
     garbled = desk.post(f"/sessions/{booked}/rebook", data={**form, "start": "soon"})
     assert garbled.status_code == 422 and count(Session) == 1
+
+
+def test_a_request_about_a_session_that_can_no_longer_move_says_so_and_offers_nothing(desk, clinic, booked):
+    ask = open_request(booked, clinic.patients[0])
+    change_status(booked, "cancelled", SYSTEM, MONDAY_BEFORE, "clinic closed")
+    page = desk.get(f"/sessions/{booked}", query_string={"request": ask}).get_data(as_text=True)
+    assert "the session is cancelled and cannot be moved now" in page and 'data-testid="offer"' not in page
