@@ -15,7 +15,7 @@ from planner.extensions import db
 from planner.services import SYSTEM
 from planner.services.booking import cancel_session
 from tests import factories as f
-from tests.browser.a11y import PHONE, check_at_every_width
+from tests.browser.a11y import PHONE, check_at_every_width, shoot
 from tests.browser.test_book_from_offers import only_session_type
 from tests.browser.test_journeys import sign_in
 from tests.web.board_clinic import seed_board_clinic
@@ -219,7 +219,27 @@ def test_the_course_plans_a_stale_plan_the_course_page_its_replan_and_stop_are_a
     check_at_every_width(page, "fd-a11y-course-stop-errors")
 
 
-def test_the_top_bar_on_a_phone_leaves_the_page_in_view(page, clinic, staff_login):
-    signed_in(page, staff_login, "/patients", role="admin")
+def test_on_a_phone_the_top_bar_stays_short_and_its_links_scroll_into_view_by_keyboard(page, clinic, staff_login):
+    signed_in(page, staff_login, "/settings/messages", role="admin")
     page.set_viewport_size(PHONE)
+    page.reload()
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link")).to_have_count(11)
+    # Two short rows (the brand and who is signed in, then the links), not five rows of links.
+    assert page.locator("header.topbar").bounding_box()["height"] < 120
+    current = nav.locator("[aria-current=page]")
+    expect(current).to_have_text("Messages settings")
+    expect(current).to_be_in_viewport(ratio=1)  # the last link, scrolled into view for its own page
+    expect(nav.get_by_role("link", name="Overview")).not_to_be_in_viewport()
     check_at_every_width(page, "fd-a11y-nav", widths=(PHONE,))
+    # Tabbing along the row brings each link into view in turn.
+    page.reload()
+    page.locator(".brand").focus()
+    page.keyboard.press("Tab")
+    expect(nav.get_by_role("link", name="Overview")).to_be_focused()
+    expect(nav.get_by_role("link", name="Overview")).to_be_in_viewport()
+    for _ in range(10):
+        page.keyboard.press("Tab")
+    expect(nav.get_by_role("link", name="Messages settings")).to_be_focused()
+    expect(nav.get_by_role("link", name="Messages settings")).to_be_in_viewport(ratio=1)
+    shoot(page, "fd-a11y-nav-focused", widths=(PHONE,))
