@@ -131,6 +131,7 @@ def test_booking_from_offers_with_its_errors_a_stale_offer_and_the_booked_page_i
 
     page.goto(f"/book?patient={patient}&session_type_id={iv}&site_id={clinic.site}&day={clinic.today + timedelta(days=3)}")
     expect(page.locator("ul.book-reasons li").first).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("Every offer passed")  # no word of offers when there are none
     check_at_every_width(page, "fd-a11y-book-no-offers")
 
     # The first offer is taken at another desk meanwhile: nothing is booked, the reasons and fresh offers show.
