@@ -7,6 +7,7 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from tests import factories as f
+from tests.browser.a11y import check_at_every_width
 from tests.web.conftest import seed_clinic_today
 
 
@@ -28,12 +29,7 @@ def only_session_type() -> int:
     return found
 
 
-def no_sideways_scroll(page) -> None:
-    """Nothing on the page is wider than the window (a phone never scrolls sideways)."""
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def test_reception_books_the_first_offer_for_a_patient_and_sees_it_booked(page, staff_login, artifacts):
+def test_reception_books_the_first_offer_for_a_patient_and_sees_it_booked(page, staff_login):
     clinic = seed_clinic_today()
     tomorrow = clinic.today + timedelta(days=1)
     for person in (clinic.prescriber, clinic.nurse):
@@ -65,13 +61,7 @@ def test_reception_books_the_first_offer_for_a_patient_and_sees_it_booked(page, 
     expect(first).to_contain_text(f"Why first: Earliest free time on {tomorrow:%a %d %b}")
     expect(page.locator("#offers-heading")).to_contain_text("Harbour Clinic")
     expect(page.locator("main")).to_contain_text(clinic.zone)
-    page.screenshot(path=str(artifacts / "book-offers-1280.png"), full_page=True)
-    page.set_viewport_size({"width": 768, "height": 1000})
-    no_sideways_scroll(page)
-    page.set_viewport_size({"width": 375, "height": 800})
-    no_sideways_scroll(page)
-    page.screenshot(path=str(artifacts / "book-offers-375.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    check_at_every_width(page, "book-offers")  # screenshots, axe, nothing wider than 1280, 768 or 375 px, focus
 
     first.get_by_role("button", name=f"Book 08:00 on {tomorrow:%a %d %b} in Chair 1").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Session booked")
@@ -80,13 +70,10 @@ def test_reception_books_the_first_offer_for_a_patient_and_sees_it_booked(page, 
     expect(page.locator("section.booked")).to_contain_text("Harbour Clinic · Chair 1")
     expect(page.locator("section.booked")).to_contain_text("Mia Chen")
     expect(page.locator("section.booked .badge")).to_have_text("booked")
-    page.screenshot(path=str(artifacts / "book-booked-1280.png"), full_page=True)
-    page.set_viewport_size({"width": 375, "height": 800})
-    no_sideways_scroll(page)
-    page.screenshot(path=str(artifacts / "book-booked-375.png"), full_page=True)
+    check_at_every_width(page, "book-booked")
 
 
-def test_an_offer_taken_meanwhile_says_so_kindly_and_shows_fresh_offers(page, staff_login, artifacts):
+def test_an_offer_taken_meanwhile_says_so_kindly_and_shows_fresh_offers(page, staff_login):
     from datetime import datetime, time
     from zoneinfo import ZoneInfo
 
@@ -116,7 +103,4 @@ def test_an_offer_taken_meanwhile_says_so_kindly_and_shows_fresh_offers(page, st
     expect(alert).to_contain_text("Nothing was booked: that time is no longer free.")
     expect(alert).to_contain_text(f"Chair 1 is taken {tomorrow:%a %d %b} 08:00–09:45 by another session.")
     expect(page.get_by_test_id("offer").first.locator(".offer-time")).to_have_text("09:45–11:30")
-    page.screenshot(path=str(artifacts / "book-stale-1280.png"), full_page=True)
-    page.set_viewport_size({"width": 375, "height": 800})
-    no_sideways_scroll(page)
-    page.screenshot(path=str(artifacts / "book-stale-375.png"), full_page=True)
+    check_at_every_width(page, "book-stale")

@@ -12,25 +12,21 @@ from planner.extensions import db
 from planner.services import SYSTEM
 from planner.services.booking import cancel_session
 from tests import factories as f
+from tests.browser.a11y import check_at_every_width
 from tests.browser.test_journeys import sign_in
 
 PHONE = {"width": 375, "height": 800}
-TABLET = {"width": 768, "height": 1000}
 DESKTOP = {"width": 1280, "height": 900}
 
 
 def shoot(page, artifacts, name: str, detail=None) -> None:
-    """Screenshots at desktop and phone width (and of one part up close), and nothing wider than the phone."""
-    page.set_viewport_size(DESKTOP)
-    page.screenshot(path=str(artifacts / f"{name}-1280.png"), full_page=True)
-    page.set_viewport_size(TABLET)
-    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"], f"{name} overflows a tablet"
-    page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{name} overflows a phone"
-    page.screenshot(path=str(artifacts / f"{name}-375.png"), full_page=True)
+    """Screenshots at 1280, 768 and 375 px with the accessibility, width and focus checks at each (and one part
+    up close at phone width)."""
+    check_at_every_width(page, name)
     if detail is not None:
+        page.set_viewport_size(PHONE)
         detail.screenshot(path=str(artifacts / f"{name}-detail-375.png"))
-    page.set_viewport_size(DESKTOP)
+        page.set_viewport_size(DESKTOP)
 
 
 def test_reception_books_a_whole_iv_course_through_the_wizard_and_sees_a_replan_before_applying_it(

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from planner import clock
 from planner.services import SYSTEM
 from planner.services.front_desk import act_on_session
+from tests.browser.a11y import check_at_every_width
 from tests.browser.test_journeys import sign_in
 from tests.web.board_clinic import seed_board_clinic
 
@@ -70,6 +71,7 @@ def test_reception_checks_one_patient_in_marks_another_no_show_and_the_board_fol
     expect(visit(page, "Lee Later")).to_be_visible()
     nothing_spills(page)
     page.screenshot(path=str(artifacts / "today-board-phone.png"), full_page=True)
+    check_at_every_width(page, "today-board-a11y")  # axe, width and focus at 1280, 768 and 375 px
 
 
 def test_a_holiday_board_says_the_site_is_closed_and_why(page, staff_login, artifacts):
@@ -86,6 +88,7 @@ def test_a_holiday_board_says_the_site_is_closed_and_why(page, staff_login, arti
     page.set_viewport_size(PHONE)
     nothing_spills(page)
     page.screenshot(path=str(artifacts / "today-board-holiday-phone.png"), full_page=True)
+    check_at_every_width(page, "today-board-holiday-a11y")
 
 
 def test_the_day_view_fits_a_tablet_and_a_phone(page, staff_login, artifacts):
