@@ -12,6 +12,7 @@ from planner.db.models import PatientRequest, Session
 from planner.db.uow import lock_for_booking, unit_of_work
 from planner.domain import lifecycle
 from planner.domain.availability import free_windows
+from planner.domain.calendar import local
 from planner.domain.clinic import SessionRequest
 from planner.domain.errors import (BatchRefused, BookingRefused, InvalidData, NotFound, Reason, RequestResolved,
                                    StatusRefused)
@@ -65,17 +66,51 @@ def move_offers(session_id: int, first: date, last: date, now: datetime, limit: 
         return MoveOffers(Offers(site, stype, patient, first, last, offers, listed.reasons), breaking)
 
 
-def course_check(session_id: int, start: datetime) -> list[Reason]:
-    """What the session's course protocol would newly break were it moved to start (none for a one-off session)."""
+@dataclass(frozen=True)
+class Neighbour:
+    """One of the course's sessions that still stand, as it would be after the move."""
+
+    purpose: str
+    dose_number: int | None
+    start: datetime         # in the site's zone; the moved one at its new time
+    moved: bool
+    days_from_moved: int    # local days from the moved session's new day (negative: before it)
+
+
+@dataclass(frozen=True)
+class CourseMove:
+    """What moving a course's session would do to its course: the rules it would break, and its sessions after it."""
+
+    reasons: list[Reason]
+    around: list[Neighbour]  # the course's standing sessions within NEAR days of the new time, in time order
+
+
+NEAR = 7  # a week either side: the gaps a dose move can touch
+
+
+def course_check(session_id: int, start: datetime) -> CourseMove:
+    """What the session's course protocol would newly break were it moved to start, and the course around it then."""
     with reads.reading() as session:
         row = session.get(Session, session_id)
         if row is None:
             raise NotFound("session", session_id)
         if row.course_id is None:
-            return []
+            return CourseMove([], [])
         site, patient = reads.site(session, row.site_id), reads.patient(session, row.patient_id)
         stype = reads.session_type(session, row.session_type_id)
-        return course_move_reasons(session, row.course_id, row.id, SessionRequest(patient, site, stype, start, None, ()))
+        request = SessionRequest(patient, site, stype, start, None, ())
+        reasons = course_move_reasons(session, row.course_id, row.id, request)
+        calendar = site.calendar
+        new_day = calendar.local_day(start)
+        around = []
+        for s in reads.course(session, row.course_id).sessions:
+            if not lifecycle.holds_place(s.status) or s.status == lifecycle.HELD:
+                continue
+            when = start if s.id == row.id else s.start
+            days = (calendar.local_day(when) - new_day).days
+            if abs(days) <= NEAR:
+                around.append(Neighbour(s.purpose, s.dose_number, local(when, calendar.zone), s.id == row.id, days))
+        return CourseMove(reasons, sorted(around, key=lambda n: n.start))
 
 
 def move(session_id: int, start: datetime, room_id: int | None, staff: tuple[tuple[int, str], ...], actor: Actor,

@@ -113,7 +113,7 @@ def move_to(session_id: int):
     if page.course_id is not None and request.form.get("confirmed") != "yes":
         return render_template("sessions/confirm_move.html", page=page, start=start, room_id=room_id,
                                staff=request.form.getlist("staff"), values=values, working=working,
-                               room=request.form.get("room_name", "")[:80], breaks=course_check(page.id, start))
+                               room=request.form.get("room_name", "")[:80], check=course_check(page.id, start))
     try:
         move(session_id, start, room_id, staff, actor(), now(), working.id if working else None, shown)
     except BookingRefused as refused:

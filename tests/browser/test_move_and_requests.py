@@ -168,6 +168,7 @@ def test_moving_a_course_dose_shows_what_changes_in_the_course_before_it_is_made
     expect(page.get_by_role("heading", level=2)).to_have_text(f"What changes in course {course}")
     expect(page.get_by_test_id("move-to")).to_contain_text(when)
     expect(page.locator("main")).to_contain_text("Nothing else moves")
+    expect(page.locator("ol.session-around li.moved")).to_contain_text("moved here")
     check_at_every_width(page, "session-course-confirm")
     assert db.session.get(Session, third.id).starts_at == third.starts_at  # nothing moved before the confirm
     db.session.rollback()

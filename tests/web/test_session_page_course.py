@@ -62,6 +62,7 @@ def test_moving_a_course_session_shows_the_change_first_and_moves_only_when_conf
     shown = desk.post(f"/sessions/{third.id}/move", data=first)
     page = shown.get_data(as_text=True)
     assert shown.status_code == 200 and "What changes in course" in page and "Nothing else moves" in page
+    assert "The course around it, after the move" in page and "moved here" in page and "Dose 2" in page
     assert dose(course, 3).version == third.version  # nothing moved yet
     confirm = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
     confirm["staff"] = re.findall(r'<input type="hidden" name="staff" value="([^"]*)"', page)
