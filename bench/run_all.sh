@@ -47,3 +47,6 @@ echo "== 9. Offers for one day: bookable times with room and team (issue 11)"
 echo
 echo "== 10. The course wizard's plan step (issue 11)"
 "$python" -m bench.bench_wizard --dbs "$dbs"
+echo
+echo "== 11. Offers to move a booked session on its own day (issue 11)"
+"$python" -m bench.bench_move_offers --dbs "$dbs"

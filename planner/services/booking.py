@@ -96,34 +96,40 @@ def reschedule_session(session_id: int, start: datetime, actor: Actor, now: date
                        room_id: int | None = None, staff: tuple[tuple[int, str], ...] | None = None) -> int:
     """Move a session (and optionally its room or staff); returns the new version."""
     with unit_of_work() as session:
-        row = _get(session, session_id)
-        lifecycle.ensure_movable(row.status)
-        order = SessionOrder(row.patient_id, row.site_id, row.session_type_id, start,
-                             room_id if room_id is not None else row.room_id,
-                             staff if staff is not None else tuple((p.staff_id, p.role) for p in row.staff),
-                             row.course_id)
-        lock_for_booking(session, {row.site_id}, {s for s, _ in order.staff}, {row.patient_id})
-        request = build_request(session, order)
-        reasons = check_request(session, request, now, ignore=row.id)
-        if row.course_id is not None:
-            reasons += course_move_reasons(session, row.course_id, row.id, request)
-        if reasons:
-            raise BookingRefused(reasons)
-        before, team_before = row.starts_at, {(p.staff_id, p.role) for p in row.staff}
-        if (row.starts_at, row.room_id, team_before) != (request.window.start, order.room_id, set(order.staff)):
-            row.sequence += 1  # calendars show time, place and team: they must update
-        if row.starts_at != request.window.start:
-            row.confirmed_at = None  # the patient confirmed the old time, not this one
-        row.starts_at, row.ends_at, row.room_id = request.window.start, request.window.end, order.room_id
-        row.staff = placements_for(request)
-        row.version += 1
-        row.updated_at = now
-        queue_notices(session, [row.id], now)
-        record(session, actor, "session.rescheduled", "session", row.id, now, before=before.isoformat(),
-               after=row.starts_at.isoformat(), room_id=row.room_id, version=row.version)
-        version = row.version  # before the commit expires the row
+        version = move_session(session, session_id, start, actor, now, room_id, staff)
         session.commit()
         return version
+
+
+def move_session(session: OrmSession, session_id: int, start: datetime, actor: Actor, now: datetime,
+                 room_id: int | None = None, staff: tuple[tuple[int, str], ...] | None = None) -> int:
+    """reschedule_session inside the caller's transaction (which commits it); returns the new version."""
+    row = _get(session, session_id)
+    lifecycle.ensure_movable(row.status)
+    order = SessionOrder(row.patient_id, row.site_id, row.session_type_id, start,
+                         room_id if room_id is not None else row.room_id,
+                         staff if staff is not None else tuple((p.staff_id, p.role) for p in row.staff),
+                         row.course_id)
+    lock_for_booking(session, {row.site_id}, {s for s, _ in order.staff}, {row.patient_id})
+    request = build_request(session, order)
+    reasons = check_request(session, request, now, ignore=row.id)
+    if row.course_id is not None:
+        reasons += course_move_reasons(session, row.course_id, row.id, request)
+    if reasons:
+        raise BookingRefused(reasons)
+    before, team_before = row.starts_at, {(p.staff_id, p.role) for p in row.staff}
+    if (row.starts_at, row.room_id, team_before) != (request.window.start, order.room_id, set(order.staff)):
+        row.sequence += 1  # calendars show time, place and team: they must update
+    if row.starts_at != request.window.start:
+        row.confirmed_at = None  # the patient confirmed the old time, not this one
+    row.starts_at, row.ends_at, row.room_id = request.window.start, request.window.end, order.room_id
+    row.staff = placements_for(request)
+    row.version += 1
+    row.updated_at = now
+    queue_notices(session, [row.id], now)
+    record(session, actor, "session.rescheduled", "session", row.id, now, before=before.isoformat(),
+           after=row.starts_at.isoformat(), room_id=row.room_id, version=row.version)
+    return row.version  # read before the caller's commit expires the row
 
 
 def course_move_reasons(session: OrmSession, course_id: int, session_id: int, request: SessionRequest) -> list[Reason]:

@@ -36,6 +36,7 @@ class OpenRequest:
     site_id: int
     site_name: str
     zone: str
+    course_id: int | None = None  # the session's course: a re-plan request is worked from its preview
 
 
 def open_requests(limit: int = LISTED) -> list[OpenRequest]:
@@ -43,14 +44,14 @@ def open_requests(limit: int = LISTED) -> list[OpenRequest]:
     with unit_of_work(write=False) as session:
         rows = session.execute(
             select(PatientRequest, Patient.name, Patient.mrn, Patient.phone, Session.starts_at, Session.status,
-                   Site.id, Site.name, Site.timezone)
+                   Site.id, Site.name, Site.timezone, Session.course_id)
             .join(Patient, Patient.id == PatientRequest.patient_id)
             .join(Session, Session.id == PatientRequest.session_id).join(Site, Site.id == Session.site_id)
             .where(PatientRequest.state == "open").order_by(PatientRequest.asked_at, PatientRequest.id)
             .limit(limit)).all()
         return [OpenRequest(r.id, r.kind, r.note, r.asked_at, r.patient_id, name, mrn, phone, r.session_id,
-                            local(start, zone), status, site_id, site, zone)
-                for r, name, mrn, phone, start, status, site_id, site, zone in rows]
+                            local(start, zone), status, site_id, site, zone, course_id)
+                for r, name, mrn, phone, start, status, site_id, site, zone, course_id in rows]
 
 
 def resolve_request(request_id: int, actor: Actor, now: datetime, outcome: str) -> None:
