@@ -26,7 +26,7 @@ from planner.domain.errors import NotFound
 from planner.domain.messages import PATIENT, STAFF
 from planner.services import Actor
 from planner.services.audit import record
-from planner.services.feed_events import write_feed
+from planner.services.feed_events import forget_all as forget_events, write_feed
 from planner.services.notices import Telling, telling
 
 PAST, AHEAD = timedelta(days=31), timedelta(days=400)
@@ -149,6 +149,14 @@ def calendar_feed(owner: FeedOwner, now: datetime, clinic_address: str, uid_doma
         while len(_built) > _KEEP:
             _built.popitem(last=False)
     return feed
+
+
+def forget_kept_feeds() -> None:
+    """Drop every feed, event and owner's sessions this process kept (benchmarks and tests start afresh with it)."""
+    with _lock:
+        _built.clear()
+    forget_events()
+    reads.forget_kept()
 
 
 def _window(now: datetime) -> tuple[datetime, datetime]:
