@@ -95,9 +95,10 @@ def owner_sessions(session: OrmSession, *, staff_id: int | None = None, patient_
     """
     if (staff_id is None) == (patient_id is None):
         raise ValueError("give exactly one of staff_id and patient_id")
+    first, end = first.astimezone(timezone.utc), end.astimezone(timezone.utc)
     if first.time() != time(0) or end.time() != time(0):
         raise ValueError("a feed's window is whole UTC dates")
-    start_date, end_date = first.astimezone(timezone.utc).date(), end.astimezone(timezone.utc).date()
+    start_date, end_date = first.date(), end.date()
     marks = window_marks(session, start_date, end_date - timedelta(days=1))
     key = (database_key(session), staff_id, patient_id, tuple(statuses))
     with _lock:
