@@ -7,9 +7,10 @@ here can leak a drug, route or diagnosis, or a room named for one, that the call
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration
@@ -37,12 +38,13 @@ FEED_REFRESH = timedelta(minutes=15)
 
 @dataclass(frozen=True)
 class FeedEvent:
-    """One session in a subscription feed, with the words the caller chose for it."""
+    """One session in a subscription feed, with the words the caller chose for it and its DTSTAMP."""
 
     facts: SessionFacts
     title: str
     description: str
     location: str
+    stamp: datetime  # aware: when the session last changed (see feed_event)
 
 
 def uid(session_id: int, domain: str) -> str:
@@ -81,50 +83,102 @@ def invite(
     if alarm_before is not None and method == REQUEST:
         event.add_component(_alarm(title, alarm_before))
     calendar = _calendar(method=method)
-    _add_zones(calendar, [facts])
+    _add_zones(calendar, zone_years([facts]))
     calendar.add_component(event)
     return calendar.to_ical()
 
 
-def feed(
-    events: Iterable[FeedEvent],
-    *,
-    name: str,
-    organizer: tuple[str, str],
-    stamp: datetime,
-    uid_domain: str,
-) -> bytes:
+def feed(events: Iterable[FeedEvent], *, name: str, organizer: tuple[str, str], uid_domain: str) -> bytes:
     """A subscription calendar (webcal) of sessions, agreeing with the invites on UID and SEQUENCE.
 
-    `stamp` is every event's DTSTAMP: pass the time of the latest change rather than now, and the
-    same sessions give the same bytes, so an ETag of the body stays valid between polls.
+    The same events give the same bytes (each DTSTAMP is its event's own `stamp`, not the time of
+    the request), so an ETag of what the file shows stays valid between polls.
     """
     # Cancelled sessions are left out rather than sent with STATUS:CANCELLED: a subscribed
     # calendar mirrors the file on every poll, so an event that is gone from it disappears in
     # Google, Apple and Outlook alike, whereas apps differ on a kept STATUS:CANCELLED event (some
     # strike it through, some show it as if it were on).
     kept = [event for event in events if not event.facts.cancelled]
+    return feed_calendar([feed_event(item, organizer=organizer, uid_domain=uid_domain)[0] for item in kept],
+                         name=name, zones=zone_years(item.facts for item in kept))
+
+
+def feed_event(item: FeedEvent, *, organizer: tuple[str, str], uid_domain: str) -> tuple[bytes, bytes]:
+    """One VEVENT of a feed, whole, and the same without its DTSTAMP (what it shows, for an ETag).
+
+    A caller may keep the VEVENT and reuse it while nothing it is made of changes. Its DTSTAMP is
+    the event's own `stamp`, the session's last change. RFC 5545 (3.8.7.2) makes DTSTAMP the last
+    revision of the component only in an object without METHOD; in one with METHOD, as a feed
+    (PUBLISH) is, it is when the object was made. That would change every event on every poll and
+    make no two workers' files alike; the session's last change rises only when the session
+    changes, which is what iTIP orders two copies of an event with the same SEQUENCE by (RFC 5546,
+    2.1.5), and it is the same in every worker.
+    """
+    facts = item.facts
+    if facts.cancelled:
+        raise ValueError("a feed leaves cancelled sessions out")
+    zone = ZoneInfo(facts.timezone)
+    # icalendar spends about 0.3 ms on each VEVENT, 0.5 s for a clinician's year, ten times the
+    # feed's budget. So icalendar writes the calendar, its zones and the lines every event shares
+    # (ORGANIZER, STATUS, ...) once, and each event adds only its own few lines, escaped and folded
+    # by `lines` as RFC 5545 says; the tests parse both kinds of file back with another library and
+    # find the same events.
+    shown = b"".join((
+        b"BEGIN:VEVENT\r\n",
+        lines.text("UID", uid(facts.session_id, uid_domain)),
+        b"SEQUENCE:%d\r\n" % facts.sequence,
+        lines.local_time("DTSTART", facts.start.astimezone(zone), facts.timezone),
+        lines.local_time("DTEND", facts.end.astimezone(zone), facts.timezone),
+        _words("SUMMARY", item.title),
+        _words("DESCRIPTION", item.description),
+        _words("LOCATION", item.location),
+        _feed_shared_lines(organizer),
+    ))
+    return shown + lines.utc_time("DTSTAMP", _utc(item.stamp)) + b"END:VEVENT\r\n", shown
+
+
+# A feed's titles, descriptions and places repeat from event to event (one per site and room).
+_words = lru_cache(maxsize=1024)(lines.text)
+
+
+def feed_calendar(vevents: Iterable[bytes], *, name: str, zones: Mapping[str, int]) -> bytes:
+    """A subscription calendar around VEVENTs written by feed_event.
+
+    `zones` maps each TZID the events use to the first (UTC) year one of them starts in, as
+    zone_years gives it: RFC 5545 wants a VTIMEZONE for each TZID.
+    """
+    head, tail = _feed_frame(name, tuple(sorted(zones.items())))
+    return head + b"".join(vevents) + tail
+
+
+def zone_years(facts: Iterable[SessionFacts]) -> dict[str, int]:
+    """Each zone the sessions use, with the first year one of them starts in."""
+    first_years: dict[str, int] = {}
+    for item in facts:
+        # The UTC year, not the local one: they differ only around New Year, and the VTIMEZONE's
+        # observances begin a year before the year it is asked for.
+        year = item.start.year
+        first_years[item.timezone] = min(year, first_years.get(item.timezone, year))
+    return first_years
+
+
+@lru_cache(maxsize=256)
+def _feed_frame(name: str, zones: tuple[tuple[str, int], ...]) -> tuple[bytes, bytes]:
+    """A feed's calendar lines and VTIMEZONEs before its events, and its end after them (kept: they rarely change)."""
     calendar = _calendar(method="PUBLISH")
     calendar.add("NAME", name)
     calendar.add("X-WR-CALNAME", name)
     calendar.add("REFRESH-INTERVAL", FEED_REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", vDuration(FEED_REFRESH))  # an X- property is text unless typed
-    _add_zones(calendar, [event.facts for event in kept])
-    # icalendar spends about 0.3 ms on each VEVENT, 0.5 s for a clinician's year, ten times the
-    # feed's budget. So icalendar writes the calendar, its zones and the lines every event shares
-    # (DTSTAMP, ORGANIZER, STATUS, ...) once, and each event adds only its own few lines, escaped
-    # and folded by `lines` as RFC 5545 says; the tests parse both kinds of file back with another
-    # library and find the same events.
+    _add_zones(calendar, dict(zones))
     head, tail = calendar.to_ical().rsplit(b"END:VCALENDAR", 1)
-    shared = _feed_shared_lines(organizer, stamp)
-    body = b"".join(_feed_event(item, uid_domain, shared) for item in kept)
-    return head + body + b"END:VCALENDAR" + tail
+    return head, b"END:VCALENDAR" + tail
 
 
-def _feed_shared_lines(organizer: tuple[str, str], stamp: datetime) -> bytes:
-    """The content lines every VEVENT of a feed carries, written once by icalendar."""
+@lru_cache(maxsize=64)
+def _feed_shared_lines(organizer: tuple[str, str]) -> bytes:
+    """The content lines every VEVENT of a feed carries after its own, written once by icalendar."""
     prototype = Event()
-    prototype.add("DTSTAMP", _utc(stamp))
     # RFC 5546 wants an ORGANIZER in a PUBLISH; no ATTENDEE, since a feed invites nobody and would
     # otherwise list patients in a clinician's calendar. No VALARM either: each app applies its own
     # alert settings to a subscribed calendar, and 1,500 alarms are noise.
@@ -132,23 +186,6 @@ def _feed_shared_lines(organizer: tuple[str, str], stamp: datetime) -> bytes:
     prototype.add("STATUS", "CONFIRMED")
     _add_shared(prototype)
     return prototype.to_ical().removeprefix(b"BEGIN:VEVENT\r\n").removesuffix(b"END:VEVENT\r\n")
-
-
-def _feed_event(item: FeedEvent, uid_domain: str, shared: bytes) -> bytes:
-    """One VEVENT of a feed: the lines of its own, then the shared ones."""
-    facts, zone = item.facts, ZoneInfo(item.facts.timezone)
-    return b"".join((
-        b"BEGIN:VEVENT\r\n",
-        lines.text("UID", uid(facts.session_id, uid_domain)),
-        b"SEQUENCE:%d\r\n" % facts.sequence,
-        lines.local_time("DTSTART", facts.start.astimezone(zone), facts.timezone),
-        lines.local_time("DTEND", facts.end.astimezone(zone), facts.timezone),
-        lines.text("SUMMARY", item.title),
-        lines.text("DESCRIPTION", item.description),
-        lines.text("LOCATION", item.location),
-        shared,
-        b"END:VEVENT\r\n",
-    ))
 
 
 def _calendar(*, method: str) -> Calendar:
@@ -165,14 +202,8 @@ def _calendar(*, method: str) -> Calendar:
     return calendar
 
 
-def _add_zones(calendar: Calendar, facts: Iterable[SessionFacts]) -> None:
+def _add_zones(calendar: Calendar, first_years: Mapping[str, int]) -> None:
     """One VTIMEZONE per zone the events use (RFC 5545 requires one for each TZID)."""
-    first_years: dict[str, int] = {}
-    for item in facts:
-        # The UTC year, not the local one: they differ only around New Year, and the VTIMEZONE's
-        # observances begin a year before the year it is asked for.
-        year = item.start.year
-        first_years[item.timezone] = min(year, first_years.get(item.timezone, year))
     for tzid in sorted(first_years):
         calendar.add_component(vtimezone(tzid, first_years[tzid]))
 

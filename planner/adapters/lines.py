@@ -29,6 +29,12 @@ def local_time(name: str, moment: datetime, tzid: str) -> bytes:
     return fold(f"{name};TZID={tzid}:{wall}".encode())
 
 
+def utc_time(name: str, moment: datetime) -> bytes:
+    """A DATE-TIME property in UTC form (`moment` aware and in UTC), as DTSTAMP must be (RFC 5545, 3.8.7.2)."""
+    # As in local_time: isoformat and two replaces cost a third of strftime.
+    return f"{name}:{moment.isoformat()[:19].replace('-', '').replace(':', '')}Z\r\n".encode()
+
+
 def fold(line: bytes) -> bytes:
     """One logical line folded into physical lines of at most 75 octets, with its CRLF."""
     if len(line) <= LIMIT:

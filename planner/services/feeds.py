@@ -8,33 +8,33 @@ emailed invites carry, so a session that is in both never shows twice.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 import hmac
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session as OrmSession
 
-from planner.adapters import ical
 from planner.db import reads
-from planner.db.models import FeedToken, Patient, Room, Session, SessionStaff, SessionType, Site, Staff
+from planner.db.models import FeedToken, Patient, Session, Staff
 from planner.db.uow import unit_of_work
 from planner.domain import lifecycle
 from planner.domain.errors import NotFound
 from planner.domain.messages import PATIENT, STAFF
-from planner.domain.wording import calendar_description, calendar_title
 from planner.services import Actor
 from planner.services.audit import record
-from planner.services.notices import session_facts, telling
-from planner.services.rendering import location
+from planner.services.feed_events import forget_all as forget_events, write_feed
+from planner.services.notices import Telling, telling
 
 PAST, AHEAD = timedelta(days=31), timedelta(days=400)
 # Feeds built, by owner and what they depend on, newest last: a poll that finds nothing changed is
 # answered from here (per process; a change anywhere in the clinic's marks makes a new key).
 _built: OrderedDict[tuple, Feed] = OrderedDict()
 _KEEP = 64
+_lock = threading.Lock()
 # Calendar apps poll every 15 minutes or so; writing each poll's time would be a write per poll.
 _USE_NOTED_EVERY = timedelta(hours=1)
 _SHOWN = (lifecycle.BOOKED, lifecycle.ARRIVED, lifecycle.IN_PROGRESS, lifecycle.HELD, lifecycle.FULFILLED)
@@ -113,25 +113,50 @@ def feed_owner(token: str, now: datetime) -> FeedOwner | None:
     return owner
 
 
-def feed_etag(owner: FeedOwner, now: datetime) -> str:
-    """The ETag the owner's feed has now, without building it: a poll that changes nothing costs this."""
-    with unit_of_work(write=False) as session:
-        return _etag(owner, _fingerprint(session, now))
-
-
 def calendar_feed(owner: FeedOwner, now: datetime, clinic_address: str, uid_domain: str) -> Feed:
-    """The owner's sessions as a subscription calendar, with its ETag; built once per change and worker."""
-    with unit_of_work(write=False) as session:
-        fingerprint = _fingerprint(session, now)
+    """The owner's sessions as a subscription calendar, with its ETag; rebuilt once per change and worker.
+
+    A poll that finds the clinic's marks as they were is answered from the feed kept for them. After
+    a change the feed is rebuilt from the owner's sessions, writing only the events that changed
+    (feed_events.py); its ETag is a digest of what it shows, so a change elsewhere in the clinic
+    leaves it as it was and a calendar app's conditional GET still gets a 304.
+    """
+    # reading(): the collector is paused while the rows and events are made (none hold cycles), so
+    # its full passes over what the process keeps do not land in the middle of a poll.
+    with reads.reading() as session:
+        settings = telling(session)
+        fingerprint = _fingerprint(session, now, settings)
         key = (owner, clinic_address, uid_domain, fingerprint)
-        if key in _built:
-            _built.move_to_end(key)
-            return _built[key]
-        feed = _build(session, owner, now, clinic_address, uid_domain, fingerprint)
-    _built[key] = feed
-    while len(_built) > _KEEP:
-        _built.popitem(last=False)
+        with _lock:
+            kept = _built.get(key)
+            if kept is not None:
+                _built.move_to_end(key)
+        if kept is not None:
+            return kept
+        first, end = _window(now)
+        ids = {"staff_id": owner.id} if owner.kind == STAFF else {"patient_id": owner.id}
+        sessions = reads.feed_sessions(session, first=first, end=end, statuses=_SHOWN, **ids)
+        places = reads.calendar_places(session, sessions)
+        staff = owner.kind == STAFF
+        name = f"{settings.clinic_name}: my sessions" if staff else settings.clinic_name
+        written = write_feed(sessions, places, staff=staff, settings=settings, name=name,
+                             organizer=(settings.clinic_name, clinic_address), uid_domain=uid_domain)
+    # Weak: workers agree on what the feed shows, not always on each DTSTAMP (a session's last change
+    # can move without a mark, as when a patient confirms it, and a kept feed still has the earlier one).
+    feed = Feed(written.body, f'W/"{written.digest}"')
+    with _lock:
+        _built[key] = feed
+        while len(_built) > _KEEP:
+            _built.popitem(last=False)
     return feed
+
+
+def forget_kept_feeds() -> None:
+    """Drop every feed, event and owner's sessions this process kept (benchmarks and tests start afresh with it)."""
+    with _lock:
+        _built.clear()
+    forget_events()
+    reads.forget_kept()
 
 
 def _window(now: datetime) -> tuple[datetime, datetime]:
@@ -141,49 +166,11 @@ def _window(now: datetime) -> tuple[datetime, datetime]:
     return first, datetime.combine((now + AHEAD).date(), time(0), tzinfo=timezone.utc)
 
 
-def _fingerprint(session: OrmSession, now: datetime) -> tuple:
+def _fingerprint(session: OrmSession, now: datetime, settings: Telling) -> tuple:
     """What the feed's content depends on: its dates, the clinic's change marks over them, the message settings."""
     first, end = _window(now)
-    settings = telling(session)
-    return (first, end, reads.change_mark(session, first.date(), end.date()), settings.clinic_name,
-            settings.staff_detailed)
-
-
-def _etag(owner: FeedOwner, fingerprint: tuple) -> str:
-    # Weak: two workers building the same feed agree on everything but each event's DTSTAMP.
-    digest = hashlib.sha256(repr((owner, fingerprint)).encode()).hexdigest()[:32]
-    return f'W/"{digest}"'
-
-
-def _build(session: OrmSession, owner: FeedOwner, now: datetime, clinic_address: str, uid_domain: str,
-           fingerprint: tuple) -> Feed:
-    settings = telling(session)
-    organizer = (settings.clinic_name, clinic_address)
-    first, end = _window(now)
-    sites = {site.id: site for site in session.scalars(select(Site))}
-    # Columns, not Session objects: a year's feed is 1,500 rows, and mapping each to an ORM
-    # object cost more than building its event (bench/bench_feed.py).
-    query = (select(Session.id, Session.sequence, Session.starts_at, Session.ends_at, Session.status,
-                    Session.site_id, Session.updated_at, Room.name.label("room_name"),
-                    SessionType.name.label("type_name")).outerjoin(Room, Room.id == Session.room_id)
-             .join(SessionType, SessionType.id == Session.session_type_id)
-             .where(Session.status.in_(_SHOWN), Session.starts_at >= first, Session.starts_at < end)
-             .order_by(Session.starts_at))
-    if owner.kind == STAFF:
-        query = query.where(Session.id.in_(select(SessionStaff.session_id).where(SessionStaff.staff_id == owner.id)))
-    else:
-        query = query.where(Session.patient_id == owner.id)
-    events, latest = [], None
-    staff = owner.kind == STAFF
-    for row in session.execute(query):
-        facts = session_facts(row, sites[row.site_id], settings, (row.room_name, row.type_name) if staff else None)
-        events.append(ical.FeedEvent(facts, calendar_title(facts, staff), calendar_description(facts, staff),
-                                     location(facts, staff)))
-        latest = row.updated_at if latest is None or row.updated_at > latest else latest
-    name = f"{settings.clinic_name}: my sessions" if owner.kind == STAFF else settings.clinic_name
-    # DTSTAMP is the latest change, not now: the same sessions give the same bytes.
-    body = ical.feed(events, name=name, organizer=organizer, stamp=latest or first, uid_domain=uid_domain)
-    return Feed(body, _etag(owner, fingerprint))
+    return first, end, reads.change_mark(session, first.date(), end.date()), settings.clinic_name, \
+        settings.staff_detailed
 
 
 def _owned(owner: FeedOwner):

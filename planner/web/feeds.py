@@ -8,7 +8,7 @@ from werkzeug.http import unquote_etag
 
 from planner.domain.messages import STAFF
 from planner.services.feeds import (
-    FeedOwner, active_feed, calendar_feed, feed_etag, feed_owner, issue_feed_token, revoke_feed_tokens,
+    FeedOwner, active_feed, calendar_feed, feed_owner, issue_feed_token, revoke_feed_tokens,
 )
 from planner.web.access import actor, now, roles_required
 
@@ -22,14 +22,13 @@ def feed(token: str):
     if owner is None:
         abort(404)  # unknown and revoked look the same: a guess learns nothing
     headers = {"Cache-Control": "private, no-cache", "Referrer-Policy": "no-referrer"}
-    # A poll that finds nothing changed is answered from the marks alone, without building the feed.
-    tag, _weak = unquote_etag(feed_etag(owner, now()))
+    config = current_app.config
+    # Built or kept, the feed's ETag is a digest of what it shows: a 304 whenever that is unchanged.
+    built = calendar_feed(owner, now(), config["MAIL_FROM"], config["CALENDAR_UID_DOMAIN"])
+    tag, _weak = unquote_etag(built.etag)
     if request.if_none_match.contains_weak(tag):
         response = Response(status=304, headers=headers)
     else:
-        config = current_app.config
-        built = calendar_feed(owner, now(), config["MAIL_FROM"], config["CALENDAR_UID_DOMAIN"])
-        tag, _weak = unquote_etag(built.etag)
         response = Response(built.body, content_type="text/calendar; charset=utf-8",
                             headers={**headers, "Content-Disposition": 'inline; filename="sessions.ics"'})
     response.set_etag(tag, weak=True)

@@ -41,8 +41,8 @@ def make_invite(facts: SessionFacts, method: str = REQUEST, **overrides) -> byte
 
 def make_feed(facts_list, **overrides) -> bytes:
     """A feed of these sessions, each in WORDS."""
-    events = [FeedEvent(facts, **WORDS) for facts in facts_list]
-    arguments = dict(name="Dr A. Rivera", organizer=CLINIC, stamp=STAMP, uid_domain=DOMAIN)
+    events = [FeedEvent(facts, **WORDS, stamp=STAMP) for facts in facts_list]
+    arguments = dict(name="Dr A. Rivera", organizer=CLINIC, uid_domain=DOMAIN)
     arguments.update(overrides)
     return feed(events, **arguments)
 
@@ -168,7 +168,7 @@ def test_every_line_ends_in_crlf_and_is_at_most_75_octets_however_long_the_words
                   "description": "Line one; with, punctuation\\ and a backslash\nline two " + "é" * 80,
                   "location": "Riverside Midtown, " + "x" * 90}
     for body in (make_invite(make_facts(), **long_words), make_feed([make_facts()]) ,
-                 feed([FeedEvent(make_facts(), **long_words)], name="n", organizer=CLINIC, stamp=STAMP,
+                 feed([FeedEvent(make_facts(), **long_words, stamp=STAMP)], name="n", organizer=CLINIC,
                       uid_domain=DOMAIN)):
         assert body.endswith(b"\r\n")
         physical = body.split(b"\r\n")[:-1]
@@ -226,7 +226,7 @@ def test_a_feed_and_an_invite_tell_the_same_words_and_times(words):
     facts = make_facts(timezone="Europe/London", start=datetime(2027, 3, 29, 8, tzinfo=UTC),
                        end=datetime(2027, 3, 29, 9, 30, tzinfo=UTC))
     mailed = parse(make_invite(facts, **words)).events[0]
-    [published] = parse(feed([FeedEvent(facts, **words)], name="n", organizer=CLINIC, stamp=STAMP,
+    [published] = parse(feed([FeedEvent(facts, **words, stamp=STAMP)], name="n", organizer=CLINIC,
                              uid_domain=DOMAIN)).events
 
     for field in ("uid", "sequence", "dtstart", "dtend", "dtstamp", "summary", "description", "location",

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import queries
 from planner.db.models import Course, ProtocolVersion, Session, SessionStaff, SessionType, Site
-from planner.db.reads import config as _config, fresh as _fresh, pieces as _pieces, sql as _sql
+from planner.db.reads import config as _config, feed as _feed, fresh as _fresh, pieces as _pieces, sql as _sql
+from planner.db.reads.feed import FeedSession, Places, SitePlace
+from planner.db.reads.feed import owner_sessions as feed_sessions, places as calendar_places
 from planner.db.reads import windows as _windows
 from planner.db.reads.gc import gc_paused
 from planner.db.uow import unit_of_work
@@ -32,7 +34,8 @@ from planner.domain.windows import FreeWindow
 __all__ = ["reading", "site", "session_type", "session_type_from_row", "session_types", "site_ids", "patient",
            "booking_subjects", "Subjects", "for_booking", "search", "Search", "for_planning", "PlanningClinic",
            "for_offers",
-           "course", "booked_requests", "listed_sites", "token_holder", "forget_kept"]
+           "course", "booked_requests", "listed_sites", "token_holder", "forget_kept", "change_mark", "feed_sessions",
+           "calendar_places", "FeedSession", "Places", "SitePlace"]
 
 
 @contextmanager
@@ -241,14 +244,17 @@ def change_mark(session: OrmSession, first: date, last: date) -> tuple:
     """Versions that rise with any change to the clinic's set-up or to a session or duty on these UTC dates.
 
     The database's triggers raise them (see planner/db/models/marks.py), so equal marks mean
-    nothing a calendar shows of those dates has changed, whoever changed it.
+    nothing a calendar shows of those dates has changed, whoever changed it. Every date's own
+    version, not their maximum: on PostgreSQL two transactions may commit in the other order than
+    they raised their marks, and the maximum would then not move when the second one commits.
     """
-    found = _sql.fetch(session, "SELECT (SELECT version FROM config_marks WHERE id = 1), "
-                                "(SELECT max(version) FROM day_marks WHERE day >= ? AND day <= ?)", [first, last])
-    return tuple(found[0])
+    marks = _feed.window_marks(session, first, last)
+    _config.mark_seen(session, marks.config)  # a kept read later in the request needs no round trip for it
+    return marks.config, frozenset(marks.days.items())
 
 
 def forget_kept() -> None:
     """Drop every kept copy, piece and window in this process (benchmarks measure cold reads with it)."""
     _pieces.forget_all()
     _windows.forget_all()
+    _feed.forget_all()
