@@ -88,7 +88,7 @@ class PreferencesForm(FlaskForm):
         if len(texts) > MAX_BLOCKED:
             raise ValidationError(f"At most {MAX_BLOCKED} dates.")
         for text in texts:
-            _day(text, text[:20])
+            _day(text, f"“{text[:20]}”")
 
     def validate_earliest(self, field) -> None:
         if field.data:

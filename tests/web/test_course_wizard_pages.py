@@ -95,7 +95,7 @@ def test_an_unknown_or_malformed_patient_is_a_clear_refusal_not_a_crash(receptio
     ({"protocol": ""}, "Choose a protocol."),
     ({"earliest": "2026-02-30"}, "The earliest start is not a date like 2026-12-24."),
     ({"earliest": "3026-01-01"}, "outside 1900 to 2100"),
-    ({"blocked_days": "2026-12-01, tomorrow"}, "tomorrow is not a date like 2026-12-24."),
+    ({"blocked_days": "2026-12-01, tomorrow"}, "“tomorrow” is not a date like 2026-12-24."),
     ({"weekdays": "9"}, "Days are Monday to Sunday"),
     ({"time_of_day": "midnight"}, "Choose any time, mornings or afternoons."),
     ({"site_id": "999"}, "No such site"),
