@@ -5,24 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
-from planner.db.models import Patient, Session, SessionType, Site
+from planner.db.models import Session, SessionType, Site
 from planner.db.uow import unit_of_work
 from planner.domain.errors import NotFound
 from planner.domain.staffing import ROLE_NAMES
 
 MOST_MATCHES = 20
-
-
-@dataclass(frozen=True)
-class PatientChoice:
-    """A patient as the booking page names them."""
-
-    id: int
-    name: str
-    mrn: str
-    home_site_id: int | None
 
 
 @dataclass(frozen=True)
@@ -50,31 +40,6 @@ class BookedSession:
     ends_at: datetime
     status: str
     team: tuple[tuple[str, str], ...]  # (name, role in words)
-
-
-def patients_matching(text: str) -> list[PatientChoice]:
-    """Up to MOST_MATCHES patients whose name or MRN contains text (any case), by name."""
-    wanted = text.strip()[:120]
-    if not wanted:
-        return []
-    # LIKE's own wildcards in what was typed are searched for as themselves.
-    pattern = "%" + wanted.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    with unit_of_work(write=False) as session:
-        rows = session.execute(select(Patient.id, Patient.name, Patient.mrn, Patient.home_site_id)
-                               .where(or_(func.lower(Patient.name).like(pattern, escape="\\"),
-                                          func.lower(Patient.mrn).like(pattern, escape="\\")))
-                               .order_by(Patient.name, Patient.id).limit(MOST_MATCHES)).all()
-        return [PatientChoice(*row) for row in rows]
-
-
-def patient_choice(patient_id: int) -> PatientChoice:
-    """One patient by id, or NotFound."""
-    with unit_of_work(write=False) as session:
-        row = session.execute(select(Patient.id, Patient.name, Patient.mrn, Patient.home_site_id)
-                              .where(Patient.id == patient_id)).first()
-        if row is None:
-            raise NotFound("patient", patient_id)
-        return PatientChoice(*row)
 
 
 def desk_choices() -> tuple[list[Choice], list[Choice]]:

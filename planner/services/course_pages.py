@@ -4,26 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
-from planner.db.models import Course, Patient, ProtocolVersion, Site, Staff
+from planner.db.models import Course, ProtocolVersion, Site, Staff
 from planner.db.uow import unit_of_work
-from planner.domain.errors import NotFound
 from planner.domain.protocols import Protocol, protocol_from_dict
 from planner.domain.staffing import THERAPIST
 from planner.services import course_view
+from planner.services.patient_search import PatientBrief, patient_brief
 
 SEARCH_LIMIT = 20
-
-
-@dataclass(frozen=True)
-class PatientBrief:
-    """Who a course is for, as reception recognises them."""
-
-    id: int
-    name: str
-    mrn: str
-    home_site_id: int | None
 
 
 @dataclass(frozen=True)
@@ -45,31 +35,6 @@ def wizard_choices() -> WizardChoices:
                                 .where(Staff.active.is_(True)).order_by(Staff.name)).all()
         return WizardChoices([tuple(p) for p in protocols], [tuple(s) for s in sites],
                              [(i, n) for i, n, kinds in staff if THERAPIST in (kinds or [])])
-
-
-def find_patients(text: str) -> list[PatientBrief]:
-    """Patients whose name or MRN contains the text (case-insensitive), by name; at most SEARCH_LIMIT."""
-    needle = text.strip().lower()
-    if not needle:
-        return []
-    # LIKE wildcards typed by a person are literal characters here.
-    pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    with unit_of_work(write=False) as session:
-        rows = session.execute(select(Patient.id, Patient.name, Patient.mrn, Patient.home_site_id)
-                               .where(or_(func.lower(Patient.name).like(pattern, escape="\\"),
-                                          func.lower(Patient.mrn).like(pattern, escape="\\")))
-                               .order_by(Patient.name, Patient.id).limit(SEARCH_LIMIT)).all()
-        return [PatientBrief(*row) for row in rows]
-
-
-def patient_brief(patient_id: int) -> PatientBrief:
-    """One patient's name and MRN, or NotFound."""
-    with unit_of_work(write=False) as session:
-        row = session.execute(select(Patient.id, Patient.name, Patient.mrn, Patient.home_site_id)
-                              .where(Patient.id == patient_id)).first()
-        if row is None:
-            raise NotFound("patient", patient_id)
-        return PatientBrief(*row)
 
 
 def active_protocol_definition(key: str) -> Protocol | None:

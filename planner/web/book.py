@@ -8,7 +8,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from planner.domain.calendar import local
 from planner.domain.errors import BookingRefused, InvalidData, Reason
-from planner.services.book_desk import booked_session, desk_choices, patient_choice, patients_matching
+from planner.services.book_desk import booked_session, desk_choices
+from planner.services.patient_search import patient_brief, search_patients
 from planner.services.booking import SessionOrder, book_session
 from planner.services.inputs import MAX_ID
 from planner.services.offers import find_offers
@@ -52,12 +53,12 @@ def choose():
     """Find the patient, then show the offers for the chosen type, site and day or week."""
     if not request.args.get("patient"):
         text = request.args.get("q", "")
-        return render_template("book/find.html", q=text[:120], matches=patients_matching(text) if text.strip() else None)
+        return render_template("book/find.html", q=text[:120], matches=search_patients(text).hits if text.strip() else None)
     patient_id = _number(request.args["patient"])
     if patient_id is None:
         return problem(422, "patient must be a patient's number, e.g. /book?patient=12.",
                        fields=[{"field": "patient", "message": "not a patient's number"}])
-    patient = patient_choice(patient_id)
+    patient = patient_brief(patient_id)
     if "session_type_id" not in request.args:
         sites, _ = desk_choices()
         site = next((s for s in sites if s.id == patient.home_site_id), sites[0] if sites else None)
@@ -85,7 +86,7 @@ def take():
         session_id = book_session(order, actor(), now())
     except BookingRefused as refused:
         values, errors = _asked(form)
-        return _page(patient_choice(patient_id), values, errors, stale=refused.reasons, status=409)
+        return _page(patient_brief(patient_id), values, errors, stale=refused.reasons, status=409)
     flash("Booked. The patient's invite and reminders are on their way.", "success")
     return redirect(url_for("book.booked", session_id=session_id), 303)
 

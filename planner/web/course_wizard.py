@@ -17,6 +17,7 @@ from planner.services import course_pages, course_view
 from planner.services.course_booking import book_course, course_order
 from planner.services.course_inputs import BookCourseIn, PreferencesIn
 from planner.services.course_planning import Proposal, propose_course
+from planner.services.patient_search import patient_brief, search_patients
 from planner.services.validation import parse
 from planner.web.access import actor, now, roles_required
 from planner.web.course_forms import BookPlanForm, PreferencesForm
@@ -45,11 +46,11 @@ def new_course():
     if not raw:
         query = request.args.get("q", "")[:120]
         return render_template("courses/find_patient.html", query=query,
-                               found=course_pages.find_patients(query) if query.strip() else None)
+                               found=search_patients(query).hits if query.strip() else None)
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or not 0 < int(raw) <= MAX_ID:
         return problem(422, "patient must be a patient's number, e.g. patient=12.",
                        fields=[{"field": "patient", "message": "not a patient's number"}])
-    patient = course_pages.patient_brief(int(raw))
+    patient = patient_brief(int(raw))
     choices = course_pages.wizard_choices()
     form = PreferencesForm().offer(choices)
     if request.method == "GET":
@@ -133,7 +134,7 @@ def book():
 
 def _fresh(order, stale: PlanStale):
     """The wizard again with the fresh proposal the refusal carries, and why the first plan could not be kept."""
-    patient = course_pages.patient_brief(order.patient_id)
+    patient = patient_brief(order.patient_id)
     form = PreferencesForm().offer(course_pages.wizard_choices()).show(order.protocol, order.preferences)
     reasons = sorted({r.message for rs in stale.refusals.values() for r in rs})
     fresh = stale.fresh if isinstance(stale.fresh, Proposal) else None
