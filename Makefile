@@ -72,9 +72,11 @@ run: $(RUNTIME_STAMP)
 # --- checks ------------------------------------------------------------------------------------
 
 # --keep-going: a lint failure still lets the suites run, so one CI run reports everything;
-# make still exits non-zero if any step failed.
-test:
-	@$(MAKE) --keep-going lint test-sqlite test-postgresql
+# make still exits non-zero if any step failed. -j2: the two suites run side by side (their
+# databases, ports and browsers are their own), which keeps the whole run under 15 minutes on
+# two cores; --output-sync keeps each one's report in one piece.
+test: $(DEV_STAMP) test-packages
+	@$(MAKE) --keep-going -j2 --output-sync=target lint test-sqlite test-postgresql
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
