@@ -9,9 +9,9 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import reads
-from planner.db.models import Session, SessionStaff
+from planner.db.models import Session, SessionStaff, SessionType
 from planner.db.uow import lock_for_booking, unit_of_work
-from planner.domain import lifecycle
+from planner.domain import front_desk, lifecycle
 from planner.domain.booking import check_session
 from planner.domain.clinic import Placement, SessionRequest
 from planner.domain.calendar import local
@@ -147,24 +147,34 @@ def cancel_session(session_id: int, actor: Actor, now: datetime, reason: str = "
     return change_status(session_id, lifecycle.CANCELLED, actor, now, reason)
 
 
-def change_status(session_id: int, status: str, actor: Actor, now: datetime, reason: str = "") -> int:
+def change_status(session_id: int, status: str, actor: Actor, now: datetime, reason: str = "",
+                  escort_confirmed: bool = False) -> int:
     """Move a session along its lifecycle (arrived, held, no-show, ...); returns the new version."""
     with unit_of_work() as session:
-        version = set_status(session, session_id, status, actor, now, reason)
+        version = set_status(session, session_id, status, actor, now, reason, escort_confirmed)
         session.commit()
         return version
 
 
 def set_status(session: OrmSession, session_id: int, status: str, actor: Actor, now: datetime,
-               reason: str = "") -> int:
-    """change_status inside the caller's transaction (which commits it); returns the new version."""
+               reason: str = "", escort_confirmed: bool = False) -> int:
+    """change_status inside the caller's transaction (which commits it); returns the new version.
+
+    Checking in a dose needs its escort confirmed (domain.md: a responsible adult takes the
+    patient home after every dose), on every path that checks a patient in.
+    """
     row = _get(session, session_id)
     before = row.status
     row.status = lifecycle.transition(row.status, status)
     site = reads.site(session, row.site_id)
-    early = lifecycle.timing_reasons(status, row.starts_at, now, site.calendar.zone)
-    if early:
-        raise StatusRefused(early)
+    kind = session.get(SessionType, row.session_type_id).kind
+    # Every reason at once: a refusal names the escort and the timing together.
+    refused = (front_desk.escort_reasons(kind, status, escort_confirmed)
+               + lifecycle.timing_reasons(status, row.starts_at, now, site.calendar.zone))
+    if refused:
+        raise StatusRefused(refused)
+    if status == lifecycle.ARRIVED and front_desk.needs_escort(kind):
+        record(session, actor, "session.escort_confirmed", "session", row.id, now)
     row.version += 1
     if status == lifecycle.CANCELLED:
         row.sequence += 1  # iTIP: a CANCEL carries a higher SEQUENCE than the invite it takes back

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from planner.db import reads
-from planner.db.models import Session, SessionType
 from planner.db.uow import unit_of_work
-from planner.domain import front_desk, lifecycle
-from planner.domain.errors import InvalidData, NotFound, Reason, StatusRefused
+from planner.domain import front_desk
+from planner.domain.errors import InvalidData, Reason
 from planner.services import Actor
-from planner.services.audit import record
 from planner.services.booking import set_status
 
 
@@ -26,19 +23,6 @@ def act_on_session(session_id: int, action_key: str, actor: Actor, now: datetime
     if action is None:
         raise InvalidData([Reason("unknown", "Choose one of the board's actions.", "action")])
     with unit_of_work() as session:
-        row = session.get(Session, session_id)
-        if row is None:
-            raise NotFound("session", session_id)
-        if lifecycle.can_become(row.status, action.status):
-            kind = session.get(SessionType, row.session_type_id).kind
-            zone = reads.site(session, row.site_id).calendar.zone
-            # Every reason at once: a refusal names the escort and the timing together.
-            reasons = (front_desk.escort_reasons(kind, action.status, escort_confirmed)
-                       + lifecycle.timing_reasons(action.status, row.starts_at, now, zone))
-            if reasons:
-                raise StatusRefused(reasons)
-            if action.status == lifecycle.ARRIVED and front_desk.needs_escort(kind):
-                record(session, actor, "session.escort_confirmed", "session", session_id, now)
-        set_status(session, session_id, action.status, actor, now)
+        set_status(session, session_id, action.status, actor, now, escort_confirmed=escort_confirmed)
         session.commit()
         return action.status

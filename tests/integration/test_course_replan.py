@@ -74,7 +74,7 @@ def test_a_cancelled_middle_dose_is_made_up_and_only_its_integration_moves(cours
 
 def test_a_held_dose_is_replanned_never_dropped(course):
     first = dose(course, 1)
-    change_status(first.id, "arrived", SYSTEM, DOSE_1_MORNING)
+    change_status(first.id, "arrived", SYSTEM, DOSE_1_MORNING, escort_confirmed=True)
     change_status(first.id, "held", SYSTEM, DOSE_1_MORNING, "BP 152/96")
     replan = apply_changes(course, SYSTEM, DOSE_1_MORNING, None)
     assert any(c.purpose == "dose" and c.session_id is None for c in replan.changes)
@@ -132,7 +132,7 @@ def test_a_course_becomes_active_with_its_first_dose_and_can_be_stopped(course):
     from planner.services.course_status import stop_course
 
     first = dose(course, 1)
-    change_status(first.id, "arrived", SYSTEM, DOSE_1_MORNING)
+    change_status(first.id, "arrived", SYSTEM, DOSE_1_MORNING, escort_confirmed=True)
     db.session.rollback()
     assert db.session.get(Course, course).status == "active"
     assert stop_course(course, SYSTEM, DOSE_1_MORNING, "patient moved away") == 12

@@ -178,13 +178,13 @@ def test_a_session_three_days_ahead_cannot_be_marked_arrived_or_no_show(clinic):
     booked = book_session(dose(clinic, clinic.patients[0], f.MONDAY, 9), SYSTEM, NOW)
     for status, code in (("arrived", "not_the_day"), ("no_show", "not_yet")):
         with pytest.raises(StatusRefused) as refused:
-            change_status(booked, status, SYSTEM, NOW)
+            change_status(booked, status, SYSTEM, NOW, escort_confirmed=True)
         assert codes(refused.value.reasons) == {code}
     db.session.rollback()
     row = db.session.get(Session, booked)
     assert (row.status, row.version) == ("booked", 1)
     morning = to_utc(f.MONDAY, time(8, 45), NY)
-    assert change_status(booked, "arrived", SYSTEM, morning) == 2
+    assert change_status(booked, "arrived", SYSTEM, morning, escort_confirmed=True) == 2
     with pytest.raises(StatusRefused):
         change_status(booked, "in_progress", SYSTEM, morning + timedelta(days=1))
 
@@ -238,3 +238,29 @@ def test_a_re_plan_that_would_break_the_protocol_is_refused_whole(course_clinic,
     assert any(r.code == "cadence" for rs in stale.value.refusals.values() for r in rs), stale.value.refusals
     db.session.rollback()
     assert db.session.get(Session, last).version == 1  # nothing moved
+
+
+def test_a_dose_is_checked_in_only_with_its_escort_confirmed_on_every_path_and_the_escort_is_audited(clinic):
+    from planner.db.models import AuditEvent
+    from planner.services.front_desk import act_on_session
+
+    morning = to_utc(f.MONDAY, time(8, 45), NY)
+    first = book_session(dose(clinic, clinic.patients[0], f.MONDAY, 9), SYSTEM, NOW)
+    second = book_session(dose(clinic, clinic.patients[1], f.MONDAY, 9, chair=1), SYSTEM, NOW)
+    # The service (the API's path) and the today board refuse alike, and both say it twice over
+    # when the day is wrong too: every reason at once.
+    with pytest.raises(StatusRefused) as refused:
+        change_status(first, "arrived", SYSTEM, NOW)
+    assert codes(refused.value.reasons) == {"escort_not_confirmed", "not_the_day"}
+    for check_in in (lambda: change_status(first, "arrived", SYSTEM, morning),
+                     lambda: act_on_session(second, "check_in", SYSTEM, morning)):
+        with pytest.raises(StatusRefused) as refused:
+            check_in()
+        assert codes(refused.value.reasons) == {"escort_not_confirmed"}
+    db.session.rollback()
+    assert [db.session.get(Session, s).status for s in (first, second)] == ["booked", "booked"]
+    change_status(first, "arrived", SYSTEM, morning, escort_confirmed=True)
+    act_on_session(second, "check_in", SYSTEM, morning, escort_confirmed=True)
+    confirmed = db.session.scalars(select(AuditEvent.entity_id).where(AuditEvent.action == "session.escort_confirmed")).all()
+    db.session.rollback()
+    assert sorted(confirmed) == sorted([str(first), str(second)])

@@ -30,7 +30,7 @@ def status(session_id):
 
 def test_a_session_nobody_checked_in_for_is_a_no_show_an_hour_after_its_end_and_not_before(clinic):
     missed, came = book(clinic), book(clinic, patient=1, chair=1)
-    change_status(came, "arrived", SYSTEM, NINE)
+    change_status(came, "arrived", SYSTEM, NINE, escort_confirmed=True)
     end = NINE + timedelta(hours=1, minutes=45)
     assert mark_no_shows(end + timedelta(minutes=59)) == 0
     assert mark_no_shows(end + timedelta(hours=1)) == 1

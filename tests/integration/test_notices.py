@@ -179,7 +179,7 @@ def test_checking_in_takes_back_the_reminders_still_pending(reachable):
     c = reachable
     session_id = book_session(iv_order(c), DESK, NOW)
     on_the_day = at(8, 0)
-    change_status(session_id, "arrived", DESK, on_the_day)
+    change_status(session_id, "arrived", DESK, on_the_day, escort_confirmed=True)
     rows = messages(session_id)
     assert {m.state for m in rows if m.kind.startswith("reminder")} == {"superseded"}
     assert not [m for m in rows if m.kind == "cancel"]

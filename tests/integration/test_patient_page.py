@@ -278,7 +278,7 @@ def test_when_the_course_cannot_be_replanned_the_cancel_stands_and_reception_get
 def test_a_checked_in_session_s_old_link_is_outdated(clinic):
     session_id = book(clinic)
     token = link(session_id)
-    change_status(session_id, "arrived", DESK, at(8, 0))
+    change_status(session_id, "arrived", DESK, at(8, 0), escort_confirmed=True)
     assert patient_page(token, SECRET, at(8, 0)).verdict == "outdated"
 
 

@@ -98,13 +98,15 @@ def _sessions(reception: Checked, ids: dict[str, list[int]], monkeypatch) -> Non
     reception.call("POST", "/api/sessions/batch", {"sessions": [{**order, "start": "2026-11-25T15:00:00Z"}]},
                    status=409)
     reception.call("POST", f"/api/sessions/{booked['id']}/reschedule", {"start": "2026-11-24T16:00:00Z"}, status=200)
-    reception.call("POST", f"/api/sessions/{booked['id']}/status", {"status": "arrived"}, status=409)  # days ahead
+    reception.call("POST", f"/api/sessions/{booked['id']}/status", {"status": "arrived", "escort_confirmed": True},
+                   status=409)  # days ahead
     import planner.clock
     from datetime import datetime, timezone
 
     with monkeypatch.context() as on_the_day:
         on_the_day.setattr(planner.clock, "now", lambda: datetime(2026, 11, 24, 15, 30, tzinfo=timezone.utc))
-        reception.call("POST", f"/api/sessions/{booked['id']}/status", {"status": "arrived"}, status=200)
+        reception.call("POST", f"/api/sessions/{booked['id']}/status", {"status": "arrived", "escort_confirmed": True},
+                       status=200)
     reception.call("POST", f"/api/sessions/{batch[0]['id']}/cancel", {"reason": "flu"}, status=200)
     reception.call("POST", f"/api/sessions/{batch[0]['id']}/cancel", {}, status=409)
 

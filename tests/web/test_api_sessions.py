@@ -116,10 +116,14 @@ def test_status_changes_follow_the_lifecycle(clinic, reception, monkeypatch):
     path = f"/api/sessions/{session['id']}/status"
     assert reception.post(path, {"status": "fulfilled"}).status_code == 409
     # Three days ahead, nobody can have arrived yet (the clock reads the Friday before).
-    early = reception.post(path, {"status": "arrived"})
+    early = reception.post(path, {"status": "arrived", "escort_confirmed": True})
     assert early.status_code == 409 and [c["code"] for c in early.get_json()["conflicts"]] == ["not_the_day"]
     monkeypatch.setattr(planner.clock, "now", lambda: wall(MONDAY, time(8, 40), "America/New_York"))
-    assert reception.post(path, {"status": "arrived"}).get_json()["status"] == "arrived"
+    # A dose: the API asks for the escort as the today board does, and says so beside the field.
+    alone = reception.post(path, {"status": "arrived"})
+    assert alone.status_code == 409 and [(c["code"], c["field"]) for c in alone.get_json()["conflicts"]] == [
+        ("escort_not_confirmed", "escort_confirmed")]
+    assert reception.post(path, {"status": "arrived", "escort_confirmed": True}).get_json()["status"] == "arrived"
     assert reception.post(path, {"status": "held", "reason": "BP 150/95"}).get_json()["status"] == "held"
     assert fields(reception.post(path, {"status": "teleported"})) == {"status"}
 

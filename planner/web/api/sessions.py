@@ -55,6 +55,8 @@ class CancelIn(Strict):
 class StatusIn(Strict):
     status: Literal["arrived", "in_progress", "fulfilled", "no_show", "held"]
     reason: prose(500) = ""
+    # A dose's check-in ("arrived") is refused until someone confirms who takes the patient home.
+    escort_confirmed: bool = False
 
 
 class AvailabilityQuery(Strict):
@@ -137,7 +139,7 @@ def cancel(session_id: int):
 def change_status(session_id: int):
     """Move a session along its lifecycle: arrived, in progress, fulfilled, no-show, held."""
     args = body(StatusIn)
-    booking.change_status(session_id, args.status, actor(), now(), args.reason)
+    booking.change_status(session_id, args.status, actor(), now(), args.reason, args.escort_confirmed)
     return jsonify(_shown(session_id))
 
 
