@@ -128,6 +128,11 @@ def test_a_sites_day_with_every_status_is_accessible(page, front_desk):
 def test_the_first_tab_offers_to_skip_the_top_bar_and_enter_lands_in_the_page(page, front_desk):
     sign_in(page, "reception")
     page.get_by_role("link", name="Requests").click()
+    # The skip link is on every page: wait until the requests page has loaded, or the
+    # Tab below can land on the page being left.
+    expect(page).to_have_url(re.compile(r"/requests$"))
+    page.wait_for_load_state("load")
+    expect(page.locator("table.requests")).to_be_visible()
     skip = page.get_by_role("link", name="Skip to the page")
     expect(skip).not_to_be_in_viewport()
     page.keyboard.press("Tab")
