@@ -40,6 +40,7 @@ class BookedSession:
     ends_at: datetime
     status: str
     team: tuple[tuple[str, str], ...]  # (name, role in words)
+    patient_id: int
 
 
 def desk_choices() -> tuple[list[Choice], list[Choice]]:
@@ -64,4 +65,4 @@ def booked_session(session_id: int) -> BookedSession:
                      for p in sorted(row.staff, key=lambda p: (order.get(p.role, 9), p.staff_id)))
         return BookedSession(row.id, row.patient.name, row.patient.mrn, row.session_type.name, row.site_id, row.site.name,
                              row.site.timezone, row.room.name if row.room else None, row.starts_at, row.ends_at,
-                             row.status, team)
+                             row.status, team, row.patient_id)

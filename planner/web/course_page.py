@@ -37,7 +37,7 @@ def show(course_id: int):
     """The course: protocol, status, sessions (timeline and list), history, and what can be done."""
     page = course_pages.course_page(course_id)
     sessions = _sessions(page)
-    strip = timeline([(s["purpose"], s["dose_number"], s["at"], s["status"]) for s in sessions],
+    strip = timeline([(s["purpose"], s["dose_number"], s["at"], s["status"], s["id"]) for s in sessions],
                      page.protocol, page.zone)
     history = [{**e, "at": local(datetime.fromisoformat(e["at"].replace("Z", "+00:00")), page.zone)}
                for e in reversed(page.data["history"])]

@@ -21,6 +21,7 @@ class Mark:
     dose_number: int | None
     start: datetime  # wall time in the site's zone
     status: str = "planned"
+    session_id: int | None = None  # a booked session's mark opens its page; a proposed one has none
 
     @property
     def name(self) -> str:
@@ -86,9 +87,9 @@ class Timeline:
     zone: str
 
 
-def timeline(sessions: list[tuple[str, int | None, datetime, str]], protocol: Protocol, zone: str) -> Timeline:
-    """The strip for sessions given as (purpose, dose number, UTC start, status)."""
-    marks = sorted((Mark(p, n, local(start, zone), status) for p, n, start, status in sessions),
+def timeline(sessions: list[tuple], protocol: Protocol, zone: str) -> Timeline:
+    """The strip for sessions given as (purpose, dose number, UTC start, status[, session id])."""
+    marks = sorted((Mark(p, n, local(start, zone), status, *booked) for p, n, start, status, *booked in sessions),
                    key=lambda m: m.start)
     if not marks:
         return Timeline([], {}, zone)

@@ -6,8 +6,10 @@ import re
 from datetime import datetime, timezone
 
 import pytest
+from sqlalchemy import select
 
 from planner.db.models import Session
+from planner.extensions import db
 from planner.services import SYSTEM
 from planner.services.booking import SessionOrder, book_session
 from tests.factories import MONDAY
@@ -64,6 +66,10 @@ def test_booking_an_offer_lands_on_the_booked_session(desk, clinic):
     assert "Session booked" in shown and "Monday 23 November 2026, 08:00–09:45" in shown
     assert "Chair 1" in shown and "Rosa Diaz" in shown and "America/New_York" in shown
     assert count(Session) == 1
+    booked = db.session.scalar(select(Session))
+    # From the confirmation, reception goes on to the session itself or to the patient's page.
+    assert f'href="/sessions/{booked.id}">Open the session' in shown
+    assert f'href="/patients/{booked.patient_id}">' in shown
 
 
 def test_a_stale_offer_says_so_and_shows_fresh_offers(desk, clinic):

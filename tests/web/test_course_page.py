@@ -52,6 +52,10 @@ def test_the_course_page_shows_protocol_status_sessions_in_site_time_and_history
                               .order_by(Session.starts_at).limit(1))
     assert f'<td class="time">{local(first, "America/New_York"):%a %d %b %Y, %H:%M}</td>' in text
     assert "13 sessions booked" in text and "Re-plan the rest" in text
+    # Every session on the strip opens its own page: a click on the picture, not a hunt in the list.
+    ids = db.session.scalars(select(Session.id).where(Session.course_id == course)).all()
+    marks = re.findall(r'<a class="tl-mark[^"]*" href="/sessions/(\d+)"', text)
+    assert sorted(int(m) for m in marks) == sorted(ids)
 
 
 def test_a_clinician_reads_the_course_page_and_the_preview_but_may_not_apply(signed_in, course):

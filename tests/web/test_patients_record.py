@@ -124,6 +124,20 @@ def test_the_page_shows_sessions_ahead_and_behind_in_site_time_with_the_zone_and
     assert 'href="/book?patient=' in page and 'href="/courses/new?patient=' in page
 
 
+def test_past_the_newest_eight_the_messages_fold_away_and_each_is_still_listed_once(signed_in, clinic, clinic_clock):
+    make_reachable(clinic)
+    for day in (0, 2, 4):
+        book_iv(clinic, clinic_clock, start=at(9, day_offset=day))
+    messages = outbox_rows(recipient_kind="patient", recipient_id=clinic.patients[0])
+    assert len(messages) > 8
+    page = signed_in("reception").get(f"/patients/{clinic.patients[0]}").data.decode()
+    shown, folded = page.split("Messages to them")[1].split('<details class="more-messages">')
+    assert f"The {len(messages) - 8} earlier messages" in folded
+    newest = sorted(messages, key=lambda m: m.id, reverse=True)
+    assert all(f'href="/outbox/{m.id}"' in shown for m in newest[:8])
+    assert all(page.count(f'href="/outbox/{m.id}"') == 1 and f'href="/outbox/{m.id}"' in folded for m in newest[8:])
+
+
 def test_a_clinician_sees_the_page_but_may_not_register_or_edit_and_the_refusal_is_logged(signed_in, clinic, caplog):
     make_reachable(clinic)
     book_iv(clinic, datetime(2026, 11, 20, 12, tzinfo=timezone.utc), start=at(9))
