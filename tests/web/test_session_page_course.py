@@ -42,6 +42,16 @@ def test_the_course_page_links_each_session_to_its_page(desk, course):
     assert f'href="/sessions/{third.id}"' in desk.get(f"/courses/{course}").get_data(as_text=True)
 
 
+def test_a_course_session_is_named_as_the_course_names_it(desk, course):
+    db.session.rollback()
+    after_second = db.session.scalar(select(Session).where(Session.course_id == course,
+                                                           Session.purpose == "integration", Session.dose_number == 2))
+    page = desk.get(f"/sessions/{after_second.id}").get_data(as_text=True)
+    # "integration 2" read like the second integration; the course's own words say what it follows.
+    assert "Integration after dose 2" in page and "integration 2" not in page
+    assert "· Dose 3" in desk.get(f"/sessions/{dose(course, 3).id}").get_data(as_text=True)
+
+
 def test_a_course_session_is_offered_only_times_that_keep_the_protocol_and_says_what_was_left_out(desk, course):
     third = dose(course, 3)
     day = third.starts_at.date()
