@@ -25,6 +25,8 @@ def follow_patient_edit(session: OrmSession, patient: Patient, changes: dict[str
     was, is_ = _reach(before, patient), _reach(now_values, patient)
     changed = {channel: is_[channel] for channel in CHANNELS
                if (was[channel].address, was[channel].why_not) != (is_[channel].address, is_[channel].why_not)}
+    if not changed:
+        return {}  # the same channels in another order, say: every message stays as it is
     followed = follow_contacts(session, PATIENT, patient.id, changed, now)
     queued = 0
     if any(was[channel].address is None and is_[channel].address for channel in changed):

@@ -41,5 +41,6 @@ def test_a_new_email_from_the_form_shows_the_waiting_messages_readdressed_and_th
     assert "superseded" in row_of(page, text.id)
     assert "the patient no longer consents to SMS" in row_of(page, text.id)
     assert "re-addressed" not in row_of(page, text.id)
+    assert "Messages waiting: 3 re-addressed, 3 superseded." in page  # the history of the record
     (invite,) = outbox_rows(recipient_id=patient, recipient_kind="patient", kind="invite")
     assert "mrn-1@example.org" in row_of(page, invite.id) and "re-addressed" not in row_of(page, invite.id)
