@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.a11y import assert_accessible
 from tests.browser.test_patients import no_sideways_scroll, sign_in
 
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
@@ -45,4 +46,5 @@ def test_reception_changes_the_email_and_withdraws_sms_and_the_page_shows_the_me
     expect(messages.locator("tr", has_text="no longer consents to SMS")).to_have_count(3)
     expect(tab.get_by_test_id("history")).to_contain_text("Messages waiting: 4 re-addressed, 3 superseded.")
     no_sideways_scroll(tab)
+    assert_accessible(tab)
     tab.screenshot(path=str(artifacts / f"patient-contacts-{tab.width_name}.png"), full_page=True)
