@@ -83,3 +83,15 @@ def hours_of(kind: str) -> int | None:
     if not kind.startswith(REMINDER + "-"):
         return None
     return int(kind.removeprefix(REMINDER + "-").removesuffix("h"))
+
+
+def masked(channel: str, address: str) -> str:
+    """An address shortened for a log line: enough to tell two apart, not enough to write to.
+
+    "jo@example.org" -> "j…@example.org", "+12125550142" -> "…0142": the delivery log says where
+    a message was meant to go without keeping an address the person has since taken back.
+    """
+    if channel == SMS:
+        return "…" + address[-4:]
+    local_part, _, domain = address.rpartition("@")
+    return f"{local_part[:1]}…@{domain}" if local_part else "…"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from planner.services.cover import change_keeping_cover
 from planner.services.inputs import (
     CredentialIn, PatientIn, RoomIn, SessionTypeIn, ShiftIn, SiteIn, StaffIn, TimeOffIn,
 )
+from planner.services.patient_contacts import follow_patient_edit
 
 
 def _taken(field: str, what: str) -> InvalidData:
@@ -111,8 +113,8 @@ def add_patient(session: OrmSession, data: PatientIn) -> Patient:
     return patient
 
 
-def edit_patient(session: OrmSession, patient_id: int, data: PatientIn) -> dict[str, tuple]:
-    """Change a patient's record to data (no commit): the same rules as registering; returns {field: (before, after)}."""
+def edit_patient(session: OrmSession, patient_id: int, data: PatientIn, now: datetime) -> PatientEdited:
+    """Change a patient's record to data (no commit): the same rules as registering; their waiting messages follow."""
     patient = session.get(Patient, patient_id)
     if patient is None:
         raise NotFound("patient", patient_id)
@@ -127,7 +129,16 @@ def edit_patient(session: OrmSession, patient_id: int, data: PatientIn) -> dict[
             changes[field] = (before, value)
             setattr(patient, field, value)
     session.flush()
-    return changes
+    # In this transaction: an address or a consent changed here is where the next message goes.
+    return PatientEdited(changes, follow_patient_edit(session, patient, changes, now))
+
+
+@dataclass(frozen=True)
+class PatientEdited:
+    """What an edit changed ({field: (before, after)}) and what it did to the outbox ({"readdressed": 2, ...})."""
+
+    changes: dict[str, tuple]
+    outbox: dict[str, int]
 
 
 def _home_site(session: OrmSession, site_id: int | None) -> int:

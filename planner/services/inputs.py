@@ -8,8 +8,10 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import (
-    AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator,
+    AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo,
+    model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from planner.domain.clinic import CAPABILITIES, ROOM_KINDS, ROUTES, SESSION_KINDS
 from planner.domain.staffing import CREDENTIAL_KINDS, DISCIPLINES, ROLES
@@ -251,15 +253,65 @@ class PatientIn(Strict):
     @model_validator(mode="after")
     def _channels(self):
         # The clinic may only use a channel the patient agreed to, at an address they gave (domain.md).
+        problems = []
         if "email" in self.consented_channels and self.email is None:
-            raise ValueError("email is a consented channel but no email address is given")
+            problems.append(("channel_address", "email is a consented channel but no email address is given",
+                             "consented_channels", self.consented_channels))
         if "sms" in self.consented_channels and self.phone is None:
-            raise ValueError("sms is a consented channel but no phone number is given")
+            problems.append(("channel_address", "sms is a consented channel but no phone number is given",
+                             "consented_channels", self.consented_channels))
         if self.preferred_channel is None:
             self.preferred_channel = self.consented_channels[0] if self.consented_channels else "email"
         if self.consented_channels and self.preferred_channel not in self.consented_channels:
-            raise ValueError("the preferred channel must be one the patient consented to")
+            problems.append(("channel_not_consented", "the preferred channel must be one the patient consented to",
+                             "preferred_channel", self.preferred_channel))
+        if problems:
+            raise at_fields(type(self).__name__, problems)
         return self
+
+
+def _change_schema(schema: dict) -> None:
+    # A field left out stays as it is: no default to show, and a change names at least one field.
+    schema["minProperties"] = 1
+    for field in schema.get("properties", {}).values():
+        field.pop("default", None)
+
+
+class PatientChange(Strict):
+    """A patient's record as PATCH changes it: the fields given change, the others stay as they are.
+
+    null clears an optional field (an email, the escort); the required ones (MRN, name, date of
+    birth, channels, statuses, home site) take a value or are left out. The record as it would
+    then be is judged by PatientIn's rules (planner/services/patient_registry.change_patient).
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_change_schema)
+
+    mrn: text(40, min_length=1) = Field(default=None)
+    name: Name = Field(default=None)
+    date_of_birth: BirthDate = Field(default=None)
+    email: Email | None = None
+    phone: Phone | None = None
+    preferred_channel: Channel | None = None
+    consented_channels: list[Channel] = Field(default=None)
+    escort_name: text(120) | None = None
+    escort_phone: Phone | None = None
+    rems_patient_id: text(40) | None = None
+    rems_enrolled_on: Day | None = None
+    screening_status: Literal["pending", "cleared", "excluded"] = Field(default=None)
+    consent_status: Literal["pending", "signed", "withdrawn"] = Field(default=None)
+    home_site_id: Id = Field(default=None)
+
+
+def at_fields(title: str, problems: list[tuple[str, str, str, object]]) -> ValidationError:
+    """Problems of a rule across fields, each at the field that shows it: (code, message, field, value).
+
+    A model validator's ValueError lands at the model's root, which names no field; pydantic-core
+    passes a ValidationError raised in a validator on as it is, nested under the parent's path.
+    """
+    return ValidationError.from_exception_data(title, [
+        InitErrorDetails(type=PydanticCustomError(code, message), loc=(field,), input=value)
+        for code, message, field, value in problems])
 
 
 class RoleNeedIn(Strict):

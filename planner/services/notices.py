@@ -136,6 +136,10 @@ def _invites(plan, row, facts, patient, stype, room_name, team, earlier, setting
         if delivered and not cancelled:
             last = max(delivered, key=lambda m: m.sequence)
             recipient = Recipient(last.recipient_kind, last.recipient_id, last.recipient_name, EMAIL, last.address)
+            if person[0] == PATIENT:
+                if person not in members:
+                    continue  # they withdrew consent to email: the clinic writes to them no more (domain.md)
+                recipient = members[person][0]  # where they read email now, which an edit may have changed
             # Taken off a session that goes on: a CANCEL for them, but the session itself is not cancelled.
             gone_facts = SessionFacts.from_json({**last.facts, "sequence": row.sequence,
                                                  "cancelled": row.status == lifecycle.CANCELLED})

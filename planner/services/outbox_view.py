@@ -12,6 +12,7 @@ from planner.db.uow import unit_of_work
 from planner.domain.calendar import local
 from planner.domain.errors import NotFound
 from planner.domain.messages import SessionFacts
+from planner.services.outbox_contacts import READDRESSED
 from planner.services.rendering import Postmark, Rendered, render
 
 PAGE = 50
@@ -85,17 +86,22 @@ class SentToPatient:
     id: int
     kind: str
     channel: str
-    address: str
+    address: str          # where it went, or where it will go (a re-addressed message: the new address)
     state: str
     due_at: datetime
     sent_at: datetime | None
     session_start: datetime | None  # as queued, in the site's wall time (its zone named by tzname())
+    reason: str = ""      # why it was superseded, dropped or failed
+    readdressed: bool = False  # moved to a new address after it was queued (outbox_contacts.py)
 
 
 def messages_to_patient(session, patient_id: int, limit: int = 50) -> list[SentToPatient]:
     """The latest messages to a patient (any state), newest first, read in the caller's transaction."""
+    moved = (select(OutboxEvent.id).where(OutboxEvent.message_id == OutboxMessage.id,
+                                          OutboxEvent.detail.like(f"{READDRESSED}%")).exists())
     query = (select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.channel, OutboxMessage.address,
-                    OutboxMessage.state, OutboxMessage.due_at, OutboxMessage.sent_at, OutboxMessage.facts)
+                    OutboxMessage.state, OutboxMessage.due_at, OutboxMessage.sent_at, OutboxMessage.facts,
+                    OutboxMessage.reason, moved.label("readdressed"))
              .where(OutboxMessage.recipient_kind == "patient", OutboxMessage.recipient_id == patient_id)
              .order_by(OutboxMessage.id.desc()).limit(limit))
     found = []
@@ -105,5 +111,5 @@ def messages_to_patient(session, patient_id: int, limit: int = 50) -> list[SentT
         if facts.get("start") and facts.get("timezone"):
             start = local(datetime.fromisoformat(facts["start"]), facts["timezone"])
         found.append(SentToPatient(row.id, row.kind, row.channel, row.address, row.state, row.due_at, row.sent_at,
-                                   start))
+                                   start, row.reason or "", bool(row.readdressed)))
     return found

@@ -1,4 +1,4 @@
-"""Registering and editing a patient from reception's form: the API's rules (PatientIn), audited with history."""
+"""Registering and editing a patient (reception's form, the API's PATCH): PatientIn's rules, audited with history."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from planner.domain.errors import InvalidData, NotFound, Reason
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.clinic_setup import create_patient, edit_patient
-from planner.services.inputs import PatientIn
+from planner.services.inputs import PatientChange, PatientIn
 from planner.services.validation import parse
 
 # What the form carries: every field of PatientIn (the API's body), as text, channels as a list.
@@ -32,13 +32,36 @@ def update_patient(patient_id: int, form: dict, actor: Actor, now: datetime) -> 
     """Change a patient's record, or InvalidData (nothing written); the audit keeps each field before and after."""
     data = _parsed(form, now)
     with unit_of_work() as session:
-        changes = edit_patient(session, patient_id, data)
-        if changes:
-            record(session, actor, "patient.updated", "patient", patient_id, now,
-                   before={k: _plain(v[0]) for k, v in changes.items()},
-                   after={k: _plain(v[1]) for k, v in changes.items()})
+        changes = _save(session, patient_id, data, actor, now)
         session.commit()
         return changes
+
+
+def change_patient(patient_id: int, change: PatientChange, actor: Actor, now: datetime) -> dict[str, tuple]:
+    """Change the fields given (the API's PATCH): the record as it would be must pass PatientIn, else nothing is written."""
+    given = change.model_dump(exclude_unset=True)
+    if not given:
+        raise InvalidData([Reason("empty", "Say what to change.", "body")])
+    with unit_of_work() as session:
+        row = session.get(Patient, patient_id)
+        if row is None:
+            raise NotFound("patient", patient_id)
+        current = {field: getattr(row, field) for field in FIELDS}
+        data = parse(PatientIn, {**current, **given}, context={"now": now})
+        changes = _save(session, patient_id, data, actor, now)
+        session.commit()
+        return changes
+
+
+def _save(session, patient_id: int, data: PatientIn, actor: Actor, now: datetime) -> dict[str, tuple]:
+    """Edit the record (its waiting messages follow, in this transaction) and audit it before and after."""
+    edited = edit_patient(session, patient_id, data, now)
+    if edited.changes:
+        details = {"outbox": edited.outbox} if edited.outbox else {}
+        record(session, actor, "patient.updated", "patient", patient_id, now,
+               before={k: _plain(v[0]) for k, v in edited.changes.items()},
+               after={k: _plain(v[1]) for k, v in edited.changes.items()}, **details)
+    return edited.changes
 
 
 def form_values(patient_id: int) -> dict:

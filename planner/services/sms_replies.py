@@ -46,16 +46,26 @@ def opt_in(session, patient_ids: list[int], now: datetime) -> None:
     if not patient_ids:
         return
     session.execute(update(Patient).where(Patient.id.in_(patient_ids)).values(sms_opted_out_at=None))
-    # Only texts still ahead and still about the session as it stands: one whose moment passed stays dropped.
-    stopped = session.scalars(select(OutboxMessage.id).join(Session, Session.id == OutboxMessage.session_id).where(
-        OutboxMessage.recipient_kind == PATIENT, OutboxMessage.recipient_id.in_(patient_ids),
+    # Texts come back only to a patient who still consents to SMS, at the number on file now (reception
+    # may have changed it or withdrawn the consent since STOP); only texts still ahead and still about
+    # the session as it stands: one whose moment passed stays dropped.
+    phones = {patient_id: phone for patient_id, phone, channels in session.execute(
+        select(Patient.id, Patient.phone, Patient.consented_channels).where(Patient.id.in_(patient_ids)))
+        if phone and SMS in (channels or [])}
+    stopped = session.execute(select(OutboxMessage.id, OutboxMessage.recipient_id)
+                              .join(Session, Session.id == OutboxMessage.session_id).where(
+        OutboxMessage.recipient_kind == PATIENT, OutboxMessage.recipient_id.in_(list(phones)),
         OutboxMessage.channel == SMS, OutboxMessage.state == "dropped", OutboxMessage.reason.in_(_OPTED_OUT),
         OutboxMessage.due_at > now, OutboxMessage.sequence == Session.sequence,
         Session.status == lifecycle.BOOKED)).all()
+    for patient_id, phone in phones.items():
+        ids = [message_id for message_id, recipient_id in stopped if recipient_id == patient_id]
+        if ids:
+            session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                            .values(state="pending", reason="", address=phone))
     if stopped:
-        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(stopped)).values(state="pending", reason=""))
         session.execute(insert(OutboxEvent), [{"message_id": i, "at": now, "state": "pending",
-                                               "detail": "the patient texted START"} for i in stopped])
+                                               "detail": "the patient texted START"} for i, _ in stopped])
     # A session booked or moved while the number was stopped was queued without texts; its unique
     # keys make this a no-op for every message that already exists.
     ahead = session.scalars(select(Session.id).where(Session.patient_id.in_(patient_ids),

@@ -133,7 +133,8 @@ def test_reception_reads_a_patients_sessions_in_site_time_and_opens_a_message_se
     no_sideways_scroll(tab)
     tab.screenshot(path=str(artifacts / f"patients-page-with-sessions-{tab.width_name}.png"), full_page=True)
     ahead.screenshot(path=str(artifacts / f"patients-page-sessions-ahead-{tab.width_name}.png"))
-    tab.locator("table.patient-messages tbody tr").last.screenshot(
-        path=str(artifacts / f"patients-page-a-message-{tab.width_name}.png"))
+    messages.first.screenshot(path=str(artifacts / f"patients-page-a-message-{tab.width_name}.png"))
+    # The invites went first, so they are among the earlier messages, folded away until asked for.
+    tab.get_by_text(re.compile(r"^The \d+ earlier messages$")).click()
     messages.filter(has_text="Invite").first.get_by_role("link").click()
     expect(tab).to_have_url(re.compile(r"/outbox/\d+$"))

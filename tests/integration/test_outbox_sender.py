@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, timezone
 from email import message_from_bytes, policy
 
-import pytest
 from ical.calendar_stream import IcsCalendarStream
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from planner.db.models import OutboxEvent, OutboxMessage, Patient, Staff
+from planner.db.models import OutboxEvent, OutboxMessage
 from planner.domain.calendar import to_utc
 from planner.domain.discretion import clinical_words_in
 from planner.extensions import db
@@ -31,21 +30,6 @@ POSTMARK = Postmark(("Midtown Clinic", "appointments@clinic.example"), "https://
 
 def at(hour: int, day_offset: int = 0):
     return to_utc(MONDAY + timedelta(days=day_offset), time(hour), "America/New_York")
-
-
-@pytest.fixture
-def reachable(clinic):
-    db.session.execute(update(Patient).values(consented_channels=["email", "sms"], phone="+12125550142"))
-    for staff_id in [clinic.prescriber, *clinic.nurses]:
-        db.session.execute(update(Staff).where(Staff.id == staff_id).values(email=f"staff{staff_id}@example.org"))
-    db.session.commit()
-    return clinic
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 def book(clinic, start=None):

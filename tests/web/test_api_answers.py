@@ -74,9 +74,11 @@ def test_every_write_and_refusal_answers_what_the_document_says(app, client, ids
                                                          "route": "none", "active_minutes": 15}, status=201)
     admin.call("PATCH", f"/api/session-types/{check_in['id']}", {"active_minutes": 20}, status=200)
     admin.call("PATCH", f"/api/session-types/{check_in['id']}", {"route": "IV"}, status=422)
-    reception.call("POST", "/api/patients", {"mrn": "MRN-900", "name": "Sam Ode", "date_of_birth": "1990-04-01",
-                                             "email": "sam@example.org", "consented_channels": ["email"],
-                                             "home_site_id": site["id"]}, status=201)
+    sam = reception.call("POST", "/api/patients", {"mrn": "MRN-900", "name": "Sam Ode", "date_of_birth": "1990-04-01",
+                                                   "email": "sam@example.org", "consented_channels": ["email"],
+                                                   "home_site_id": site["id"]}, status=201)
+    reception.call("PATCH", f"/api/patients/{sam['id']}", {"phone": "+12125550123"}, status=200)
+    reception.call("PATCH", f"/api/patients/{sam['id']}", {"email": None}, status=422)  # email is consented
     reception.call("POST", "/api/patients", {"mrn": "MRN-900", "name": "Sam Ode", "date_of_birth": "1990-04-01"},
                    status=422)
     admin.call("POST", "/api/sites", {"name": "Harbour"}, status=422)

@@ -9,8 +9,10 @@ from planner.db.models import Patient, Room, SessionType, Site, Staff
 from planner.domain.errors import NotFound
 from planner.extensions import db
 from planner.services import clinic_setup as setup
+from planner.services import patient_registry
 from planner.services.inputs import (
-    CredentialIn, PatientIn, RoomIn, SessionTypeChange, SessionTypeIn, ShiftIn, SiteIn, StaffIn, TimeOffIn,
+    CredentialIn, PatientChange, PatientIn, RoomIn, SessionTypeChange, SessionTypeIn, ShiftIn, SiteIn, StaffIn,
+    TimeOffIn,
 )
 from planner.services.session_types import update_session_type
 from planner.web.access import actor, now
@@ -140,6 +142,14 @@ def show_patient(patient_id: int):
 def create_patient():
     """Register a patient."""
     return _created(Patient, setup.create_patient(body(PatientIn), actor(), now()), present.patient)
+
+
+@api.patch("/patients/<id:patient_id>")
+@operation("reception", body=PatientChange, answers={200: PatientOut})
+def change_patient(patient_id: int):
+    """Change a patient: only the fields given, by the rules of registering; their waiting messages follow."""
+    patient_registry.change_patient(patient_id, body(PatientChange), actor(), now())
+    return jsonify(present.patient(_one(Patient, patient_id, "patient")))
 
 
 @api.get("/session-types")
