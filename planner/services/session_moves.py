@@ -16,10 +16,12 @@ from planner.domain.calendar import local
 from planner.domain.clinic import SessionRequest
 from planner.domain.errors import (BatchRefused, BookingRefused, InvalidData, NotFound, Reason, RequestResolved,
                                    StatusRefused)
+from planner.domain.patient_page import ANOTHER_TIME_REQUEST
 from planner.domain.offers import Offer, make_offers, start_times
 from planner.services import Actor
 from planner.services.audit import record
-from planner.services.booking import SessionOrder, build_request, course_move_reasons, move_session, place_orders
+from planner.services.booking import (Rescheduled, SessionOrder, build_request, course_move_reasons, move_session,
+                                      place_orders)
 from planner.services.offers import LONGEST, Offers
 from planner.services.session_page import REBOOK_REQUEST
 
@@ -114,20 +116,31 @@ def course_check(session_id: int, start: datetime) -> CourseMove:
 
 
 def move(session_id: int, start: datetime, room_id: int | None, staff: tuple[tuple[int, str], ...], actor: Actor,
-         now: datetime, request_id: int | None = None, shown_version: int | None = None) -> int:
-    """Move a session through the booking rules; with request_id, resolve that request as done in the same commit.
+         now: datetime, request_id: int | None = None, shown_version: int | None = None) -> Rescheduled:
+    """Move a session through the booking rules; its open "another time" requests are marked done in the same commit.
 
-    shown_version: the version the offers were made for; a session changed since is refused, not moved twice.
+    request_id: the request the desk was working; if it was resolved meanwhile (the patient withdrew it),
+    nothing moves. shown_version: the version the offers were made for; a session changed since is refused.
     """
     with unit_of_work() as session:
         if request_id is not None:
-            _resolve_for(session, request_id, session_id, actor, now)
-        version = move_session(session, session_id, start, actor, now, room_id, staff)
-        if shown_version is not None and version != shown_version + 1:
+            _about(session, request_id, session_id)
+        moved = move_session(session, session_id, start, actor, now, room_id, staff)
+        if shown_version is not None and moved.version != shown_version + 1:
             raise BookingRefused([Reason("changed", "The session changed since these offers were shown (someone "
                                                     "moved it or changed its status).", "version")])
-        session.commit()  # the move and the request's resolution stand or fall together
-        return version
+        if request_id is not None and request_id not in moved.resolved:
+            # Resolved by someone else meanwhile (withdrawn, done by hand): the desk's reason to move is gone.
+            raise RequestResolved([Reason("resolved", "This request was already resolved.", "request")])
+        session.commit()  # the move and the requests' resolution stand or fall together
+        return moved
+
+
+def _about(session, request_id: int, session_id: int) -> None:
+    """NotFound unless the request is an "another time" request about this session."""
+    found = session.get(PatientRequest, request_id)
+    if found is None or found.session_id != session_id or found.kind != ANOTHER_TIME_REQUEST:
+        raise NotFound("patient request", request_id)
 
 
 def _resolve_for(session, request_id: int, session_id: int, actor: Actor, now: datetime) -> None:

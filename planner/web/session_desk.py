@@ -115,7 +115,7 @@ def move_to(session_id: int):
                                staff=request.form.getlist("staff"), values=values, working=working,
                                room=request.form.get("room_name", "")[:80], check=course_check(page.id, start))
     try:
-        move(session_id, start, room_id, staff, actor(), now(), working.id if working else None, shown)
+        moved = move(session_id, start, room_id, staff, actor(), now(), working.id if working else None, shown)
     except BookingRefused as refused:
         return _render(session_page(session_id), values, {}, working, [r.message for r in refused.reasons], 409)
     except (InvalidTransition, StatusRefused) as refused:
@@ -123,7 +123,9 @@ def move_to(session_id: int):
     except RequestResolved:
         return _render(session_page(session_id), values, {}, None,
                        ["The request was already resolved by someone else; nothing was moved."], 409)
-    flash("Moved. The patient's updated invite is on its way." + (" The request is marked done." if working else ""),
+    done = len(moved.resolved)
+    flash("Moved. The patient's updated invite is on its way." + ("" if not done else " The request is marked done."
+                                                                  if done == 1 else f" {done} requests are marked done."),
           "success")
     return redirect(url_for(".show", session_id=session_id), 303)
 

@@ -1,0 +1,86 @@
+"""Patients' requests resolved by the booking that answers them: a move, a course's re-plan, in the same commit."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, update
+
+from planner.db.models import AuditEvent, Patient, PatientRequest
+from planner.domain.errors import BookingRefused, PlanStale, RequestResolved
+from planner.extensions import db
+from planner.services.booking import reschedule_session
+from planner.services.course_replan_apply import apply_replan
+from planner.services.patient_actions import ask_another_time, cancel_from_link
+from planner.services.patient_requests import open_requests, resolve_request
+from planner.services.session_moves import move
+from tests.integration.test_patient_page import (  # noqa: F401  (course: a fixture)
+    DESK, NOW, SECRET, at, book, count, course, doses, fresh, link,
+)
+
+
+def staff_of(session_id: int) -> tuple[tuple[int, str], ...]:
+    return tuple((p.staff_id, p.role) for p in fresh(session_id).staff)
+
+
+def state_of(request_id: int) -> str:
+    db.session.rollback()
+    return db.session.get(PatientRequest, request_id).state
+
+
+def test_moving_a_session_by_any_path_marks_its_another_time_request_done_and_audits_it(clinic):
+    session_id = book(clinic)
+    request_id = ask_another_time(link(session_id), SECRET, NOW, "Afternoons please")
+    # The API's and the CLI's path: no request named, the open one for the session is derived.
+    reschedule_session(session_id, at(14), DESK, NOW)
+    assert state_of(request_id) == "done" and open_requests() == []
+    row = db.session.get(PatientRequest, request_id)
+    assert (row.resolved_at, row.resolved_by) == (NOW, DESK.label)
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "patient_request.done")).all()
+    assert (event.entity_id, event.details["by"], event.details["session_id"]) == (str(request_id),
+                                                                                  "session.rescheduled", session_id)
+
+
+def test_the_desk_s_move_says_which_requests_it_resolved(clinic):
+    session_id = book(clinic)
+    request_id = ask_another_time(link(session_id), SECRET, NOW)
+    moved = move(session_id, at(14), clinic.chairs[0], staff_of(session_id), DESK, NOW, request_id)
+    assert moved.resolved == (request_id,) and state_of(request_id) == "done"
+
+
+def test_a_refused_move_leaves_the_request_open(clinic):
+    session_id = book(clinic)
+    book(clinic, patient=1, start=at(14))  # chair 0 and nurse 0 are taken at 14:00
+    request_id = ask_another_time(link(session_id), SECRET, NOW)
+    with pytest.raises(BookingRefused):
+        move(session_id, at(14), clinic.chairs[0], staff_of(session_id), DESK, NOW, request_id)
+    assert state_of(request_id) == "open" and fresh(session_id).starts_at == at(9)
+    assert count(AuditEvent, AuditEvent.action == "patient_request.done") == 0
+
+
+def test_a_request_withdrawn_while_the_desk_worked_it_stops_the_move(clinic):
+    session_id = book(clinic)
+    request_id = ask_another_time(link(session_id), SECRET, NOW)
+    resolve_request(request_id, DESK, NOW, "withdrawn")
+    with pytest.raises(RequestResolved):
+        move(session_id, at(14), clinic.chairs[0], staff_of(session_id), DESK, NOW, request_id)
+    assert fresh(session_id).starts_at == at(9) and state_of(request_id) == "withdrawn"
+
+
+def test_applying_a_course_s_replan_marks_its_replan_request_done_in_the_same_commit(course):
+    third = doses(course)[2]
+    patient_id = third.patient_id
+    # Consent lapsed: the re-plan after the patient's cancel cannot be made, so reception gets a request.
+    db.session.execute(update(Patient).where(Patient.id == patient_id).values(consent_status="pending"))
+    db.session.commit()
+    request_id = cancel_from_link(link(third.id), SECRET, NOW).replan_request
+    with pytest.raises(PlanStale):
+        apply_replan(course, DESK, NOW, None)  # still no plan: the request stays on the list
+    assert state_of(request_id) == "open"
+
+    db.session.execute(update(Patient).where(Patient.id == patient_id).values(consent_status="signed"))
+    db.session.commit()
+    applied = apply_replan(course, DESK, NOW, None)
+    assert applied.resolved == (request_id,) and state_of(request_id) == "done"
+    assert len(doses(course)) == 6 and open_requests() == []
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "patient_request.done")).all()
+    assert (event.details["by"], event.details["course_id"]) == ("course.replanned", course)
