@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select, update
 
 from planner.db.models import AuditEvent, Patient, PatientRequest
 from planner.domain.errors import BookingRefused, PlanStale, RequestResolved
 from planner.extensions import db
+from planner.services import SYSTEM
 from planner.services.booking import reschedule_session
+from planner.services.course_booking import book_course
+from planner.services.course_inputs import PreferencesIn
+from planner.services.course_planning import propose_course
 from planner.services.course_replan_apply import apply_replan
 from planner.services.patient_actions import ask_another_time, cancel_from_link
 from planner.services.patient_requests import open_requests, resolve_request
 from planner.services.session_moves import move
-from tests.integration.test_patient_page import (  # noqa: F401  (course: a fixture)
-    DESK, NOW, SECRET, at, book, count, course, doses, fresh, link,
-)
+from tests.factories import booking_order, ready_patient
+from tests.integration.test_patient_page import DESK, NOW, SECRET, at, book, count, doses, fresh, link
+
+
+@pytest.fixture
+def course(course_clinic):
+    """An IV induction course of six doses from Monday 23 November, mornings."""
+    patient = ready_patient()
+    proposal = propose_course(patient, "iv-induction", PreferencesIn(time_of_day="morning"), NOW, date(2026, 11, 23))
+    return book_course(booking_order(proposal, patient), SYSTEM, NOW)
 
 
 def staff_of(session_id: int) -> tuple[tuple[int, str], ...]:
