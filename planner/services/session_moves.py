@@ -17,7 +17,7 @@ from planner.domain.clinic import SessionRequest
 from planner.domain.errors import (BatchRefused, BookingRefused, InvalidData, NotFound, Reason, RequestResolved,
                                    StatusRefused)
 from planner.domain.patient_page import ANOTHER_TIME_REQUEST
-from planner.domain.offers import Offer, make_offers, start_times
+from planner.domain.offers import SPREAD, Offer, make_offers, start_times
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.booking import (Rescheduled, SessionOrder, build_request, course_move_reasons, move_session,
@@ -36,8 +36,12 @@ class MoveOffers:
     breaking: list[tuple[Offer, list[Reason]]]  # course sessions only: offers the protocol refuses
 
 
-def move_offers(session_id: int, first: date, last: date, now: datetime, limit: int = MOST) -> MoveOffers:
-    """Offers from first to last (site-local days) that reschedule would accept for this session, best first."""
+def move_offers(session_id: int, first: date, last: date, now: datetime, limit: int = MOST,
+                more: bool = False) -> MoveOffers:
+    """Offers from first to last (site-local days) that reschedule would accept for this session, best first.
+
+    Spread an hour apart on each day, as find_offers; more=True offers every start time instead.
+    """
     if last < first:
         raise InvalidData([Reason("end_before_start", "The last day comes before the first.", "day")])
     if last - first > LONGEST:
@@ -56,7 +60,7 @@ def move_offers(session_id: int, first: date, last: date, now: datetime, limit: 
         state = reads.for_offers(session, site, first, last, row.patient_id).without({row.id})
         windows = free_windows(stype, state, first, last, now, row.patient_id)
         starts = [s for s in start_times(windows, timedelta(minutes=site.slot_minutes)) if s != row.starts_at]
-        listed = make_offers(stype, state, starts, now, patient, limit)
+        listed = make_offers(stype, state, starts, now, patient, limit, None if more else SPREAD)
         offers, breaking = listed.offers, []
         if row.course_id is not None:
             kept = []
@@ -65,7 +69,7 @@ def move_offers(session_id: int, first: date, last: date, now: datetime, limit: 
                 reasons = course_move_reasons(session, row.course_id, row.id, request)
                 (breaking.append((offer, reasons)) if reasons else kept.append(offer))
             offers = kept
-        return MoveOffers(Offers(site, stype, patient, first, last, offers, listed.reasons), breaking)
+        return MoveOffers(Offers(site, stype, patient, first, last, offers, listed.reasons, listed.closer), breaking)
 
 
 @dataclass(frozen=True)

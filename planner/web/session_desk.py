@@ -31,7 +31,8 @@ def _asked(page: SessionPage, args) -> tuple[dict, dict[str, str]]:
     # Its own day by default; a session already past (cancelled, waiting for a new time) looks from today.
     default = max(page.starts_at.date(), local(now(), page.zone).date())
     values = {"day": (args.get("day") or default.isoformat()).strip()[:40],
-              "span": (args.get("span") or "day").strip()[:10]}
+              "span": (args.get("span") or "day").strip()[:10],
+              "more": "1" if args.get("more") == "1" else ""}  # "more times": every start, not an hour apart
     errors = {}
     if parse_day(values["day"]) is None:
         errors["day"] = "Give a date like 2026-11-23."
@@ -69,9 +70,10 @@ def _render(page: SessionPage, values: dict, errors: dict[str, str], working=Non
         last = first + timedelta(days=SPANS[values["span"]])
         try:
             if rebooking:
-                found = find_offers(page.site_id, page.session_type_id, first, last, now(), page.patient_id)
+                found = find_offers(page.site_id, page.session_type_id, first, last, now(), page.patient_id,
+                                    more=bool(values["more"]))
             else:
-                moved = move_offers(page.id, first, last, now())
+                moved = move_offers(page.id, first, last, now(), more=bool(values["more"]))
                 found, breaking = moved.found, moved.breaking
         except InvalidData as invalid:
             errors = {"day": " ".join(p.message for p in invalid.problems)}
