@@ -16,7 +16,7 @@ from planner.domain.booking import check_session
 from planner.domain.clinic import Placement, SessionRequest
 from planner.domain.calendar import local
 from planner.domain.errors import BatchRefused, BookingRefused, InvalidData, NotFound, Reason, StatusRefused
-from planner.domain.planning.verify import LiveSession, move_breaches
+from planner.domain.planning.verify import LiveSession, added_breaches, move_breaches
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.course_status import refresh_course_status
@@ -151,6 +151,17 @@ def course_move_reasons(session: OrmSession, course_id: int, session_id: int, re
             # A held dose is made up by another: only the sessions that stand count.
             for s in course.sessions if lifecycle.holds_place(s.status) and s.status != lifecycle.HELD]
     return move_breaches(course.protocol, live, session_id, request.site.calendar.local_day(request.start))
+
+
+def course_add_reasons(session: OrmSession, course_id: int, request: SessionRequest, purpose: str | None,
+                       dose_number: int | None) -> list[Reason]:
+    """The protocol rules a course would newly break if a session for purpose and dose_number took the request's day."""
+    course = reads.course(session, course_id)
+    live = [LiveSession(s.id, s.purpose, s.type_key, s.dose_number, local(s.start, request.site.calendar.zone).date())
+            for s in course.sessions if lifecycle.holds_place(s.status) and s.status != lifecycle.HELD]
+    added = LiveSession(0, purpose or "", request.session_type.key, dose_number,
+                        request.site.calendar.local_day(request.start))
+    return added_breaches(course.protocol, live, added)
 
 
 def cancel_session(session_id: int, actor: Actor, now: datetime, reason: str = "") -> int:

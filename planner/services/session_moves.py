@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import update
@@ -16,14 +16,18 @@ from planner.domain.calendar import local
 from planner.domain.clinic import SessionRequest
 from planner.domain.errors import (BatchRefused, BookingRefused, InvalidData, NotFound, Reason, RequestResolved,
                                    StatusRefused)
-from planner.domain.patient_page import ANOTHER_TIME_REQUEST
+from planner.domain.patient_page import ANOTHER_TIME_REQUEST, REPLAN_REQUEST
 from planner.domain.offers import SPREAD, Offer, make_offers, start_times
 from planner.services import Actor
 from planner.services.audit import record
-from planner.services.booking import (Rescheduled, SessionOrder, build_request, course_move_reasons, move_session,
-                                      place_orders)
-from planner.services.offers import LONGEST, Offers
+from planner.services.booking import (Rescheduled, SessionOrder, build_request, course_add_reasons,
+                                      course_move_reasons, move_session, place_orders)
+from planner.services.course_status import refresh_course_status
+from planner.services.offers import LONGEST, Offers, find_offers
 from planner.services.session_page import REBOOK_REQUEST
+
+# Requests about a cancelled session waiting for a new time: booking an offer answers them.
+WAITING = (REBOOK_REQUEST, REPLAN_REQUEST)
 
 MOST = 20
 
@@ -168,20 +172,55 @@ def lifecycle_words(status: str) -> str:
 
 def rebook(request_id: int, start: datetime, room_id: int | None, staff: tuple[tuple[int, str], ...], actor: Actor,
            now: datetime) -> int:
-    """Book the new time a cancelled session's rebook request asks for, resolving the request in the same commit."""
+    """Book the new time a cancelled session's request asks for, resolving the request in the same commit.
+
+    A one-off session (a "rebook" request) gets a new one-off session; a course's session waiting to
+    be re-planned (a "replan" request) gets its place back in its course (same purpose and dose),
+    refused if the course's protocol would break.
+    """
     with unit_of_work() as session:
         ask = session.get(PatientRequest, request_id)
-        if ask is None or ask.kind != REBOOK_REQUEST:
+        if ask is None or ask.kind not in WAITING:
             raise NotFound("patient request", request_id)
         old = session.get(Session, ask.session_id)
+        in_course = ask.kind == REPLAN_REQUEST and old.course_id is not None
         order = SessionOrder(old.patient_id, old.site_id, old.session_type_id, start, room_id, staff,
-                             note=f"New time for session {old.id}, cancelled by the clinic.")
+                             old.course_id if in_course else None,
+                             note=f"New time for session {old.id}, cancelled.",
+                             purpose=old.purpose if in_course else None,
+                             dose_number=old.dose_number if in_course else None)
         request = build_request(session, order)
         _resolve_for(session, request_id, old.id, actor, now)
         lock_for_booking(session, {order.site_id}, {s for s, _ in staff}, {order.patient_id})
+        if in_course:
+            reasons = course_add_reasons(session, old.course_id, request, old.purpose, old.dose_number)
+            if reasons:
+                raise BookingRefused(reasons)
         try:
             [session_id] = place_orders(session, [order], actor, now, None, [request])
         except BatchRefused as refused:
             raise BookingRefused(refused.refusals[0]) from None
+        if in_course:
+            refresh_course_status(session, old.course_id, now)
         session.commit()
         return session_id
+
+
+def rebook_offers(session_id: int, first: date, last: date, now: datetime, more: bool = False) -> MoveOffers:
+    """Offers for a cancelled session's new time; for a course's session, those its protocol refuses set aside."""
+    with reads.reading() as session:
+        row = session.get(Session, session_id)
+        if row is None:
+            raise NotFound("session", session_id)
+        site_id, type_id, patient_id, course_id = row.site_id, row.session_type_id, row.patient_id, row.course_id
+        purpose, dose_number = row.purpose, row.dose_number
+    found = find_offers(site_id, type_id, first, last, now, patient_id, more=more)
+    if course_id is None:
+        return MoveOffers(found, [])
+    kept, breaking = [], []
+    with reads.reading() as session:
+        for offer in found.offers:
+            request = SessionRequest(found.patient, found.site, found.session_type, offer.start, offer.room_id, ())
+            reasons = course_add_reasons(session, course_id, request, purpose, dose_number)
+            (breaking.append((offer, reasons)) if reasons else kept.append(offer))
+    return MoveOffers(replace(found, offers=kept), breaking)

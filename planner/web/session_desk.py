@@ -9,9 +9,8 @@ from flask_login import current_user
 
 from planner.domain.calendar import local
 from planner.domain.errors import BookingRefused, InvalidData, InvalidTransition, RequestResolved, StatusRefused
-from planner.services.offers import find_offers
-from planner.services.session_moves import course_check, move, move_offers, rebook
-from planner.services.session_page import REBOOK_REQUEST, SessionPage, cancel, clean_reason, session_page
+from planner.services.session_moves import WAITING, course_check, move, move_offers, rebook, rebook_offers
+from planner.services.session_page import SessionPage, cancel, clean_reason, session_page
 from planner.web.access import actor, now, roles_required
 from planner.web.book import SPANS, _instant, _number, _placement
 from planner.web.errors import problem
@@ -64,17 +63,15 @@ def show(session_id: int):
 def _render(page: SessionPage, values: dict, errors: dict[str, str], working=None, stale=None, status: int = 200,
             look: bool = True):
     found = breaking = None
-    rebooking = working is not None and working.kind == REBOOK_REQUEST
+    # A cancelled session waiting for a new time (one-off, or a course's dose to put back): book, not move.
+    rebooking = working is not None and working.kind in WAITING and not page.movable
     if look and _may_act() and not errors and (page.movable or rebooking):
         first = parse_day(values["day"])
         last = first + timedelta(days=SPANS[values["span"]])
         try:
-            if rebooking:
-                found = find_offers(page.site_id, page.session_type_id, first, last, now(), page.patient_id,
-                                    more=bool(values["more"]))
-            else:
-                moved = move_offers(page.id, first, last, now(), more=bool(values["more"]))
-                found, breaking = moved.found, moved.breaking
+            looked = (rebook_offers(page.id, first, last, now(), more=bool(values["more"])) if rebooking
+                      else move_offers(page.id, first, last, now(), more=bool(values["more"])))
+            found, breaking = looked.found, looked.breaking
         except InvalidData as invalid:
             errors = {"day": " ".join(p.message for p in invalid.problems)}
     html = render_template("sessions/session.html", page=page, values=values, errors=errors, found=found,
@@ -143,7 +140,7 @@ def rebook_to(session_id: int):
     if offer is None or errors:
         return problem(422, "This offer could not be read: reload the offers and pick one again.",
                        fields=[{"field": "offer", "message": "not an offer this page made"}])
-    if working is None or working.kind != REBOOK_REQUEST:
+    if working is None or working.kind not in WAITING:
         return _render(page, values, {}, None, ["This session is no longer waiting for a new time."], 409)
     try:
         new_id = rebook(working.id, *offer, actor(), now())

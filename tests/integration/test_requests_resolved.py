@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from planner.db.models import AuditEvent, Patient, PatientRequest
+from planner.domain.calendar import local
 from planner.domain.errors import BookingRefused, PlanStale, RequestResolved
 from planner.extensions import db
 from planner.services import SYSTEM
@@ -18,9 +19,10 @@ from planner.services.course_planning import propose_course
 from planner.services.course_replan_apply import apply_replan
 from planner.services.patient_actions import ask_another_time, cancel_from_link
 from planner.services.patient_requests import open_requests, resolve_request
-from planner.services.session_moves import move
+from planner.services.session_moves import move, rebook, rebook_offers
+from planner.services.session_page import cancel
 from tests.factories import booking_order, ready_patient
-from tests.integration.test_patient_page import DESK, NOW, SECRET, at, book, count, doses, fresh, link
+from tests.integration.test_patient_page import DESK, NOW, SECRET, ZONE, at, book, count, doses, fresh, link
 
 
 @pytest.fixture
@@ -97,3 +99,29 @@ def test_applying_a_course_s_replan_marks_its_replan_request_done_in_the_same_co
     assert len(doses(course)) == 6 and open_requests() == []
     [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "patient_request.done")).all()
     assert (event.details["by"], event.details["course_id"]) == ("course.replanned", course)
+
+
+def test_a_cancelled_course_dose_waiting_for_a_new_time_is_booked_back_into_its_course_from_an_offer(course):
+    third = doses(course)[2]
+    request_id = cancel(third.id, "The prescriber is ill", DESK, NOW, new_time=True)
+    [waiting] = open_requests()
+    assert (waiting.id, waiting.kind, waiting.session_status, waiting.course_id) == (request_id, "replan", "cancelled",
+                                                                                    course)
+    day = local(third.starts_at, ZONE).date()
+    after_the_last = local(doses(course)[-1].starts_at, ZONE).date() + timedelta(days=1)
+
+    # After the last dose every free time would break the protocol (dose 3 after dose 6): set aside with
+    # why, and refused if posted all the same.
+    late = rebook_offers(third.id, after_the_last, after_the_last, NOW)
+    assert late.found.offers == [] and late.breaking
+    offer, reasons = late.breaking[0]
+    assert reasons[0].message == "Dose 3 on Thu 03 Dec would be 8 days after dose 2; the protocol allows at most 7."
+    with pytest.raises(BookingRefused):
+        rebook(request_id, offer.start, offer.room_id, tuple((m.staff_id, m.role) for m in offer.team), DESK, NOW)
+    assert state_of(request_id) == "open"
+
+    offer = rebook_offers(third.id, day, day, NOW).found.offers[0]
+    new_id = rebook(request_id, offer.start, offer.room_id, tuple((m.staff_id, m.role) for m in offer.team), DESK, NOW)
+    back = fresh(new_id)
+    assert (back.course_id, back.purpose, back.dose_number, back.status) == (course, "dose", 3, "booked")
+    assert state_of(request_id) == "done" and open_requests() == [] and len(doses(course)) == 6
