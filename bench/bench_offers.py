@@ -3,7 +3,8 @@
 On the busy synthetic clinic (bench/synthetic.py: 38 chairs at ~70 % use, 60 staff, ~15,000 IV
 sessions in 12 weeks), for a random patient and a random open day of the window, the service call
 reception's /book page and GET /api/offers make: find_offers(site, IV type, day, day, now, patient)
-with the default 20 offers. Timed three ways, in this process:
+with the default 20 offers asked (spread an hour or more apart: about 10 a day). Timed three ways,
+in this process:
 
 - repeated: a process that has answered offers over these weeks before (the day's kept pieces and
   windows are current), as a running server would be;

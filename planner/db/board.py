@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from sqlalchemy import String, and_, cast, func, literal, null, or_, select, union_all
@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import queries
 from planner.db.models import (
-    Closure, ConfigMark, DayMark, OpeningHours, Patient, Room, Session, SessionStaff, SessionType, Site, Staff,
+    AuditEvent, Closure, ConfigMark, DayMark, OpeningHours, Patient, Room, Session, SessionStaff, SessionType, Site,
+    Staff,
 )
-from planner.domain.lifecycle import CANCELLED
+from planner.domain.lifecycle import CANCELLED, HELD
 
 _ROLE_ORDER = {"supervising_prescriber": 0, "monitoring_clinician": 1, "therapist": 2}
 
@@ -32,6 +33,7 @@ class BoardSession:
     room_id: int | None
     room: str | None
     staff: tuple[queries.PersonInRole, ...]
+    hold_reason: str = ""  # a held dose: why, as the hold recorded it
 
 
 @dataclass(frozen=True)
@@ -71,12 +73,29 @@ def board_day(session: OrmSession, site: queries.SiteRow, day: date, window: tup
              .join(Patient, Patient.id == Session.patient_id).join(SessionType, SessionType.id == Session.session_type_id)
              .outerjoin(Room, Room.id == Session.room_id).where(*on_day).order_by(Session.starts_at, Session.id))
     visits = [BoardSession(*row, tuple(sorted(people.get(row[0], ()), key=_by_role))) for row in conn.execute(query)]
+    held = _hold_reasons(conn, [v.id for v in visits if v.status == HELD])
+    if held:
+        visits = [replace(v, hold_reason=held[v.id]) if v.id in held else v for v in visits]
     rooms = [queries.RoomRow(r.id, r.name, r.kind, tuple(sorted(r.capabilities or ())), r.active)
              for r in conn.execute(select(Room.id, Room.name, Room.kind, Room.capabilities, Room.active)
                                    .where(Room.site_id == site.id).order_by(Room.name))]
     closure, hours = day_calendars(session, {site.id: day})[site.id]
     return BoardDay(site, day, visits, rooms, queries.shifts_overlapping(session, {site.id: window})[site.id],
                     closure, hours)
+
+
+def _hold_reasons(conn, session_ids: list[int]) -> dict[int, str]:
+    """Why each held dose is held: the reason its latest hold recorded (on any path: the board, the API)."""
+    if not session_ids:
+        return {}  # most days hold nothing: no query
+    reasons: dict[int, str] = {}
+    for entity_id, details in conn.execute(
+            select(AuditEvent.entity_id, AuditEvent.details)
+            .where(AuditEvent.entity == "session", AuditEvent.action == "session.held",
+                   AuditEvent.entity_id.in_([str(i) for i in session_ids]))
+            .order_by(AuditEvent.at, AuditEvent.id)):
+        reasons[int(entity_id)] = str((details or {}).get("reason") or "")  # the latest hold wins
+    return reasons
 
 
 def _by_role(person: queries.PersonInRole) -> tuple:

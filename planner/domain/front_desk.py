@@ -11,7 +11,7 @@ from typing import Protocol
 from planner.domain import lifecycle
 from planner.domain.calendar import WEEKDAYS
 from planner.domain.clinic import DOSING_KINDS
-from planner.domain.errors import Reason
+from planner.domain.errors import InvalidData, Reason
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,27 @@ def escort_reasons(kind: str, status: str, escort_confirmed: bool) -> list[Reaso
         return [Reason("escort_not_confirmed", "A dose needs a responsible adult to take the patient home: "
                                                "confirm the escort before checking the patient in.", "escort_confirmed")]
     return []
+
+
+HOLD_REASON_LIMIT = 500
+
+
+def hold_reason(status: str, text: str | None) -> str:
+    """The reason a dose is held, as the history keeps it (spaces tidied); InvalidData naming "reason" if unfit.
+
+    A held dose waits in the chair for the prescriber's review: whoever reviews it needs to know why
+    (a blood pressure, a symptom, a missed escort), so holding asks for a short reason. Other
+    actions take none: their text is dropped.
+    """
+    if status != lifecycle.HELD:
+        return ""
+    reason = " ".join((text or "").split())
+    if not reason:
+        raise InvalidData([Reason("required", "Say why the dose is held.", "reason")])
+    if len(reason) > HOLD_REASON_LIMIT:
+        raise InvalidData([Reason("too_long", f"Keep the reason to {HOLD_REASON_LIMIT} characters "
+                                              f"(this one has {len(reason)}).", "reason")])
+    return reason
 
 
 def in_chair_now(visits: Sequence[Visit], now: datetime) -> tuple[Visit | None, Visit | None]:

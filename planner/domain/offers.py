@@ -10,6 +10,10 @@ How offers rank (shown to reception as "why first"):
    their roles that local day, then the lower id), and the room the least used free one that
    day: work spreads across staff and chairs instead of piling on whoever is first on the roster.
 3. Over several days, at most an even share of the offers per day, so every open day shows some.
+4. Spread over the day: after an offer, the next one starts at least SPREAD (an hour) later. At a
+   quiet site the times 15 minutes apart are the same chair and the same team, so a list of them
+   says one thing twenty times; spread, it shows the morning, midday and afternoon at a glance.
+   Asked without a spread (reception's "more times"), every start time is offered.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from planner.domain.windows import FreeWindow
 # (screening, consent and REMS done, nothing else booked); booking names the real one and
 # checks every patient rule then.
 ANY_PATIENT = Patient(0, "", "any patient", date.min, SCREENING_CLEARED, CONSENT_SIGNED)
+SPREAD = timedelta(hours=1)  # the least time between two offers' starts on a day, unless every time is asked for
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ class OfferList:
 
     offers: list[Offer]
     reasons: list[Reason]
+    closer: bool = False  # start times were passed over to spread the offers: asking without a spread shows more
 
 
 def start_times(windows: list[FreeWindow], step: timedelta) -> list[datetime]:
@@ -81,8 +87,11 @@ def start_times(windows: list[FreeWindow], step: timedelta) -> list[datetime]:
 
 
 def make_offers(stype: SessionType, state: ClinicState, starts: list[datetime], now: datetime,
-                patient: Patient | None = None, limit: int = 20) -> OfferList:
-    """Up to limit offers at these start times, each one check_session accepts, best first."""
+                patient: Patient | None = None, limit: int = 20, spread: timedelta | None = SPREAD) -> OfferList:
+    """Up to limit offers at these start times, each one check_session accepts, best first, spread apart.
+
+    spread: the least time from one offer's start to the next one's on a day (None: every start time).
+    """
     who = patient or ANY_PATIENT
     calendar = state.site.calendar
     by_day: dict[date, list[datetime]] = {}
@@ -91,6 +100,7 @@ def make_offers(stype: SessionType, state: ClinicState, starts: list[datetime], 
     per_day = limit if len(by_day) <= 1 else max(1, limit // len(by_day))
     offers: list[Offer] = []
     reasons: dict[tuple[str, str], Reason] = {}
+    closer = False
     for day, todays in sorted(by_day.items()):
         begins, ends = day_start(day, calendar.zone), day_start(day + timedelta(days=1), calendar.zone)
         load = _sessions_that_day(state, begins, ends)
@@ -99,10 +109,13 @@ def make_offers(stype: SessionType, state: ClinicState, starts: list[datetime], 
                                     key=lambda i: (load[i], i)) for need in stype.needs}
         mine = [s for s in state.sessions if s.patient_id == who.id and begins <= s.window.start < ends]
         rooms = _rooms_by_use(stype, state, begins, ends)
-        made = 0
+        made, after = 0, None
         for start in todays:
             if made == per_day or len(offers) == limit:
                 break
+            if spread and after is not None and start < after:
+                closer = True  # passed over unchecked: spreading also spares the checks
+                continue
             near = state.sessions_near(stype.window(start))
             taken = {s.room_id for s in near}
             room = next((r for r in rooms if r not in taken), None)
@@ -115,9 +128,10 @@ def make_offers(stype: SessionType, state: ClinicState, starts: list[datetime], 
                 for reason in refused:
                     reasons.setdefault((reason.code, reason.message), reason)
                 continue
-            offers.append(_offer(len(offers) + 1, request, state, load, rooms, made))
+            offers.append(_offer(len(offers) + 1, request, state, load, rooms, made, spread))
             made += 1
-    return OfferList(offers, [] if offers else list(reasons.values()))
+            after = start + spread if spread else None
+    return OfferList(offers, [] if offers else list(reasons.values()), closer)
 
 
 def _near(state: ClinicState, near: list, mine: list) -> ClinicState:
@@ -142,12 +156,13 @@ def _rooms_by_use(stype: SessionType, state: ClinicState, begins: datetime, ends
 
 
 def _offer(rank: int, request: SessionRequest, state: ClinicState, load: Counter, rooms: list[int],
-           made_today: int) -> Offer:
+           made_today: int, spread: timedelta | None) -> Offer:
     zone = state.site.calendar.zone
     team = tuple(TeamMember(p.staff_id, state.roster.staff[p.staff_id].name, p.role, load[p.staff_id])
                  for p in request.placements)
     when = local(request.start, zone)
-    why = [f"Earliest free time on {when:%a %d %b}" if made_today == 0 else "Next free time that day"]
+    later = f"Next free time {_spread_words(spread)} later" if spread else "Next free time that day"
+    why = [f"Earliest free time on {when:%a %d %b}" if made_today == 0 else later]
     if team:
         why.append("Least busy team: " + ", ".join(f"{m.name} {_count(m.sessions_that_day)}" for m in team)
                    + " that day")
@@ -157,6 +172,13 @@ def _offer(rank: int, request: SessionRequest, state: ClinicState, load: Counter
                    else f"{room.name}: least used room free then")
     return Offer(rank, request.start, request.window.end, request.room_id,
                  state.rooms[request.room_id].name if request.room_id is not None else None, team, tuple(why))
+
+
+def _spread_words(spread: timedelta) -> str:
+    minutes = int(spread.total_seconds() // 60)
+    if minutes % 60:
+        return f"{minutes} minutes or more"
+    return "an hour or more" if minutes == 60 else f"{minutes // 60} hours or more"
 
 
 def _count(sessions: int) -> str:

@@ -16,11 +16,12 @@ from planner.domain.booking import check_session
 from planner.domain.clinic import Placement, SessionRequest
 from planner.domain.calendar import local
 from planner.domain.errors import BatchRefused, BookingRefused, InvalidData, NotFound, Reason, StatusRefused
-from planner.domain.planning.verify import LiveSession, move_breaches
+from planner.domain.planning.verify import LiveSession, added_breaches, move_breaches
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.course_status import refresh_course_status
 from planner.services.notices import queue_notices
+from planner.services.request_resolution import resolve_by_move
 
 
 @dataclass(frozen=True)
@@ -96,14 +97,14 @@ def reschedule_session(session_id: int, start: datetime, actor: Actor, now: date
                        room_id: int | None = None, staff: tuple[tuple[int, str], ...] | None = None) -> int:
     """Move a session (and optionally its room or staff); returns the new version."""
     with unit_of_work() as session:
-        version = move_session(session, session_id, start, actor, now, room_id, staff)
+        moved = move_session(session, session_id, start, actor, now, room_id, staff)
         session.commit()
-        return version
+        return moved.version
 
 
 def move_session(session: OrmSession, session_id: int, start: datetime, actor: Actor, now: datetime,
-                 room_id: int | None = None, staff: tuple[tuple[int, str], ...] | None = None) -> int:
-    """reschedule_session inside the caller's transaction (which commits it); returns the new version."""
+                 room_id: int | None = None, staff: tuple[tuple[int, str], ...] | None = None) -> Rescheduled:
+    """reschedule_session inside the caller's transaction (which commits it): the new version, requests resolved."""
     row = _get(session, session_id)
     lifecycle.ensure_movable(row.status)
     order = SessionOrder(row.patient_id, row.site_id, row.session_type_id, start,
@@ -129,7 +130,17 @@ def move_session(session: OrmSession, session_id: int, start: datetime, actor: A
     queue_notices(session, [row.id], now)
     record(session, actor, "session.rescheduled", "session", row.id, now, before=before.isoformat(),
            after=row.starts_at.isoformat(), room_id=row.room_id, version=row.version)
-    return row.version  # read before the caller's commit expires the row
+    # The patient's "another time" is answered by the move, whichever path made it (page, API, CLI).
+    version = row.version  # read before the caller's commit expires the row
+    return Rescheduled(version, tuple(resolve_by_move(session, row.id, actor, now)))
+
+
+@dataclass(frozen=True)
+class Rescheduled:
+    """A move made: the session's new version and the patient's requests it answered (marked done)."""
+
+    version: int
+    resolved: tuple[int, ...]
 
 
 def course_move_reasons(session: OrmSession, course_id: int, session_id: int, request: SessionRequest) -> list[Reason]:
@@ -140,6 +151,17 @@ def course_move_reasons(session: OrmSession, course_id: int, session_id: int, re
             # A held dose is made up by another: only the sessions that stand count.
             for s in course.sessions if lifecycle.holds_place(s.status) and s.status != lifecycle.HELD]
     return move_breaches(course.protocol, live, session_id, request.site.calendar.local_day(request.start))
+
+
+def course_add_reasons(session: OrmSession, course_id: int, request: SessionRequest, purpose: str | None,
+                       dose_number: int | None) -> list[Reason]:
+    """The protocol rules a course would newly break if a session for purpose and dose_number took the request's day."""
+    course = reads.course(session, course_id)
+    live = [LiveSession(s.id, s.purpose, s.type_key, s.dose_number, local(s.start, request.site.calendar.zone).date())
+            for s in course.sessions if lifecycle.holds_place(s.status) and s.status != lifecycle.HELD]
+    added = LiveSession(0, purpose or "", request.session_type.key, dose_number,
+                        request.site.calendar.local_day(request.start))
+    return added_breaches(course.protocol, live, added)
 
 
 def cancel_session(session_id: int, actor: Actor, now: datetime, reason: str = "") -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session as OrmSession
@@ -20,10 +21,24 @@ from planner.services.audit import record
 from planner.services.booking import SessionOrder, build_request, check_request, place_orders, placements_for
 from planner.services.course_replan import Replan, compute_replan, preview_replan
 from planner.services.notices import queue_notices
+from planner.services.request_resolution import resolve_by_replan
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A re-plan carried out, and the course's "re-plan" requests it answered (marked done)."""
+
+    replan: Replan
+    resolved: tuple[int, ...]
 
 
 def apply_changes(course_id: int, actor: Actor, now: datetime, expected: str | None) -> Replan:
     """Apply the course's re-plan as computed now; refuse if it is not the one the caller saw."""
+    return apply_replan(course_id, actor, now, expected).replan
+
+
+def apply_replan(course_id: int, actor: Actor, now: datetime, expected: str | None) -> Applied:
+    """apply_changes, also saying which of the course's open re-plan requests it resolved in the same commit."""
     with unit_of_work() as session:
         replan = compute_replan(session, course_id, now)
         course = session.get(Course, course_id)
@@ -89,8 +104,11 @@ def apply_changes(course_id: int, actor: Actor, now: datetime, expected: str | N
             "moved": [row.id for row, _, _ in moved], "added": created,
             "cancelled": [c.session_id for c in replan.changes if c.new is None], "note": replan.note}))
         record(session, actor, "course.replanned", "course", course_id, now, moved=len(moved), added=len(created))
+        # Applied on any path (the preview page, the API, the CLI, a patient's cancel), the course's
+        # "re-plan" requests are answered: they leave the requests list in this same commit.
+        resolved = resolve_by_replan(session, course_id, actor, now)
         session.commit()
-        return replan
+        return Applied(replan, tuple(resolved))
 
 
 def _cadence_refusals(session: OrmSession, course_id: int, index: int, now: datetime) -> dict[int, list[Reason]]:

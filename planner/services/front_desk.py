@@ -12,17 +12,19 @@ from planner.services.booking import set_status
 
 
 def act_on_session(session_id: int, action_key: str, actor: Actor, now: datetime,
-                   escort_confirmed: bool = False) -> str:
+                   escort_confirmed: bool = False, reason: str = "") -> str:
     """Apply one board action (check in, start, hold, fulfilled, no-show); returns the session's new status.
 
     The change goes through booking.set_status, so the lifecycle, its timing and the notices apply
     as on every other path; a check-in for a dose also needs the escort confirmed (domain.md: a
-    responsible adult takes the patient home after every dose).
+    responsible adult takes the patient home after every dose), and a hold needs its reason
+    (InvalidData naming "reason"), which set_status records in the session's history.
     """
     action = front_desk.BY_KEY.get(action_key)
     if action is None:
         raise InvalidData([Reason("unknown", "Choose one of the board's actions.", "action")])
+    why = front_desk.hold_reason(action.status, reason)  # checked before anything is written
     with unit_of_work() as session:
-        set_status(session, session_id, action.status, actor, now, escort_confirmed=escort_confirmed)
+        set_status(session, session_id, action.status, actor, now, why, escort_confirmed=escort_confirmed)
         session.commit()
         return action.status

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from planner.db import reads
 from planner.domain import clinic as dom
 from planner.domain.errors import InvalidData, Reason
-from planner.domain.offers import Offer, make_offers, start_times, why_no_times
+from planner.domain.offers import SPREAD, Offer, make_offers, start_times, why_no_times
 
 LONGEST = timedelta(days=6)  # a day or a week: offers are for booking now, not for browsing months
 MOST = 100
@@ -25,6 +25,7 @@ class Offers:
     last: date
     offers: list[Offer]
     reasons: list[Reason]
+    closer: bool = False  # spread out: asking for every time (more=True) would show times in between
 
     @property
     def zone(self) -> str:
@@ -33,8 +34,11 @@ class Offers:
 
 
 def find_offers(site_id: int, session_type_id: int, first: date, last: date, now: datetime,
-                patient_id: int | None = None, limit: int = 20) -> Offers:
-    """Up to limit offers from first to last (site-local days) that book_session would accept now, best first."""
+                patient_id: int | None = None, limit: int = 20, more: bool = False) -> Offers:
+    """Up to limit offers from first to last (site-local days) that book_session would accept now, best first.
+
+    Spread an hour apart on each day (domain.offers.SPREAD); more=True offers every start time instead.
+    """
     problems = []
     if last < first:
         problems.append(Reason("end_before_start", "The last day comes before the first.", "to"))
@@ -58,11 +62,11 @@ def find_offers(site_id: int, session_type_id: int, first: date, last: date, now
         site, stype = found.site, found.session_type
         state = reads.for_offers(session, site, first, last, patient_id)
         starts = start_times(found.windows, timedelta(minutes=site.slot_minutes))
-        listed = make_offers(stype, state, starts, now, patient, limit)
+        listed = make_offers(stype, state, starts, now, patient, limit, None if more else SPREAD)
         reasons = listed.reasons
         if not starts:
             anyone = reads.search(session, site_id, session_type_id, first, last, now).windows if patient else []
             reasons = ([Reason("patient_busy", "The patient's own sessions leave no time free then (never two at "
                                                "once, and one dose a day).", "patient_id")] if anyone
                        else why_no_times(stype, state, first, last, now))
-        return Offers(site, stype, patient, first, last, listed.offers, reasons)
+        return Offers(site, stype, patient, first, last, listed.offers, reasons, listed.closer)

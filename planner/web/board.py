@@ -89,11 +89,17 @@ def live(site_id: int):
 def act(session_id: int):
     """Check in, start, hold, fulfil or mark a no-show through the status service; refusals say why."""
     key = request.form.get("action", "")
+    typed = request.form.get("reason", "")[:2000]
     try:
-        act_on_session(session_id, key, actor(), now(), escort_confirmed=request.form.get("escort_confirmed") == "y")
+        act_on_session(session_id, key, actor(), now(), escort_confirmed=request.form.get("escort_confirmed") == "y",
+                       reason=typed)
     except NotFound as missing:
         return problem(404, str(missing))
-    except InvalidData:
+    except InvalidData as invalid:
+        said = {p.field: p.message for p in invalid.problems}
+        if "reason" in said:  # shown beside the visit's reason field, with what was typed kept
+            return _after_action(session_id, "alert", f"The dose is not held: {said['reason']}", 422,
+                                 held=(session_id, said["reason"], typed[:600]))
         return _after_action(session_id, "alert", "Choose one of the board's actions.", 422)
     except StatusRefused as refused:
         return _after_action(session_id, "alert", " ".join(r.message for r in refused.reasons), 409)
@@ -103,7 +109,8 @@ def act(session_id: int):
     return _after_action(session_id, "status", None, 200, key)
 
 
-def _after_action(session_id: int, role: str, message: str | None, status: int, key: str = ""):
+def _after_action(session_id: int, role: str, message: str | None, status: int, key: str = "",
+                  held: tuple[int, str, str] | None = None):
     """The board again with what happened: the live part for the page's script, else the page (or a redirect)."""
     db.session.rollback()  # read what the action committed, not the transaction it ran in
     row = db.session.get(Session, session_id)
@@ -112,11 +119,11 @@ def _after_action(session_id: int, role: str, message: str | None, status: int, 
     if message is None:
         message = _DONE[key].format(row.patient.name)
     if request.headers.get("X-Requested-With") == "fetch":
-        return _render(site, day, fragment=True, notice=(role, message), status=status)
+        return _render(site, day, fragment=True, notice=(role, message), status=status, held=held)
     if status == 200:
         flash(message, "info")
         return redirect(url_for(".site_board", site_id=site.id, day=day.isoformat()), 303)
-    return _render(site, day, fragment=False, notice=(role, message), status=status)
+    return _render(site, day, fragment=False, notice=(role, message), status=status, held=held)
 
 
 def _site_and_day(site_id: int):
@@ -140,7 +147,7 @@ def _etag(site: queries.SiteRow, day: date, moment: datetime) -> str:
 
 
 def _render(site: queries.SiteRow, day: date, fragment: bool, notice: tuple[str, str] | None = None,
-            status: int = 200, tag: str | None = None):
+            status: int = 200, tag: str | None = None, held: tuple[int, str, str] | None = None):
     moment = now()
     tag = tag or _etag(site, day, moment)
     seen = board_reads.board_day(db.session, site, day, day_span(day, site.timezone))
@@ -154,6 +161,7 @@ def _render(site: queries.SiteRow, day: date, fragment: bool, notice: tuple[str,
         "may_act": current_user.role in (*ACTORS, "admin"),
         "act_url": url_for(".act", session_id=0).removesuffix("0/status"),
         "refresh_seconds": current_app.config["BOARD_REFRESH_SECONDS"],
+        "held": held,  # (session id, the error beside its reason field, what was typed) after a refused hold
     }
     template = "board/live.html" if fragment else "board/board.html"
     response = make_response(render_template(template, **context), status)

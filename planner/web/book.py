@@ -35,7 +35,8 @@ def _number(raw: str | None) -> int | None:
 def _asked(args) -> tuple[dict, dict[str, str]]:
     """The page's choices from a query string or form, and an error beside each field that is not right."""
     values = {"session_type_id": args.get("session_type_id", "").strip(), "site_id": args.get("site_id", "").strip(),
-              "day": args.get("day", "").strip(), "span": args.get("span", "day").strip() or "day"}
+              "day": args.get("day", "").strip(), "span": args.get("span", "day").strip() or "day",
+              "more": "1" if args.get("more") == "1" else ""}  # "more times": every start, not an hour apart
     errors = {}
     for field, what in (("session_type_id", "session type"), ("site_id", "site")):
         if _number(values[field]) is None:
@@ -105,7 +106,8 @@ def _page(patient, values: dict, errors: dict[str, str], stale: list[Reason] | N
         first = parse_day(values["day"])
         try:
             found = find_offers(int(values["site_id"]), int(values["session_type_id"]), first,
-                                first + timedelta(days=SPANS[values["span"]]), now(), patient.id)
+                                first + timedelta(days=SPANS[values["span"]]), now(), patient.id,
+                                more=bool(values.get("more")))
         except InvalidData as invalid:
             errors = {_FIELDS.get(p.field, p.field): p.message for p in invalid.problems}
     page = render_template("book/offers.html", patient=patient, sites=sites, types=types, values=values,

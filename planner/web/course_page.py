@@ -11,7 +11,7 @@ from planner.domain.calendar import local
 from planner.domain.errors import InvalidData, InvalidTransition, PlanStale
 from planner.services import course_pages
 from planner.services.course_replan import Replan, preview_replan
-from planner.services.course_replan_apply import apply_changes
+from planner.services.course_replan_apply import apply_replan
 from planner.services.course_inputs import StopIn
 from planner.services.course_status import stop_course
 from planner.services.validation import parse
@@ -63,15 +63,17 @@ def replan_apply(course_id: int):
         return _preview(page, preview_replan(course_id, now()), ["The preview to apply was missing; review it "
                                                                  "again."], 422)
     try:
-        done = apply_changes(course_id, actor(), now(), form.fingerprint.data)
+        applied = apply_replan(course_id, actor(), now(), form.fingerprint.data)
     except PlanStale as stale:
         reasons = [r.message for rs in stale.refusals.values() for r in rs]
         fresh = stale.fresh if isinstance(stale.fresh, Replan) else preview_replan(course_id, now())
         return _preview(page, fresh, reasons, 409)
+    done = applied.replan
     moved = sum(1 for c in done.changes if c.session_id is not None and c.new is not None)
     added = sum(1 for c in done.changes if c.session_id is None)
     cancelled = sum(1 for c in done.changes if c.new is None)
-    flash(f"Re-planned: {moved} moved, {added} added, {cancelled} cancelled.", "success")
+    answered = " The re-plan request is marked done." if applied.resolved else ""
+    flash(f"Re-planned: {moved} moved, {added} added, {cancelled} cancelled.{answered}", "success")
     return redirect(url_for(".show", course_id=course_id), 303)
 
 

@@ -9,9 +9,8 @@ from flask_login import current_user
 
 from planner.domain.calendar import local
 from planner.domain.errors import BookingRefused, InvalidData, InvalidTransition, RequestResolved, StatusRefused
-from planner.services.offers import find_offers
-from planner.services.session_moves import course_check, move, move_offers, rebook
-from planner.services.session_page import REBOOK_REQUEST, SessionPage, cancel, clean_reason, session_page
+from planner.services.session_moves import WAITING, course_check, move, move_offers, rebook, rebook_offers
+from planner.services.session_page import SessionPage, cancel, clean_reason, session_page
 from planner.web.access import actor, now, roles_required
 from planner.web.book import SPANS, _instant, _number, _placement
 from planner.web.errors import problem
@@ -31,7 +30,8 @@ def _asked(page: SessionPage, args) -> tuple[dict, dict[str, str]]:
     # Its own day by default; a session already past (cancelled, waiting for a new time) looks from today.
     default = max(page.starts_at.date(), local(now(), page.zone).date())
     values = {"day": (args.get("day") or default.isoformat()).strip()[:40],
-              "span": (args.get("span") or "day").strip()[:10]}
+              "span": (args.get("span") or "day").strip()[:10],
+              "more": "1" if args.get("more") == "1" else ""}  # "more times": every start, not an hour apart
     errors = {}
     if parse_day(values["day"]) is None:
         errors["day"] = "Give a date like 2026-11-23."
@@ -63,16 +63,15 @@ def show(session_id: int):
 def _render(page: SessionPage, values: dict, errors: dict[str, str], working=None, stale=None, status: int = 200,
             look: bool = True):
     found = breaking = None
-    rebooking = working is not None and working.kind == REBOOK_REQUEST
+    # A cancelled session waiting for a new time (one-off, or a course's dose to put back): book, not move.
+    rebooking = working is not None and working.kind in WAITING and not page.movable
     if look and _may_act() and not errors and (page.movable or rebooking):
         first = parse_day(values["day"])
         last = first + timedelta(days=SPANS[values["span"]])
         try:
-            if rebooking:
-                found = find_offers(page.site_id, page.session_type_id, first, last, now(), page.patient_id)
-            else:
-                moved = move_offers(page.id, first, last, now())
-                found, breaking = moved.found, moved.breaking
+            looked = (rebook_offers(page.id, first, last, now(), more=bool(values["more"])) if rebooking
+                      else move_offers(page.id, first, last, now(), more=bool(values["more"])))
+            found, breaking = looked.found, looked.breaking
         except InvalidData as invalid:
             errors = {"day": " ".join(p.message for p in invalid.problems)}
     html = render_template("sessions/session.html", page=page, values=values, errors=errors, found=found,
@@ -115,7 +114,7 @@ def move_to(session_id: int):
                                staff=request.form.getlist("staff"), values=values, working=working,
                                room=request.form.get("room_name", "")[:80], check=course_check(page.id, start))
     try:
-        move(session_id, start, room_id, staff, actor(), now(), working.id if working else None, shown)
+        moved = move(session_id, start, room_id, staff, actor(), now(), working.id if working else None, shown)
     except BookingRefused as refused:
         return _render(session_page(session_id), values, {}, working, [r.message for r in refused.reasons], 409)
     except (InvalidTransition, StatusRefused) as refused:
@@ -123,7 +122,9 @@ def move_to(session_id: int):
     except RequestResolved:
         return _render(session_page(session_id), values, {}, None,
                        ["The request was already resolved by someone else; nothing was moved."], 409)
-    flash("Moved. The patient's updated invite is on its way." + (" The request is marked done." if working else ""),
+    done = len(moved.resolved)
+    flash("Moved. The patient's updated invite is on its way." + ("" if not done else " The request is marked done."
+                                                                  if done == 1 else f" {done} requests are marked done."),
           "success")
     return redirect(url_for(".show", session_id=session_id), 303)
 
@@ -139,7 +140,7 @@ def rebook_to(session_id: int):
     if offer is None or errors:
         return problem(422, "This offer could not be read: reload the offers and pick one again.",
                        fields=[{"field": "offer", "message": "not an offer this page made"}])
-    if working is None or working.kind != REBOOK_REQUEST:
+    if working is None or working.kind not in WAITING:
         return _render(page, values, {}, None, ["This session is no longer waiting for a new time."], 409)
     try:
         new_id = rebook(working.id, *offer, actor(), now())

@@ -21,11 +21,14 @@
     }
   }
 
-  // Someone half-way through an action (the escort box ticked, focus on a button) keeps their form.
+  // Someone half-way through an action (the escort box ticked, a hold's reason typed, focus on a
+  // button) keeps their form: a refresh would wipe what they put in it.
   function working() {
     var active = document.activeElement;
+    var typed = Array.prototype.some.call(board.querySelectorAll("input[name=reason]"),
+                                          function (field) { return field.value.trim() !== ""; });
     return (active && board.contains(active) && active.closest("form")) ||
-      board.querySelector("input[type=checkbox]:checked");
+      board.querySelector("input[type=checkbox]:checked") || typed;
   }
 
   function refresh() {

@@ -175,3 +175,75 @@ def test_moving_a_course_dose_shows_what_changes_in_the_course_before_it_is_made
     page.get_by_role("button", name="Move it").click()
     expect(page.locator(".flash")).to_contain_text("Moved.")
     expect(page.get_by_test_id("session-when")).to_contain_text(when)
+
+
+def test_a_request_is_resolved_by_a_move_made_from_the_session_page_not_only_from_the_list(page, staff_login,
+                                                                                           artifacts):
+    clinic, tomorrow, iv = tomorrow_clinic()
+    patient = f.make_patient("MRN-92", name="Lina Haddad")
+    session_id = book_at(clinic, iv, patient, tomorrow, 13)
+    db.session.add(PatientRequest(session_id=session_id, patient_id=patient, kind="another_time",
+                                  note="Could we do a morning?", state="open",
+                                  asked_at=datetime.now(ZoneInfo("UTC"))))
+    db.session.commit()
+    email, password = staff_login("reception", "Pat Front")
+
+    # Reception goes straight to the session (from the patient's page), not through the requests list.
+    page.goto(f"/patients/{patient}")
+    sign_in(page, email, password)
+    page.get_by_role("link", name="IV ketamine infusion").first.click()
+    page.get_by_role("button", name="Show offers").click()
+    offers = page.get_by_test_id("offer")
+    # Spread over the day: an hour or more apart, and "more times" shows the quarter hours between.
+    expect(offers.nth(0).locator(".offer-time")).to_have_text("08:00–09:45")
+    expect(offers.nth(1).locator(".offer-time")).to_have_text("09:00–10:45")
+    page.get_by_role("link", name="More times: every free start in between").click()
+    expect(page.get_by_test_id("offer").nth(1).locator(".offer-time")).to_have_text("08:15–10:00")
+    shoot(page, "session-more-times")
+    page.get_by_test_id("offer").first.get_by_role(
+        "button", name=f"Move to 08:00 on {tomorrow:%a %d %b} in Chair 1").click()
+    expect(page.locator(".flash")).to_contain_text("The request is marked done.")
+    shoot(page, "request-resolved-by-move")
+
+    page.goto("/requests")
+    expect(page.locator("main")).to_contain_text("No open requests.")
+    assert db.session.get(PatientRequest, 1).state == "done"
+    db.session.rollback()
+
+
+def test_a_course_waiting_to_be_replanned_leaves_the_list_when_its_replan_is_applied(page, staff_login, course_clinic,
+                                                                                     clinic_clock, artifacts):
+    from sqlalchemy import select
+
+    from planner.db.models import Session
+    from planner.services.course_booking import book_course
+    from planner.services.course_inputs import PreferencesIn
+    from planner.services.course_planning import propose_course
+
+    patient = f.ready_patient()
+    proposal = propose_course(patient, "iv-induction", PreferencesIn(time_of_day="morning"), clinic_clock)
+    course = book_course(f.booking_order(proposal, patient), SYSTEM, clinic_clock)
+    third = db.session.scalar(select(Session.id).where(Session.course_id == course, Session.dose_number == 3,
+                                                       Session.purpose == "dose"))
+    name = db.session.get(Session, third).patient.name
+    db.session.rollback()
+    email, password = staff_login("reception", "Pat Front")
+
+    page.goto(f"/sessions/{third}/cancel")
+    sign_in(page, email, password)
+    page.get_by_label("Why is it cancelled?").fill("The prescriber is ill that day")
+    page.get_by_label(f"Put course {course} on the requests list to re-plan").check()
+    page.get_by_role("button", name="Cancel the session").click()
+    expect(page.locator(".flash")).to_contain_text("The course is on the requests list to re-plan.")
+
+    page.goto("/requests")
+    row = page.locator("tr", has_text=name)
+    expect(row).to_contain_text("re-plan the course")
+    expect(row).to_contain_text("The prescriber is ill that day")
+    shoot(page, "requests-replan-waiting")
+    row.get_by_role("link", name=f"Open the re-plan preview for {name}").click()
+    page.get_by_role("button", name="Apply this re-plan").click()
+    expect(page.locator(".flash")).to_contain_text("The re-plan request is marked done.")
+    shoot(page, "request-resolved-by-replan")
+    page.goto("/requests")
+    expect(page.locator("main")).to_contain_text("No open requests.")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from planner import clock
 from planner.services import SYSTEM
 from planner.services.front_desk import act_on_session
-from tests.browser.a11y import check_at_every_width
+from tests.browser.a11y import check_at_every_width, shoot
 from tests.browser.test_journeys import sign_in
 from tests.web.board_clinic import seed_board_clinic
 
@@ -105,3 +105,56 @@ def test_the_day_view_fits_a_tablet_and_a_phone(page, staff_login, artifacts):
             assert box["x"] >= 0 and box["x"] + box["width"] <= width, (width, box)
             assert inner[0] <= inner[1], (width, inner)
         page.screenshot(path=str(artifacts / f"day-view-{width}.png"), full_page=True)
+
+
+def test_holding_a_dose_asks_why_beside_the_field_and_the_board_shows_the_reason(
+        app, page, staff_login, artifacts, monkeypatch):
+    monkeypatch.setitem(app.config, "BOARD_REFRESH_SECONDS", 1)
+    clinic = seed_board_clinic()
+    act_on_session(clinic.midday, "check_in", SYSTEM, clock.now(), escort_confirmed=True)
+    email, password = staff_login("clinician", "Dr Kim")
+    page.goto(f"/sites/{clinic.site}/board")
+    sign_in(page, email, password)
+    jordan = visit(page, "Jordan Avery")
+    page.evaluate("() => { window.sameDocument = true; }")
+    jordan.get_by_role("button", name="Hold dose: Jordan Avery").click()
+    field = jordan.get_by_label("Why hold Jordan Avery's dose?")
+    expect(jordan.locator(".field-error")).to_have_text("Say why the dose is held.")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(jordan.locator(".visit-status .badge")).to_have_text("arrived")
+    shoot(page, "board-hold-refused")
+
+    field.fill("Blood pressure 165/100, waiting for the prescriber")
+    page.wait_for_timeout(2500)  # two refresh ticks: a typed reason keeps its form
+    expect(field).to_have_value("Blood pressure 165/100, waiting for the prescriber")
+    field.press("Enter")  # Enter in the reason holds the dose, never the row's first button (Start)
+    expect(jordan.locator(".visit-status .badge")).to_have_text("held")
+    expect(jordan.get_by_test_id("hold-reason")).to_have_text("Held: Blood pressure 165/100, waiting for the prescriber")
+    assert page.evaluate("() => window.sameDocument") is True
+    check_at_every_width(page, "board-held")
+    shoot(page, "board-held")
+
+
+def test_holding_a_dose_works_without_javascript(browser, live_server, staff_login, artifacts):
+    clinic = seed_board_clinic()
+    act_on_session(clinic.midday, "check_in", SYSTEM, clock.now(), escort_confirmed=True)
+    email, password = staff_login("reception", "Pat Front")
+    context = browser.new_context(base_url=live_server, java_script_enabled=False,
+                                  viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(f"/sites/{clinic.site}/board")
+        sign_in(page, email, password)
+        jordan = visit(page, "Jordan Avery")
+        jordan.get_by_label("Why hold Jordan Avery's dose?").fill("   ")
+        jordan.get_by_role("button", name="Hold dose: Jordan Avery").click()
+        expect(page.locator("#board-notices")).to_contain_text("The dose is not held: Say why the dose is held.")
+        expect(visit(page, "Jordan Avery").locator(".field-error")).to_have_text("Say why the dose is held.")
+        visit(page, "Jordan Avery").get_by_label("Why hold Jordan Avery's dose?").fill("Feels faint")
+        visit(page, "Jordan Avery").get_by_role("button", name="Hold dose: Jordan Avery").click()
+        expect(page.locator(".flash")).to_contain_text("Jordan Avery: dose held for the prescriber.")
+        expect(visit(page, "Jordan Avery").get_by_test_id("hold-reason")).to_have_text("Held: Feels faint")
+        shoot(page, "board-held-no-js")
+    finally:
+        context.close()

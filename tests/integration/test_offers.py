@@ -46,7 +46,7 @@ def test_every_offer_of_a_busy_day_is_accepted_when_booked(clinic, type_name):
     book_iv(clinic, patient=1, chair=0, nurse=0, start=at(9))
     book_iv(clinic, patient=2, chair=1, nurse=1, start=at(9, 30))
     type_id = getattr(clinic, type_name)
-    found = find_offers(clinic.site, type_id, MONDAY, MONDAY, NOW, clinic.patients[0], limit=100)
+    found = find_offers(clinic.site, type_id, MONDAY, MONDAY, NOW, clinic.patients[0], limit=100, more=True)
     assert len(found.offers) > 10 and found.reasons == []
     for offer in found.offers:
         # Each on its own: booked, then cancelled so the next offer meets the clinic it was made for.
@@ -62,7 +62,16 @@ def test_offers_come_earliest_first_with_a_full_team_in_site_time(clinic):
     first = found.offers[0]
     assert {m.role for m in first.team} == {"supervising_prescriber", "monitoring_clinician"}
     assert first.room_name == "Chair 1" and first.why[0] == "Earliest free time on Mon 23 Nov"
-    assert found.zone == ZONE and len(found.offers) == 20
+    assert found.zone == ZONE and starts == [at(hour) for hour in range(8, 17)] and found.closer
+
+
+def test_more_times_offers_every_free_start_and_the_spread_list_is_its_subset(clinic):
+    every = find_offers(clinic.site, clinic.iv, MONDAY, MONDAY, NOW, clinic.patients[0], limit=100, more=True)
+    spread = find_offers(clinic.site, clinic.iv, MONDAY, MONDAY, NOW, clinic.patients[0], limit=100)
+    assert [o.start for o in every.offers][:3] == [at(8), at(8, 15), at(8, 30)] and not every.closer
+    assert {o.start for o in spread.offers} < {o.start for o in every.offers}
+    gaps = [b.start - a.start for a, b in zip(spread.offers, spread.offers[1:])]
+    assert gaps and min(gaps) >= timedelta(hours=1)
 
 
 def test_the_team_offered_is_the_least_busy_that_day(clinic):

@@ -7,6 +7,8 @@ from datetime import date, datetime, time, timezone
 
 import pytest
 
+from planner.domain import front_desk
+from planner.domain.errors import InvalidData
 from planner.domain.front_desk import actions_for, escort_reasons, in_chair_now, needs_escort, why_closed
 
 ZONE = "America/New_York"
@@ -114,3 +116,16 @@ def test_an_open_day_with_nobody_on_shift_says_so_and_is_not_called_closed():
 
 def test_an_open_day_with_staff_on_shift_has_no_notice():
     assert why_closed(MONDAY, None, HOURS, anyone_on_shift=True) is None
+
+
+def test_holding_a_dose_asks_for_a_reason_tidied_and_at_most_500_characters():
+    assert front_desk.hold_reason("held", "  Blood pressure\n 165/100 ") == "Blood pressure 165/100"
+    assert front_desk.hold_reason("held", "x" * 500) == "x" * 500
+    for typed, code in (("", "required"), (" \n\t", "required"), (None, "required"), ("x" * 501, "too_long")):
+        with pytest.raises(InvalidData) as invalid:
+            front_desk.hold_reason("held", typed)
+        assert [(p.code, p.field) for p in invalid.value.problems] == [(code, "reason")]
+
+
+def test_actions_other_than_holding_take_no_reason():
+    assert front_desk.hold_reason("in_progress", "anything") == "" and front_desk.hold_reason("arrived", None) == ""

@@ -29,8 +29,8 @@ def test_every_offer_passes_check_session_against_the_clinic():
     busy = make_booked(id=1, patient_id=7, start=at(8), room_id=CHAIR,
                        duties=[(DR_ADAMS, "supervising_prescriber"), (NURSE_BAKER, "monitoring_clinician")])
     state = make_state(sessions=[busy])
-    listed = make_offers(IV, state, whole_day(), NOW, make_patient(), limit=40)
-    assert len(listed.offers) == 34 and listed.reasons == []
+    listed = make_offers(IV, state, whole_day(), NOW, make_patient(), limit=40, spread=None)
+    assert len(listed.offers) == 34 and listed.reasons == [] and not listed.closer
     for offer in listed.offers:
         request = SessionRequest(make_patient(), state.site, IV, offer.start, offer.room_id,
                                  tuple(_placements(offer)))
@@ -57,8 +57,28 @@ def test_over_several_days_each_day_gets_an_even_share():
              make_staff(NURSE_BAKER, "Nurse Baker", ("RN",), shifts=(_shift(DAY), _shift(DAY + timedelta(days=1))))]
     starts = whole_day() + [s + timedelta(days=1) for s in whole_day()]
     listed = make_offers(IV, make_state(staff=staff), starts, NOW, make_patient(), limit=6)
-    assert [o.start for o in listed.offers] == [at(8), at(8, 15), at(8, 30), at(8) + timedelta(days=1),
-                                                at(8, 15) + timedelta(days=1), at(8, 30) + timedelta(days=1)]
+    assert [o.start for o in listed.offers] == [at(8), at(9), at(10), at(8) + timedelta(days=1),
+                                                at(9) + timedelta(days=1), at(10) + timedelta(days=1)]
+
+
+def test_at_a_quiet_site_offers_are_spread_an_hour_apart_with_the_times_between_passed_over():
+    listed = make_offers(IV, make_state(), whole_day(), NOW, make_patient())
+    assert [o.start for o in listed.offers] == [at(hour) for hour in range(8, 17)]
+    assert listed.closer  # the quarter hours between were left out: "more times" shows them
+    assert listed.offers[1].why[0] == "Next free time an hour or more later"
+
+
+def test_asked_for_every_time_the_offers_follow_each_free_start_time():
+    listed = make_offers(IV, make_state(), whole_day(), NOW, make_patient(), limit=5, spread=None)
+    assert [o.start for o in listed.offers] == [at(8), at(8, 15), at(8, 30), at(8, 45), at(9)]
+    assert listed.offers[1].why[0] == "Next free time that day" and not listed.closer
+
+
+def test_the_next_offer_is_the_first_free_time_at_least_the_spread_after_the_one_before():
+    free = [s for s in whole_day() if s not in (at(11), at(11, 15))]
+    listed = make_offers(IV, make_state(), free, NOW, make_patient(), limit=4, spread=timedelta(minutes=90))
+    assert [o.start for o in listed.offers] == [at(8), at(9, 30), at(11, 30), at(13)]
+    assert listed.offers[1].why[0] == "Next free time 90 minutes or more later"
 
 
 def test_no_times_on_a_day_without_a_prescriber_names_the_role():

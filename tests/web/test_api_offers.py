@@ -41,6 +41,23 @@ def test_offers_name_the_room_and_team_in_site_time_and_book_as_offered(app, cli
     assert booked.status_code == 201, booked.get_json()
 
 
+def test_the_api_gives_the_pages_spread_list_and_more_true_gives_every_free_start(app, clinic, reception,
+                                                                                  clinic_clock):
+    from planner.services.offers import find_offers
+
+    spread = ask(reception, clinic).get_json()
+    page = find_offers(clinic.site, clinic.iv, MONDAY, MONDAY, clinic_clock, clinic.patients[0])
+    assert [o["local_start"][11:16] for o in spread["offers"]] == [f"{h:02}:00" for h in range(8, 17)]
+    assert [o["start"] for o in spread["offers"]] == [o.start.isoformat().replace("+00:00", "Z") for o in page.offers]
+    assert spread["closer_times"] is True
+    response = ask(reception, clinic, more="true", limit=4)
+    conforms(app, "GET", "/api/offers", response)
+    every = response.get_json()
+    assert [o["local_start"][11:16] for o in every["offers"]] == ["08:00", "08:15", "08:30", "08:45"]
+    assert every["closer_times"] is False
+    assert "more" in fields(ask(reception, clinic, more="lots"))
+
+
 def test_a_closed_day_has_no_offers_and_says_why(app, clinic, reception):
     response = ask(reception, clinic, **{"from": "2026-11-28"})
     conforms(app, "GET", "/api/offers", response)

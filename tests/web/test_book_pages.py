@@ -52,10 +52,20 @@ def test_offers_show_time_with_zone_room_team_and_why_first(desk, clinic):
     response = offers_page(desk, clinic)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "20 offers" in page and "America/New_York" in page and ">EST<" in page
-    assert "08:00–09:45" in page and "Chair 1" in page
+    assert "9 offers" in page and "America/New_York" in page and ">EST<" in page
+    assert "08:00–09:45" in page and "09:00–10:45" in page and "08:15–10:00" not in page and "Chair 1" in page
     assert "Dr Ada Kim <span class=\"muted\">· supervising prescriber" in page
     assert "<strong>Why first:</strong> Earliest free time on Mon 23 Nov" in page
+    assert "Next free time an hour or more later" in page
+
+
+def test_more_times_shows_every_free_start_and_a_way_back_to_the_spread_list(desk, clinic):
+    spread = offers_page(desk, clinic).get_data(as_text=True)
+    more = re.search(r'<a href="([^"]*more=1[^"]*)#offers-heading">More times', spread)
+    assert more is not None
+    page = desk.get(more.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "20 offers" in page and "08:15–10:00" in page and "Fewer times, an hour or more apart" in page
+    assert len(offer_forms(page)) == 20 and offer_forms(page)[1]["start"].startswith("2026-11-23T13:15")
 
 
 def test_booking_an_offer_lands_on_the_booked_session(desk, clinic):

@@ -302,3 +302,34 @@ def test_a_request_about_a_session_that_can_no_longer_move_says_so_and_offers_no
     change_status(booked, "cancelled", SYSTEM, MONDAY_BEFORE, "clinic closed")
     page = desk.get(f"/sessions/{booked}", query_string={"request": ask}).get_data(as_text=True)
     assert "the session is cancelled and cannot be moved now" in page and 'data-testid="offer"' not in page
+
+
+def test_a_course_dose_waiting_to_be_replanned_is_booked_back_into_its_course_from_the_requests_list(
+        desk, course_clinic, clinic_clock):
+    from planner.services.course_booking import book_course
+    from planner.services.course_inputs import PreferencesIn
+    from planner.services.course_planning import propose_course
+    from tests.factories import booking_order, ready_patient
+
+    patient = ready_patient()
+    proposal = propose_course(patient, "iv-induction", PreferencesIn(time_of_day="morning"), clinic_clock)
+    course = book_course(booking_order(proposal, patient), SYSTEM, clinic_clock)
+    third = db.session.scalar(select(Session.id).where(Session.course_id == course, Session.dose_number == 3,
+                                                       Session.purpose == "dose"))
+    desk.post(f"/sessions/{third}/cancel", data={"reason": "Chair out of service", "new_time": "yes",
+                                                 "csrf_token": csrf(desk)})
+    ask = db.session.scalar(select(PatientRequest))
+    assert (ask.kind, ask.state) == ("replan", "open")
+    listed = desk.get("/requests").get_data(as_text=True)
+    assert f"/courses/{course}/replan" in listed and f"/sessions/{third}?request={ask.id}" in listed
+    page = desk.get(f"/sessions/{third}", query_string={"request": ask.id}).get_data(as_text=True)
+    assert "waiting to be re-planned" in page and "puts this dose back in the course" in page
+    first = offer_forms(page, f"/sessions/{third}/rebook")[0]
+    response = desk.post(f"/sessions/{third}/rebook", data=first)
+    assert response.status_code == 303
+    db.session.rollback()
+    back = db.session.scalar(select(Session).where(Session.course_id == course, Session.dose_number == 3,
+                                                   Session.purpose == "dose", Session.status == "booked"))
+    assert back is not None and back.id != third
+    assert db.session.get(PatientRequest, ask.id).state == "done"
+    assert "No open requests." in desk.get("/requests").get_data(as_text=True)

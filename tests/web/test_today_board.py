@@ -119,8 +119,38 @@ def test_a_clinician_starts_holds_and_fulfils_a_dose(signed_in, board_clinic):
     clinician = signed_in("clinician")
     act(clinician, board_clinic, board_clinic.early, "check_in", escort_confirmed="y")
     for action, status in (("held", "held"), ("start", "in_progress"), ("fulfilled", "fulfilled")):
-        assert act(clinician, board_clinic, board_clinic.early, action).status_code == 303
+        assert act(clinician, board_clinic, board_clinic.early, action, reason="Blood pressure 165/100").status_code == 303
         assert status_of(board_clinic.early) == status
+
+
+def test_holding_a_dose_needs_a_reason_said_beside_the_field_with_nothing_changed(reception, board_clinic):
+    act(reception, board_clinic, board_clinic.early, "check_in", escort_confirmed="y")
+    for typed, said in (("   ", "Say why the dose is held."), ("x" * 501, "Keep the reason to 500 characters")):
+        response = act(reception, board_clinic, board_clinic.early, "held", reason=typed)
+        page = response.data.decode()
+        assert response.status_code == 422 and status_of(board_clinic.early) == "arrived"
+        field = re.search(rf'<input id="hold-reason-{board_clinic.early}"[^>]*>', page).group(0)
+        assert 'aria-invalid="true"' in field and f'aria-describedby="hold-reason-{board_clinic.early}-error"' in field
+        error = re.search(rf'id="hold-reason-{board_clinic.early}-error">([^<]*)<', page).group(1)
+        assert said in error
+    fetched = act(reception, board_clinic, board_clinic.early, "held", fetch=True, reason="")
+    assert fetched.status_code == 422 and "<html" not in fetched.data.decode()
+    assert f'id="hold-reason-{board_clinic.early}-error">Say why the dose is held.' in fetched.data.decode()
+    assert audit("session.held") == []
+
+
+def test_a_held_dose_shows_its_reason_on_the_board_and_in_its_history(reception, board_clinic):
+    act(reception, board_clinic, board_clinic.early, "check_in", escort_confirmed="y")
+    response = act(reception, board_clinic, board_clinic.early, "held", fetch=True,
+                   reason="  Blood pressure\n165/100, waiting for Dr Kim ")
+    assert response.status_code == 200 and status_of(board_clinic.early) == "held"
+    assert "Held: Blood pressure 165/100, waiting for Dr Kim" in text_of(response)
+    assert "Held: Blood pressure 165/100, waiting for Dr Kim" in text_of(reception.get(board_url(board_clinic)))
+    [held] = audit("session.held")
+    assert held.details["reason"] == "Blood pressure 165/100, waiting for Dr Kim"
+    # Other actions take no reason: starting the held dose writes none.
+    act(reception, board_clinic, board_clinic.early, "start", reason="ignored")
+    assert "ignored" not in str(audit("session.in_progress")[0].details)
 
 
 def test_the_live_part_answers_304_until_something_on_the_board_changes(reception, board_clinic):

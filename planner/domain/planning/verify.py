@@ -74,6 +74,15 @@ def move_breaches(protocol: Protocol, live: list[LiveSession], moved_id: int, ne
     return [reason for key, reason in after.items() if key not in before]
 
 
+def added_breaches(protocol: Protocol, live: list[LiveSession], added: LiveSession) -> list[Reason]:
+    """The protocol rules a course would newly break if a session were booked into it (a cancelled dose's new time).
+
+    As for a move, only what the addition breaks itself counts, never what was broken before it.
+    """
+    before = _breaches(protocol, live)
+    return [reason for key, reason in _breaches(protocol, [*live, added]).items() if key not in before]
+
+
 def _breaches(protocol: Protocol, live: list[LiveSession]) -> dict[tuple, Reason]:
     """Each rule the course's live sessions break, keyed by rule and subject (doses may be missing)."""
     rules = dose_rules(protocol)

@@ -23,6 +23,8 @@ class OffersQuery(Strict):
                                                                    "left out, the one day `from`.")
     patient_id: Id | None = None
     limit: int = Field(default=20, ge=1, le=MOST)
+    more: bool = Field(default=False, description="Every free start time, not only offers an hour or more apart "
+                                                  "(the default, as reception's pages show them).")
 
 
 @api.get("/offers")
@@ -31,7 +33,7 @@ def offers():
     """Bookable offers for a day or a week: start, room and a full team that pass every booking rule, best first."""
     args = query(OffersQuery)
     found = find_offers(args.site_id, args.session_type_id, args.first, args.last or args.first, now(),
-                        args.patient_id, args.limit)
+                        args.patient_id, args.limit, args.more)
     zone = found.zone
     return jsonify({"site_id": args.site_id, "session_type_id": args.session_type_id, "patient_id": args.patient_id,
                     "timezone": zone, "from": found.first.isoformat(), "to": found.last.isoformat(),
@@ -42,4 +44,4 @@ def offers():
                                 "staff": [{"staff_id": m.staff_id, "name": m.name, "role": m.role,
                                            "sessions_that_day": m.sessions_that_day} for m in o.team],
                                 "why": list(o.why)} for o in found.offers],
-                    "reasons": [r.as_dict() for r in found.reasons]})
+                    "reasons": [r.as_dict() for r in found.reasons], "closer_times": found.closer})

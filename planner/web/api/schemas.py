@@ -243,3 +243,5 @@ class OffersOut(Out):
     last: date = Field(alias="to")
     offers: list[OfferOut]
     reasons: list[ConflictOut]
+    closer_times: bool = Field(description="Offers are spread an hour or more apart; `more=true` also shows the "
+                                           "free times in between.")
