@@ -183,8 +183,11 @@ def set_status(session: OrmSession, session_id: int, status: str, actor: Actor, 
     """change_status inside the caller's transaction (which commits it); returns the new version.
 
     Checking in a dose needs its escort confirmed (domain.md: a responsible adult takes the
-    patient home after every dose), on every path that checks a patient in.
+    patient home after every dose), on every path that checks a patient in; holding a dose needs
+    a reason (front_desk.hold_reason), on every path that holds one.
     """
+    if status == lifecycle.HELD:  # whoever reviews a held dose needs to know why, on every path
+        reason = front_desk.hold_reason(status, reason)
     row = _get(session, session_id)
     before = row.status
     row.status = lifecycle.transition(row.status, status)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from planner.db.uow import unit_of_work
-from planner.domain import front_desk
+from planner.domain import front_desk, lifecycle
 from planner.domain.errors import InvalidData, Reason
 from planner.services import Actor
 from planner.services.booking import set_status
@@ -23,8 +23,8 @@ def act_on_session(session_id: int, action_key: str, actor: Actor, now: datetime
     action = front_desk.BY_KEY.get(action_key)
     if action is None:
         raise InvalidData([Reason("unknown", "Choose one of the board's actions.", "action")])
-    why = front_desk.hold_reason(action.status, reason)  # checked before anything is written
-    with unit_of_work() as session:
-        set_status(session, session_id, action.status, actor, now, why, escort_confirmed=escort_confirmed)
+    with unit_of_work() as session:  # set_status checks the hold's reason before it writes anything
+        set_status(session, session_id, action.status, actor, now, reason if action.status == lifecycle.HELD else "",
+                   escort_confirmed=escort_confirmed)
         session.commit()
         return action.status

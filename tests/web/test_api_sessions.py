@@ -124,6 +124,10 @@ def test_status_changes_follow_the_lifecycle(clinic, reception, monkeypatch):
     assert alone.status_code == 409 and [(c["code"], c["field"]) for c in alone.get_json()["conflicts"]] == [
         ("escort_not_confirmed", "escort_confirmed")]
     assert reception.post(path, {"status": "arrived", "escort_confirmed": True}).get_json()["status"] == "arrived"
+    # A hold needs its reason on the API as on the board: a 422 naming it, and the dose stays arrived.
+    unexplained = reception.post(path, {"status": "held", "reason": "  "})
+    assert unexplained.status_code == 422 and fields(unexplained) == {"reason"}
+    assert reception.get(f"/api/sessions/{session['id']}").get_json()["status"] == "arrived"
     assert reception.post(path, {"status": "held", "reason": "BP 150/95"}).get_json()["status"] == "held"
     assert fields(reception.post(path, {"status": "teleported"})) == {"status"}
 
