@@ -44,10 +44,12 @@ def export_scenario() -> dict:
         rooms = session.scalars(select(Room)).all()
         room_names = {r.id: r.name for r in rooms}
         shifts: dict[int, list[Shift]] = defaultdict(list)
-        for shift in session.scalars(select(Shift).order_by(Shift.starts_at, Shift.site_id, Shift.id)):
+        for shift in session.scalars(select(Shift).where(Shift.withdrawn_at.is_(None))
+                                    .order_by(Shift.starts_at, Shift.site_id, Shift.id)):
             shifts[shift.staff_id].append(shift)
         leave: dict[int, list[TimeOff]] = defaultdict(list)
-        for item in session.scalars(select(TimeOff).order_by(TimeOff.starts_at, TimeOff.id)):
+        for item in session.scalars(select(TimeOff).where(TimeOff.withdrawn_at.is_(None))
+                                    .order_by(TimeOff.starts_at, TimeOff.id)):
             leave[item.staff_id].append(item)
         first_zone = sites[0].timezone if sites else "UTC"
         staff_docs = [_staff(s, shifts[s.id], leave[s.id], zones, site_names, first_zone) for s in staff]

@@ -91,8 +91,8 @@ def listed_sites(session: OrmSession) -> list:
 
 
 def site_ids(session: OrmSession, esketamine_only: bool = False) -> list[int]:
-    """The ids of every site (only REMS-certified ones if asked), in order."""
-    query = select(Site.id).order_by(Site.id)
+    """The ids of every site in service (only REMS-certified ones if asked), in order."""
+    query = select(Site.id).where(Site.active.is_(True)).order_by(Site.id)
     if esketamine_only:
         query = query.where(Site.esketamine_certified.is_(True))
     return list(session.scalars(query))
