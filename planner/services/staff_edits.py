@@ -63,10 +63,11 @@ def _change_span(model, what: str, shape, names: tuple[str, ...], staff_id: int,
         lock_for_booking(session, staff_ids={staff_id})
 
         def apply() -> None:
+            live = row.withdrawn_at is None if withdrawn is None else not withdrawn
+            if model is Shift and live:  # asked before anything changes: the database refuses overlaps too
+                refuse_overlap(session, staff_id, merged, ignore_id=row.id)
             if withdrawn is not None:
                 row.withdrawn_at = now if withdrawn else None
-            if model is Shift and row.withdrawn_at is None:
-                refuse_overlap(session, staff_id, merged, ignore_id=row.id)
             for name, value in merged.model_dump().items():
                 setattr(row, name, value)
 
