@@ -136,7 +136,8 @@ def shifts_overlapping(session: OrmSession, windows: dict[int, tuple[datetime, d
              .join(Staff, Staff.id == Shift.staff_id)
              # A shift lasts at most 24 hours (ShiftIn), so one that overlaps began less than that before
              # the window: the bound lets the start index skip every earlier shift.
-             .where(Shift.withdrawn_at.is_(None),  # a withdrawn shift is nobody on duty
+             # A withdrawn shift, or one of someone deactivated, is nobody on duty.
+             .where(Shift.withdrawn_at.is_(None), Staff.active.is_(True),
                     or_(*(and_(Shift.site_id == site_id, Shift.starts_at < end, Shift.ends_at > start,
                                Shift.starts_at > start - LONGEST_SHIFT)
                           for site_id, (start, end) in windows.items())))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from planner.domain.clinic import ROOM_KINDS
 from planner.services.inputs import (
@@ -75,3 +75,10 @@ class SiteChange(Strict):
     closures: list[ClosureIn] | None = None
     limits: dict[Role, Annotated[int, Field(ge=1, le=20)]] | None = None
     active: bool | None = None
+
+    @model_validator(mode="after")
+    def _closures_once(self):
+        days = [closure.day for closure in self.closures or ()]
+        if len(days) != len(set(days)):
+            raise ValueError("each closure day may be listed once")
+        return self

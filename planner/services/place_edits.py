@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from planner.db import reads
 from planner.db.models import Closure, OpeningHours, Room, Session, Site, StaffingLimit
-from planner.db.reads.config import site_rules
 from planner.db.uow import lock_for_booking, unit_of_work
 from planner.domain.booking import check_session
 from planner.domain.clinic import SessionRequest
@@ -81,7 +80,7 @@ def change_site(site_id: int, change: SiteChange, actor: Actor, now: datetime) -
         _apply_site(session, row, fields, now)
         session.flush()
         session.expire(row)  # hours, closures and limits are read again as the rules see them
-        changed = site_rules(session, site_id)
+        changed = reads.site_as_changed(session, site_id)
         refuse_broken(booked, lambda key, request: _still(session, _at(request, changed), key, now, _SITE))
         _audit(session, actor, "site", site_id, before, {**snapshot(row, _SITE_FIELDS), **_calendar(row)}, now)
         session.commit()
@@ -138,6 +137,8 @@ def _found(session, model, key: int, what: str):
 
 
 def _audit(session, actor: Actor, what: str, key: int, before: dict, after: dict, now: datetime) -> None:
+    if before == after:
+        return  # nothing changed (deactivated again, the same name again): nothing to record
     verb = "changed"
     if before["active"] != after["active"]:
         verb = "reactivated" if after["active"] else "deactivated"

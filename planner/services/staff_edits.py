@@ -36,7 +36,9 @@ def change_shift(staff_id: int, shift_id: int, change: ShiftChange, actor: Actor
 
 
 def withdraw_shift(staff_id: int, shift_id: int, actor: Actor, now: datetime) -> None:
-    """Withdraw a shift that has not begun (kept as history), unless a booked session rests on it."""
+    """Withdraw a shift that has not begun (kept as history), unless a booked session rests on it; again: no change."""
+    if _withdrawn_already(Shift, "shift", staff_id, shift_id):
+        return
     _change_span(Shift, "shift", ShiftIn, _SHIFT, staff_id, shift_id, {"withdrawn": True}, actor, now)
 
 
@@ -46,8 +48,16 @@ def change_time_off(staff_id: int, leave_id: int, change: TimeOffChange, actor: 
 
 
 def withdraw_time_off(staff_id: int, leave_id: int, actor: Actor, now: datetime) -> None:
-    """Withdraw time off that has not begun (kept as history): the person is free to work again."""
+    """Withdraw time off that has not begun (kept as history): the person is free to work again; again: no change."""
+    if _withdrawn_already(TimeOff, "time_off", staff_id, leave_id):
+        return
     _change_span(TimeOff, "time_off", TimeOffIn, _LEAVE, staff_id, leave_id, {"withdrawn": True}, actor, now)
+
+
+def _withdrawn_already(model, what: str, staff_id: int, row_id: int) -> bool:
+    # DELETE twice is one withdrawal: the first moment is kept, nothing is audited again.
+    with unit_of_work(write=False) as session:
+        return _theirs(session, model, what, staff_id, row_id).withdrawn_at is not None
 
 
 def _change_span(model, what: str, shape, names: tuple[str, ...], staff_id: int, row_id: int, fields: dict,
@@ -74,9 +84,10 @@ def _change_span(model, what: str, shape, names: tuple[str, ...], staff_id: int,
         span = Interval(min(old.start, merged.starts_at), max(old.end, merged.ends_at))
         change_keeping_cover(session, staff_id, span, now, apply)
         after = snapshot(row, names)
-        record(session, actor, f"{what}.{_verb(before, after)}", what, row_id, now,
-               before={k: v for k, v in before.items() if after[k] != v},
-               after={k: v for k, v in after.items() if before[k] != v})
+        if after != before:  # the same values again: nothing to record
+            record(session, actor, f"{what}.{_verb(before, after)}", what, row_id, now,
+                   before={k: v for k, v in before.items() if after[k] != v},
+                   after={k: v for k, v in after.items() if before[k] != v})
         session.commit()
 
 
@@ -116,12 +127,10 @@ def change_credential(staff_id: int, credential_id: int, change: CredentialChang
 
 
 def revoke_credential(staff_id: int, credential_id: int, actor: Actor, now: datetime) -> None:
-    """Revoke a credential from today (UTC), kept as history, unless a booked session relies on it."""
-    with unit_of_work() as session:
-        row = _theirs(session, Credential, "credential", staff_id, credential_id)
-        if row.revoked_on is not None:
-            raise InvalidData([Reason("revoked", f"This credential was revoked on {row.revoked_on:%d %b %Y}.",
-                                      "revoked_on")])
+    """Revoke a credential from today (UTC), kept as history, unless a booked session relies on it; again: no change."""
+    with unit_of_work(write=False) as session:
+        if _theirs(session, Credential, "credential", staff_id, credential_id).revoked_on is not None:
+            return  # revoked already: its date is kept
     _change_credential(staff_id, credential_id, {"revoked_on": now.date()}, actor, now)
 
 
@@ -146,9 +155,10 @@ def _change_credential(staff_id: int, credential_id: int, fields: dict, actor: A
         after = snapshot(row, _CREDENTIAL)
         verb = "changed" if before["revoked_on"] == after["revoked_on"] else (
             "revoked" if after["revoked_on"] else "reinstated")
-        record(session, actor, f"credential.{verb}", "credential", credential_id, now,
-               before={k: v for k, v in before.items() if after[k] != v},
-               after={k: v for k, v in after.items() if before[k] != v})
+        if after != before:
+            record(session, actor, f"credential.{verb}", "credential", credential_id, now,
+                   before={k: v for k, v in before.items() if after[k] != v},
+                   after={k: v for k, v in after.items() if before[k] != v})
         session.commit()
 
 

@@ -52,8 +52,8 @@ def deactivate_staff(staff_id: int, actor: Actor, now: datetime, fields: dict | 
     """Deactivate a staff member (kept, never offered or booked again); refused while booked in sessions to come."""
     with unit_of_work() as session:
         row = _member(session, staff_id)
-        if not row.active:
-            raise InvalidData([Reason("inactive", f"{row.name} was deactivated already.", "active")])
+        if not row.active and not fields:
+            return  # deactivated already: the first date is kept
         _prepare(session, staff_id, fields or {})
         lock_for_booking(session, staff_ids={staff_id})
         theirs = select(SessionStaff.session_id).where(SessionStaff.staff_id == staff_id)
@@ -62,7 +62,8 @@ def deactivate_staff(staff_id: int, actor: Actor, now: datetime, fields: dict | 
         before = snapshot(row, _FIELDS)
         for name, value in (fields or {}).items():
             setattr(row, name, value)
-        row.active, row.deactivated_at = False, now
+        if row.active:
+            row.active, row.deactivated_at = False, now
         _audit(session, actor, "staff.deactivated", staff_id, before, snapshot(row, _FIELDS), now)
         session.commit()
 
@@ -84,6 +85,8 @@ def _member(session, staff_id: int) -> Staff:
 
 
 def _audit(session, actor: Actor, action: str, staff_id: int, before: dict, after: dict, now: datetime) -> None:
+    if before == after:
+        return  # nothing changed, nothing to record
     record(session, actor, action, "staff", staff_id, now,
            before={k: v for k, v in before.items() if after[k] != v},
            after={k: v for k, v in after.items() if before[k] != v})

@@ -130,6 +130,19 @@ def test_a_withdrawn_shift_counts_nowhere_and_re_instating_it_brings_it_back(cli
     assert len(audit("shift.reinstated")) == 1
 
 
+def test_a_search_made_before_a_shift_is_withdrawn_is_not_reused_after_it(clinic):
+    from planner.services.availability import find_free_windows
+
+    tuesday = f.MONDAY + timedelta(days=1)
+    # Sam is off all Tuesday: Tuesday's doses rest on Rosa's shift alone.
+    create_time_off(clinic.nurses[1], TimeOffIn(starts_at=at(0, tuesday), ends_at=at(23, tuesday)), SYSTEM, NOW)
+    assert find_free_windows(clinic.site, clinic.iv, tuesday, tuesday, NOW)  # read, and kept for the next search
+    withdraw_shift(clinic.nurses[0], shift_of(clinic.nurses[0], tuesday).id, SYSTEM, NOW)
+    assert find_free_windows(clinic.site, clinic.iv, tuesday, tuesday, NOW) == []
+    change_time_off(clinic.nurses[1], db.session.scalar(select(TimeOff.id)), TimeOffChange(withdrawn=True), SYSTEM, NOW)
+    assert find_free_windows(clinic.site, clinic.iv, tuesday, tuesday, NOW)  # Sam is back, and counted
+
+
 @pytest.mark.parametrize("change, field", [
     ({"withdrawn": True}, "withdrawn"),                          # under way: give it an earlier end instead
     ({"starts_at": at(9, f.MONDAY - timedelta(days=3))}, "starts_at"),  # its start is kept

@@ -258,3 +258,8 @@ def forget_kept() -> None:
     _pieces.forget_all()
     _windows.forget_all()
     _feed.forget_all()
+
+
+def site_as_changed(session: OrmSession, site_id: int) -> dom.Site | None:
+    """A site's rules read from its rows in this transaction, its own uncommitted changes too; nothing kept."""
+    return _config.site_rules(session, site_id)

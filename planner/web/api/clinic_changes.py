@@ -57,9 +57,9 @@ def change_shift(staff_id: int, shift_id: int):
 
 
 @api.delete("/staff/<id:staff_id>/shifts/<id:shift_id>")
-@operation("admin", answers=_STAFF, refusals=(409,))
+@operation("admin", answers=_STAFF, refusals=(409, 422))
 def withdraw_shift(staff_id: int, shift_id: int):
-    """Withdraw a shift that has not begun (kept as history), unless a booked session rests on it."""
+    """Withdraw a shift that has not begun (kept as history; again: no change), unless a booked session rests on it."""
     staff_edits.withdraw_shift(staff_id, shift_id, actor(), now())
     return _staff(staff_id)
 
@@ -73,9 +73,9 @@ def change_time_off(staff_id: int, time_off_id: int):
 
 
 @api.delete("/staff/<id:staff_id>/time-off/<id:time_off_id>")
-@operation("admin", answers=_STAFF)
+@operation("admin", answers=_STAFF, refusals=(422,))
 def withdraw_time_off(staff_id: int, time_off_id: int):
-    """Withdraw time off that has not begun (kept as history)."""
+    """Withdraw time off that has not begun (kept as history; again: no change)."""
     staff_edits.withdraw_time_off(staff_id, time_off_id, actor(), now())
     return _staff(staff_id)
 
@@ -91,7 +91,7 @@ def change_credential(staff_id: int, credential_id: int):
 @api.delete("/staff/<id:staff_id>/credentials/<id:credential_id>")
 @operation("admin", answers=_STAFF, refusals=(409,))
 def revoke_credential(staff_id: int, credential_id: int):
-    """Revoke a credential from today (kept as history), unless a booked session relies on it."""
+    """Revoke a credential from today (kept as history; again: no change), unless a booked session relies on it."""
     staff_edits.revoke_credential(staff_id, credential_id, actor(), now())
     return _staff(staff_id)
 
