@@ -253,3 +253,19 @@ def test_another_persons_shift_is_not_found_under_this_one(clinic):
     with pytest.raises(NotFound):
         withdraw_shift(clinic.nurses[0], shift_of(clinic.nurses[1]).id, SYSTEM, NOW)
     assert shift_of(clinic.nurses[1]).withdrawn_at is None
+
+
+def test_the_database_lets_a_shift_replace_a_withdrawn_one_but_not_bring_it_back_over_it(clinic):
+    from sqlalchemy import update
+    from sqlalchemy.exc import IntegrityError
+
+    old = shift_of(clinic.nurses[0]).id
+    db.session.execute(update(Shift).where(Shift.id == old).values(withdrawn_at=NOW))
+    # Written around the application: migration 0009's guard counts live shifts only.
+    db.session.execute(Shift.__table__.insert().values(staff_id=clinic.nurses[0], site_id=clinic.site,
+                                                       starts_at=at(8), ends_at=at(12)))
+    db.session.commit()
+    with pytest.raises(IntegrityError):
+        db.session.execute(update(Shift).where(Shift.id == old).values(withdrawn_at=None))
+        db.session.flush()
+    db.session.rollback()
