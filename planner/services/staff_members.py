@@ -61,7 +61,8 @@ def deactivate_staff(staff_id: int, actor: Actor, now: datetime, fields: dict | 
                             f"{row.name} is booked in it; move it or give it to someone else first.")
         before = snapshot(row, _FIELDS)
         for name, value in (fields or {}).items():
-            setattr(row, name, value)
+            if name != "active":  # set below, with its date
+                setattr(row, name, value)
         if row.active:
             row.active, row.deactivated_at = False, now
         _audit(session, actor, "staff.deactivated", staff_id, before, snapshot(row, _FIELDS), now)

@@ -91,7 +91,9 @@ def test_staff_deactivated_with_nothing_booked_is_200_kept_and_with_sessions_ahe
     assert answer.status_code == 200
     assert (answer.get_json()["active"], answer.get_json()["deactivated_at"]) == (False, "2026-11-20T12:00:00Z")
     assert admin.get(f"/api/staff/{clinic.nurses[1]}").status_code == 200  # kept
-    assert admin.patch(f"/api/staff/{clinic.nurses[1]}", {"active": True}).get_json()["active"] is True
+    assert admin.patch(f"/api/staff/{clinic.nurses[1]}", {"active": True}).get_json()["deactivated_at"] is None
+    again = admin.patch(f"/api/staff/{clinic.nurses[1]}", {"active": False, "phone": "+12125550199"}).get_json()
+    assert (again["active"], again["deactivated_at"], again["phone"]) == (False, "2026-11-20T12:00:00Z", "+12125550199")
 
 
 def test_rooms_and_sites_are_changed_and_deactivated_unless_a_booked_session_depends_on_them(admin, clinic, booked):
