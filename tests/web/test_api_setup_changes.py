@@ -135,3 +135,15 @@ def test_only_an_admin_changes_the_set_up_and_another_persons_shift_is_not_found
     admin = ApiClient(client, "admin")
     assert admin.delete(f"/api/staff/{clinic.nurses[0]}/shifts/{shift}").status_code == 404
     assert count(AuditEvent) == 0
+
+
+def test_the_day_view_no_longer_lists_a_withdrawn_shift_or_a_deactivated_person(admin, clinic, signed_in):
+    from tests.web.clinic_messages import text_of
+
+    reception = signed_in("reception")
+    day_view = f"/sessions?site_id={clinic.site}&day=2026-11-23"
+    assert all(name in text_of(reception.get(day_view)) for name in ("Rosa Diaz", "Sam Lee", "Theo Park"))
+    assert admin.delete(f"/api/staff/{clinic.nurses[1]}/shifts/{monday_shift(clinic.nurses[1])}").status_code == 200
+    assert admin.delete(f"/api/staff/{clinic.therapist}").status_code == 200
+    page = text_of(reception.get(day_view))
+    assert "Rosa Diaz" in page and "Sam Lee" not in page and "Theo Park" not in page
