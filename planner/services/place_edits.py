@@ -52,7 +52,7 @@ def change_room(room_id: int, change: RoomChange, actor: Actor, now: datetime) -
         if "active" in fields and fields["active"] != before["active"]:
             row.deactivated_at = None if row.active else now
         session.flush()
-        refuse_broken(booked, lambda key, request: _still(session, request, key, now, _ROOM))
+        _refuse_broken(session, booked, now, _ROOM)
         _audit(session, actor, "room", room_id, before, snapshot(row, _ROOM_FIELDS), now)
         session.commit()
 
@@ -81,7 +81,7 @@ def change_site(site_id: int, change: SiteChange, actor: Actor, now: datetime) -
         session.flush()
         session.expire(row)  # hours, closures and limits are read again as the rules see them
         changed = reads.site_as_changed(session, site_id)
-        refuse_broken(booked, lambda key, request: _still(session, _at(request, changed), key, now, _SITE))
+        _refuse_broken(session, [(key, _at(request, changed)) for key, request in booked], now, _SITE)
         _audit(session, actor, "site", site_id, before, {**snapshot(row, _SITE_FIELDS), **_calendar(row)}, now)
         session.commit()
 
@@ -122,11 +122,13 @@ def _at(request: SessionRequest, site) -> SessionRequest:
                           request.placements)
 
 
-def _still(session, request: SessionRequest, session_id: int, now: datetime, codes: set[str]) -> list[Reason]:
-    """What the booking rules now say against a session booked ahead, among the codes a change can break."""
-    state = reads.for_booking(session, request, own_changes=True)
+def _refuse_broken(session, booked: list[tuple[int, SessionRequest]], now: datetime, codes: set[str]) -> None:
+    """CoverBroken naming each session booked ahead that the booking rules, asked again now, refuse for these codes."""
+    states = reads.for_rechecking(session, [request for _, request in booked])
     # A session under way started before now: only what the change broke counts, not that it began.
-    return [r for r in check_session(request, state, now, session_id) if r.code in codes]
+    found = {key: [r for r in check_session(request, state, now, key) if r.code in codes]
+             for (key, request), state in zip(booked, states)}
+    refuse_broken(booked, lambda key, _: found[key])
 
 
 def _found(session, model, key: int, what: str):

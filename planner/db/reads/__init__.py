@@ -127,15 +127,18 @@ def for_booking(session: OrmSession, request: dom.SessionRequest, own_changes: b
     own_changes: this transaction changed the clinic's set-up (a shift, leave, a credential) and
     the snapshot must show it; nothing kept is used or kept then, as the change may yet roll back.
     """
-    zone = request.site.calendar.zone
-    day = request.site.calendar.local_day(request.start)
-    # The patient's sessions over the whole local day: one dosing session a day, at any site.
-    whole_day = Interval(min(request.window.start, day_start(day, zone)),
-                         max(request.window.end, day_start(day + timedelta(days=1), zone)))
-    staff = {p.staff_id for p in request.placements}
+    staff, whole_day = {p.staff_id for p in request.placements}, _patient_day(request)
     if own_changes:
         return _fresh.reference(session, request.site, request.window, staff, {request.patient.id}, whole_day)
     return _fresh.for_booking(session, request.site, request.window, staff, {request.patient.id}, whole_day)
+
+
+def _patient_day(request: dom.SessionRequest) -> Interval:
+    """The patient's sessions over the whole local day: one dosing session a day, at any site."""
+    zone = request.site.calendar.zone
+    day = request.site.calendar.local_day(request.start)
+    return Interval(min(request.window.start, day_start(day, zone)),
+                    max(request.window.end, day_start(day + timedelta(days=1), zone)))
 
 
 @dataclass(frozen=True)
@@ -263,3 +266,11 @@ def forget_kept() -> None:
 def site_as_changed(session: OrmSession, site_id: int) -> dom.Site | None:
     """A site's rules read from its rows in this transaction, its own uncommitted changes too; nothing kept."""
     return _config.site_rules(session, site_id)
+
+
+def for_rechecking(session: OrmSession, requests: Iterable[dom.SessionRequest]) -> Iterator[dom.ClinicState]:
+    """for_booking(own_changes=True) for each of many booked sessions after one change: the set-up is read once."""
+    config = _config.read_config(session)
+    for request in requests:
+        yield _fresh.reference(session, request.site, request.window, {p.staff_id for p in request.placements},
+                               {request.patient.id}, _patient_day(request), config)

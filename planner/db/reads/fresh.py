@@ -35,13 +35,17 @@ def for_booking(session: OrmSession, site: dom.Site, span: Interval, staff_ids: 
 
 
 def reference(session: OrmSession, site: dom.Site, span: Interval, staff_ids: set[int] | None = None,
-              patient_ids: set[int] = frozenset(), patient_span: Interval | None = None) -> dom.ClinicState:
-    """The same snapshot with nothing kept: every row read now (staff_ids None: everyone on shift at the site)."""
+              patient_ids: set[int] = frozenset(), patient_span: Interval | None = None,
+              config=None) -> dom.ClinicState:
+    """The same snapshot with nothing kept: every row read now (staff_ids None: everyone on shift at the site).
+
+    config: the configuration this transaction read already (read_config), when many snapshots follow one change.
+    """
     if staff_ids is None:
         staff_ids = set(session.scalars(select(Shift.staff_id).where(
             Shift.site_id == site.id, Shift.starts_at < span.end, Shift.ends_at > span.start,
             Shift.starts_at >= span.start - LONGEST, Shift.withdrawn_at.is_(None)).distinct()))
-    return _read(session, read_config(session), site, span, staff_ids, patient_ids, patient_span or span)
+    return _read(session, config or read_config(session), site, span, staff_ids, patient_ids, patient_span or span)
 
 
 def _read(session: OrmSession, config, site: dom.Site, span: Interval, staff_ids: set[int], patient_ids: set[int],
