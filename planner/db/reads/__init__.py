@@ -268,9 +268,23 @@ def site_as_changed(session: OrmSession, site_id: int) -> dom.Site | None:
     return _config.site_rules(session, site_id)
 
 
-def for_rechecking(session: OrmSession, requests: Iterable[dom.SessionRequest]) -> Iterator[dom.ClinicState]:
-    """for_booking(own_changes=True) for each of many booked sessions after one change: the set-up is read once."""
+def for_rechecking(session: OrmSession, requests: list[dom.SessionRequest]) -> list[dom.ClinicState]:
+    """for_booking(own_changes=True) for each of many booked sessions after one change, in their order.
+
+    The set-up is read once, and the sessions of one site's local day share one snapshot of that
+    day holding all their people and patients: a snapshot holding more than one request needs
+    answers the rules the same (they look only at what overlaps the request), in a round trip a day.
+    """
     config = _config.read_config(session)
+    days: dict[tuple[int, date], list[dom.SessionRequest]] = {}
     for request in requests:
-        yield _fresh.reference(session, request.site, request.window, {p.staff_id for p in request.placements},
-                               {request.patient.id}, _patient_day(request), config)
+        days.setdefault((request.site.id, request.site.calendar.local_day(request.start)), []).append(request)
+    states = {}
+    for key, group in days.items():
+        span = Interval(min(r.window.start for r in group), max(r.window.end for r in group))
+        patient_days = [_patient_day(r) for r in group]
+        states[key] = _fresh.reference(session, group[0].site, span, {p.staff_id for r in group for p in r.placements},
+                                       {r.patient.id for r in group},
+                                       Interval(min(d.start for d in patient_days), max(d.end for d in patient_days)),
+                                       config)
+    return [states[(r.site.id, r.site.calendar.local_day(r.start))] for r in requests]
