@@ -269,3 +269,29 @@ def test_the_database_lets_a_shift_replace_a_withdrawn_one_but_not_bring_it_back
         db.session.execute(update(Shift).where(Shift.id == old).values(withdrawn_at=None))
         db.session.flush()
     db.session.rollback()
+
+
+def test_re_checking_many_sessions_from_one_day_snapshot_says_what_one_snapshot_each_says(clinic):
+    from planner.db import reads
+    from planner.db.models import Session
+    from planner.domain.booking import check_session
+
+    tuesday = f.MONDAY + timedelta(days=1)
+    for hour, nurse, patient, day in ((9, 0, 0, f.MONDAY), (9, 1, 1, f.MONDAY), (11, 0, 2, f.MONDAY),
+                                      (14, 1, 3, f.MONDAY), (9, 0, 4, tuesday)):
+        iv_at(clinic, hour, nurse=nurse, patient=patient, day=day)
+    db.session.rollback()
+    # A change in this transaction (not committed): Rosa off Monday morning, Sam's credential gone.
+    db.session.add(TimeOff(staff_id=clinic.nurses[0], starts_at=at(7), ends_at=at(10)))
+    db.session.execute(Credential.__table__.update().where(Credential.staff_id == clinic.nurses[1])
+                       .values(revoked_on=date(2026, 11, 1)))
+    db.session.flush()
+    booked = reads.booked_requests(db.session, Session.id > 0)
+    together = reads.for_rechecking(db.session, [request for _, request in booked])
+    for (key, request), state in zip(booked, together):
+        alone = reads.for_booking(db.session, request, own_changes=True)
+        assert check_session(request, state, NOW, key) == check_session(request, alone, NOW, key)
+    codes = [sorted({r.code for r in check_session(request, state, NOW, key)}) for (key, request), state
+             in zip(booked, together)]
+    assert codes == [["staff_on_leave"], ["credential_not_valid"], [], ["credential_not_valid"], []]
+    db.session.rollback()
