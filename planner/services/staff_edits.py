@@ -76,7 +76,7 @@ def _change_span(model, what: str, shape, names: tuple[str, ...], staff_id: int,
             live = row.withdrawn_at is None if withdrawn is None else not withdrawn
             if model is Shift and live:  # asked before anything changes: the database refuses overlaps too
                 refuse_overlap(session, staff_id, merged, ignore_id=row.id)
-            if withdrawn is not None:
+            if withdrawn is not None and withdrawn != (row.withdrawn_at is not None):  # withdrawn again: first moment kept
                 row.withdrawn_at = now if withdrawn else None
             for name, value in merged.model_dump().items():
                 setattr(row, name, value)

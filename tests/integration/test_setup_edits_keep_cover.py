@@ -103,6 +103,9 @@ def test_withdrawing_a_shift_under_a_booked_session_is_refused_and_a_free_one_is
     other = shift_of(clinic.nurses[1]).id
     withdraw_shift(clinic.nurses[1], other, SYSTEM, NOW)
     assert fresh(Shift, other).withdrawn_at == NOW  # kept, with the moment it was taken back
+    change_shift(clinic.nurses[1], other, ShiftChange(withdrawn=True), SYSTEM, NOW + timedelta(hours=1))
+    withdraw_shift(clinic.nurses[1], other, SYSTEM, NOW + timedelta(hours=2))
+    assert fresh(Shift, other).withdrawn_at == NOW  # withdrawn again: the first moment stays
     assert audit("shift.withdrawn") == [{"before": {"withdrawn_at": None}, "after": {"withdrawn_at": "2026-11-20T12:00:00Z"}}]
 
 
