@@ -66,6 +66,8 @@ def seed_fuzz_clinic() -> dict[str, list[int]]:
             for person in [clinic.prescriber, *clinic.nurses, clinic.therapist]:
                 f.make_shift(person, clinic.site, day)
     install_default_protocols(SYSTEM, FROZEN_NOW)
+    away = datetime.combine(f.MONDAY + timedelta(weeks=3), time(0), tzinfo=ZoneInfo("America/New_York"))
+    f.make_time_off(clinic.therapist, away, away + timedelta(days=1))  # a row for the time-off routes to reach
     start = datetime.combine(f.MONDAY, time(9), tzinfo=ZoneInfo("America/New_York"))
     book_session(SessionOrder(clinic.patients[0], clinic.site, clinic.iv, start, clinic.chairs[0],
                               ((clinic.prescriber, "supervising_prescriber"), (clinic.nurses[0], "monitoring_clinician"))),
