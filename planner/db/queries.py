@@ -136,7 +136,9 @@ def shifts_overlapping(session: OrmSession, windows: dict[int, tuple[datetime, d
              .join(Staff, Staff.id == Shift.staff_id)
              # A shift lasts at most 24 hours (ShiftIn), so one that overlaps began less than that before
              # the window: the bound lets the start index skip every earlier shift.
-             .where(or_(*(and_(Shift.site_id == site_id, Shift.starts_at < end, Shift.ends_at > start,
+             # A withdrawn shift, or one of someone deactivated, is nobody on duty.
+             .where(Shift.withdrawn_at.is_(None), Staff.active.is_(True),
+                    or_(*(and_(Shift.site_id == site_id, Shift.starts_at < end, Shift.ends_at > start,
                                Shift.starts_at > start - LONGEST_SHIFT)
                           for site_id, (start, end) in windows.items())))
              .order_by(Shift.starts_at, Staff.name))
@@ -153,11 +155,13 @@ def credentials_expiring(session: OrmSession, until: date) -> list[ExpiringCrede
     """
     later = aliased(Credential)
     renewed = select(later.id).where(later.staff_id == Credential.staff_id, later.kind == Credential.kind,
+                                     later.revoked_on.is_(None),
                                      or_(later.expires_on.is_(None), later.expires_on > Credential.expires_on))
     query = (select(Credential.staff_id, Staff.name, Credential.kind, Credential.number, Credential.expires_on)
              .join(Staff, Staff.id == Credential.staff_id)
+             # A revoked credential has ended already: it no longer lapses, nobody is warned about it.
              .where(Staff.active.is_(True), Credential.expires_on.is_not(None), Credential.expires_on <= until,
-                    ~renewed.exists())
+                    Credential.revoked_on.is_(None), ~renewed.exists())
              .order_by(Credential.expires_on, Staff.name, Credential.kind))
     return [ExpiringCredential(*row) for row in session.execute(query)]
 
@@ -193,6 +197,8 @@ class SiteInFull:
     esketamine_certified: bool
     distinct_roles: bool
     slot_minutes: int
+    active: bool
+    deactivated_at: datetime | None
     hours: list
     closures: list
     limits: list
@@ -202,7 +208,7 @@ _site, _hours, _closure, _limit = (m.__table__.c for m in (Site, OpeningHours, C
 # Plain Core statements, built once: loading model rows with their collections cost several times
 # what the queries themselves cost (the site list is what most programs ask for first).
 _SITES = select(_site.id, _site.name, _site.timezone, _site.phone, _site.esketamine_certified, _site.distinct_roles,
-                _site.slot_minutes).order_by(_site.name)
+                _site.slot_minutes, _site.active, _site.deactivated_at).order_by(_site.name)
 # Hours, closures and limits of every site in one query: one branch per table, each row tagged
 # with its part (0, 1, 2) and NULL in the other parts' columns. The first branch gives every
 # column its type, so its NULLs are cast.

@@ -52,6 +52,8 @@ def _time_reasons(request: SessionRequest, now: datetime) -> list[Reason]:
     reasons = []
     if request.start < now:
         reasons.append(Reason("starts_in_past", "The session would start in the past.", "start"))
+    if not request.site.active:
+        return [*reasons, Reason("site_inactive", f"{request.site.name} is no longer in service.", "site_id")]
     closed = request.site.calendar.why_closed(request.window)
     if closed:
         reasons.append(Reason("site_closed", closed, "start"))

@@ -35,6 +35,7 @@ class Site:
     limits: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     distinct_roles: bool = True  # one person, one role per session (monitor is not the prescriber)
     slot_minutes: int = 15
+    active: bool = True  # a deactivated site books nothing
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,14 @@ class Credential:
         return self.issued_on <= day and (self.expires_on is None or day <= self.expires_on)
 
 
+def last_valid_day(expires_on: date | None, revoked_on: date | None) -> date | None:
+    """The last day a credential is in force: its expiry, or the day before it was revoked if that is sooner."""
+    if revoked_on is None:
+        return expires_on
+    ended = revoked_on - timedelta(days=1)
+    return ended if expires_on is None or ended < expires_on else expires_on
+
+
 @dataclass(frozen=True)
 class RoleNeed:
     """A role a session type needs filled, by whom, for which part of its window."""

@@ -76,20 +76,30 @@ def add_staff(session: OrmSession, data: StaffIn) -> Staff:
 def add_shift(session: OrmSession, staff_id: int, data: ShiftIn) -> Shift:
     """Add a shift for a staff member at a site (no commit); one person works one shift at a time."""
     _require(session, Staff, staff_id, "staff member", "staff_id")
-    _require(session, Site, data.site_id, "site", "site_id")
-    lock_for_booking(session, staff_ids={staff_id})  # two overlapping shifts must not both slip in
-    clash = session.execute(select(Shift.starts_at, Shift.ends_at, Site.name, Site.timezone)
-                            .join(Site, Site.id == Shift.site_id)
-                            .where(Shift.staff_id == staff_id, Shift.starts_at < data.ends_at,
-                                   Shift.ends_at > data.starts_at).order_by(Shift.starts_at)).first()
-    if clash is not None:
-        start, end = local(clash.starts_at, clash.timezone), local(clash.ends_at, clash.timezone)
-        raise InvalidData([Reason("shift_overlap", f"This person already works {start:%a %d %b %H:%M}–{end:%H:%M} "
-                                  f"at {clash.name}; one person works one shift at a time.", "starts_at")])
+    refuse_overlap(session, staff_id, data)
     shift = Shift(staff_id=staff_id, site_id=data.site_id, starts_at=data.starts_at, ends_at=data.ends_at)
     session.add(shift)
     session.flush()
     return shift
+
+
+def refuse_overlap(session: OrmSession, staff_id: int, data: ShiftIn, ignore_id: int | None = None) -> None:
+    """Refuse a shift at a site out of service, or one that overlaps another live shift of the person's."""
+    site = session.get(Site, data.site_id)
+    if site is None:
+        raise InvalidData([Reason("unknown", f"No site with id {data.site_id}.", "site_id")])
+    if not site.active:
+        raise InvalidData([Reason("site_inactive", f"{site.name} is no longer in service.", "site_id")])
+    lock_for_booking(session, staff_ids={staff_id})  # two overlapping shifts must not both slip in
+    clash = session.execute(select(Shift.starts_at, Shift.ends_at, Site.name, Site.timezone)
+                            .join(Site, Site.id == Shift.site_id)
+                            .where(Shift.staff_id == staff_id, Shift.starts_at < data.ends_at,
+                                   Shift.ends_at > data.starts_at, Shift.withdrawn_at.is_(None),
+                                   Shift.id != (ignore_id or 0)).order_by(Shift.starts_at)).first()
+    if clash is not None:
+        start, end = local(clash.starts_at, clash.timezone), local(clash.ends_at, clash.timezone)
+        raise InvalidData([Reason("shift_overlap", f"This person already works {start:%a %d %b %H:%M}–{end:%H:%M} "
+                                  f"at {clash.name}; one person works one shift at a time.", "starts_at")])
 
 
 def add_time_off(session: OrmSession, staff_id: int, data: TimeOffIn) -> TimeOff:

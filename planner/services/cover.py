@@ -35,8 +35,8 @@ def change_keeping_cover(session: OrmSession, staff_id: int, span: Interval, now
     result = change()
     session.flush()
     broken = []
-    for session_id, request in booked:
-        state = reads.for_booking(session, request, own_changes=True)
+    states = reads.for_rechecking(session, [request for _, request in booked])  # read after the change
+    for (session_id, request), state in zip(booked, states):
         reasons = [r for r in cover_reasons(request, state, staff_id, session_id) if r.code in _COVER]
         if reasons:
             zone = request.site.calendar.zone

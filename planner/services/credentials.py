@@ -22,6 +22,7 @@ def warn_expiring_credentials(now: datetime) -> int:
     with unit_of_work() as session:
         rows = session.execute(select(Credential, Staff.name).join(Staff, Staff.id == Credential.staff_id)
                                .where(Staff.active.is_(True), Credential.expires_on.is_not(None),
+                                      Credential.revoked_on.is_(None),
                                       Credential.expires_on >= today)).all()
         already = set(session.execute(select(AuditEvent.entity_id, AuditEvent.action)
                                       .where(AuditEvent.entity == "credential",

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from planner.db.models import Patient, Room, Session, SessionType, Shift, Site, Staff, TimeOff, User
 from planner.db.uow import unit_of_work
 from planner.domain.errors import InvalidData, Reason
-from planner.domain.staffing import ROLES
+from planner.domain.staffing import ROLES, last_valid_day
 from planner.services.scenario_schema import FORMAT
 
 PATIENT_FIELDS = ("mrn", "name", "date_of_birth", "email", "phone", "preferred_channel", "consented_channels",
@@ -44,10 +44,12 @@ def export_scenario() -> dict:
         rooms = session.scalars(select(Room)).all()
         room_names = {r.id: r.name for r in rooms}
         shifts: dict[int, list[Shift]] = defaultdict(list)
-        for shift in session.scalars(select(Shift).order_by(Shift.starts_at, Shift.site_id, Shift.id)):
+        for shift in session.scalars(select(Shift).where(Shift.withdrawn_at.is_(None))
+                                    .order_by(Shift.starts_at, Shift.site_id, Shift.id)):
             shifts[shift.staff_id].append(shift)
         leave: dict[int, list[TimeOff]] = defaultdict(list)
-        for item in session.scalars(select(TimeOff).order_by(TimeOff.starts_at, TimeOff.id)):
+        for item in session.scalars(select(TimeOff).where(TimeOff.withdrawn_at.is_(None))
+                                    .order_by(TimeOff.starts_at, TimeOff.id)):
             leave[item.staff_id].append(item)
         first_zone = sites[0].timezone if sites else "UTC"
         staff_docs = [_staff(s, shifts[s.id], leave[s.id], zones, site_names, first_zone) for s in staff]
@@ -138,8 +140,11 @@ def _staff(member: Staff, shifts: list[Shift], leave: list[TimeOff], zones: dict
     credentials = sorted(member.credentials, key=lambda c: (c.kind, c.issued_on, c.number, c.id))
     return _clean({
         "name": member.name, "email": member.email, "phone": member.phone, "disciplines": sorted(member.disciplines),
+        # The format knows no revocation: a revoked credential ends the day before it was revoked, as the
+        # engine reads it, and one revoked before it was issued was never in force and is left out.
         "credentials": [_clean({"kind": c.kind, "number": c.number, "issued_on": c.issued_on.isoformat(),
-                                "expires_on": _plain(c.expires_on)}) for c in credentials],
+                                "expires_on": _plain(last_valid_day(c.expires_on, c.revoked_on))})
+                        for c in credentials if c.revoked_on is None or c.revoked_on > c.issued_on],
         "active": member.active, "shifts": shift_docs, "time_off": [_leave(item, home) for item in leave],
     })
 

@@ -39,6 +39,9 @@ class ApiClient:
     def patch(self, path: str, json=None):
         return self.client.patch(path, json=json, headers=self.headers)
 
+    def delete(self, path: str):
+        return self.client.delete(path, headers=self.headers)
+
 
 def count(model) -> int:
     """Rows in a table, read fresh."""

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 
-from planner.db.models import Course, Patient, Room, Session, SessionType, Site, Staff
+from planner.db.models import Course, Credential, Patient, Room, Session, SessionType, Shift, Site, Staff, TimeOff
 from planner.extensions import db
 from planner.services import SYSTEM, accounts
 from planner.services.booking import SessionOrder, book_session
@@ -27,7 +27,8 @@ FROZEN_NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
 CREATED = datetime(2026, 1, 1, tzinfo=timezone.utc)
 # Which rows a path parameter or a body field named so refers to.
 ID_KINDS = {"site_id": Site, "room_id": Room, "staff_id": Staff, "therapist_id": Staff, "patient_id": Patient,
-            "type_id": SessionType, "session_type_id": SessionType, "session_id": Session, "course_id": Course}
+            "type_id": SessionType, "session_type_id": SessionType, "session_id": Session, "course_id": Course,
+            "shift_id": Shift, "time_off_id": TimeOff, "credential_id": Credential}
 
 
 @dataclass
@@ -65,6 +66,8 @@ def seed_fuzz_clinic() -> dict[str, list[int]]:
             for person in [clinic.prescriber, *clinic.nurses, clinic.therapist]:
                 f.make_shift(person, clinic.site, day)
     install_default_protocols(SYSTEM, FROZEN_NOW)
+    away = datetime.combine(f.MONDAY + timedelta(weeks=3), time(0), tzinfo=ZoneInfo("America/New_York"))
+    f.make_time_off(clinic.therapist, away, away + timedelta(days=1))  # a row for the time-off routes to reach
     start = datetime.combine(f.MONDAY, time(9), tzinfo=ZoneInfo("America/New_York"))
     book_session(SessionOrder(clinic.patients[0], clinic.site, clinic.iv, start, clinic.chairs[0],
                               ((clinic.prescriber, "supervising_prescriber"), (clinic.nurses[0], "monitoring_clinician"))),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Time, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Time, UniqueConstraint, true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from planner.db.types import UTCDateTime
 from planner.extensions import db
 
 
@@ -20,6 +21,9 @@ class Site(db.Model):
     distinct_roles: Mapped[bool] = mapped_column(Boolean, default=True)
     slot_minutes: Mapped[int] = mapped_column(Integer, default=15)
     phone: Mapped[str | None] = mapped_column(String(32))
+    # A deactivated site keeps its rows (sessions and shifts name it) and offers nothing (migration 0009).
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     hours: Mapped[list[OpeningHours]] = relationship(back_populates="site", cascade="all, delete-orphan",
                                                      order_by="OpeningHours.weekday, OpeningHours.opens")
@@ -77,6 +81,7 @@ class Room(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     capabilities: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     site: Mapped[Site] = relationship(back_populates="rooms")
 

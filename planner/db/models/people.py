@@ -21,6 +21,8 @@ class Staff(db.Model):
     phone: Mapped[str | None] = mapped_column(String(32))
     disciplines: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when deactivated (kept, never deleted: their sessions and history name them).
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     credentials: Mapped[list[Credential]] = relationship(back_populates="staff", cascade="all, delete-orphan",
                                                          order_by="Credential.kind")
@@ -39,6 +41,8 @@ class Credential(db.Model):
     number: Mapped[str] = mapped_column(String(60), default="")
     issued_on: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
+    # Revoked or ended early: not valid from this date on; the row is kept as history.
+    revoked_on: Mapped[date | None] = mapped_column(Date)
 
     staff: Mapped[Staff] = relationship(back_populates="credentials")
 
@@ -55,6 +59,8 @@ class Shift(db.Model):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Taken back before it began: kept as history, counted nowhere (migration 0009).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     staff: Mapped[Staff] = relationship(back_populates="shifts")
 
@@ -69,6 +75,8 @@ class TimeOff(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(String(200), default="")
+    # Taken back before it began: kept as history, counted nowhere (migration 0009).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     staff: Mapped[Staff] = relationship(back_populates="time_off")
 

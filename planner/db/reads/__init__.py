@@ -91,8 +91,8 @@ def listed_sites(session: OrmSession) -> list:
 
 
 def site_ids(session: OrmSession, esketamine_only: bool = False) -> list[int]:
-    """The ids of every site (only REMS-certified ones if asked), in order."""
-    query = select(Site.id).order_by(Site.id)
+    """The ids of every site in service (only REMS-certified ones if asked), in order."""
+    query = select(Site.id).where(Site.active.is_(True)).order_by(Site.id)
     if esketamine_only:
         query = query.where(Site.esketamine_certified.is_(True))
     return list(session.scalars(query))
@@ -127,15 +127,18 @@ def for_booking(session: OrmSession, request: dom.SessionRequest, own_changes: b
     own_changes: this transaction changed the clinic's set-up (a shift, leave, a credential) and
     the snapshot must show it; nothing kept is used or kept then, as the change may yet roll back.
     """
-    zone = request.site.calendar.zone
-    day = request.site.calendar.local_day(request.start)
-    # The patient's sessions over the whole local day: one dosing session a day, at any site.
-    whole_day = Interval(min(request.window.start, day_start(day, zone)),
-                         max(request.window.end, day_start(day + timedelta(days=1), zone)))
-    staff = {p.staff_id for p in request.placements}
+    staff, whole_day = {p.staff_id for p in request.placements}, _patient_day(request)
     if own_changes:
         return _fresh.reference(session, request.site, request.window, staff, {request.patient.id}, whole_day)
     return _fresh.for_booking(session, request.site, request.window, staff, {request.patient.id}, whole_day)
+
+
+def _patient_day(request: dom.SessionRequest) -> Interval:
+    """The patient's sessions over the whole local day: one dosing session a day, at any site."""
+    zone = request.site.calendar.zone
+    day = request.site.calendar.local_day(request.start)
+    return Interval(min(request.window.start, day_start(day, zone)),
+                    max(request.window.end, day_start(day + timedelta(days=1), zone)))
 
 
 @dataclass(frozen=True)
@@ -258,3 +261,30 @@ def forget_kept() -> None:
     _pieces.forget_all()
     _windows.forget_all()
     _feed.forget_all()
+
+
+def site_as_changed(session: OrmSession, site_id: int) -> dom.Site | None:
+    """A site's rules read from its rows in this transaction, its own uncommitted changes too; nothing kept."""
+    return _config.site_rules(session, site_id)
+
+
+def for_rechecking(session: OrmSession, requests: list[dom.SessionRequest]) -> list[dom.ClinicState]:
+    """for_booking(own_changes=True) for each of many booked sessions after one change, in their order.
+
+    The set-up is read once, and the sessions of one site's local day share one snapshot of that
+    day holding all their people and patients: a snapshot holding more than one request needs
+    answers the rules the same (they look only at what overlaps the request), in a round trip a day.
+    """
+    config = _config.read_config(session)
+    days: dict[tuple[int, date], list[dom.SessionRequest]] = {}
+    for request in requests:
+        days.setdefault((request.site.id, request.site.calendar.local_day(request.start)), []).append(request)
+    states = {}
+    for key, group in days.items():
+        span = Interval(min(r.window.start for r in group), max(r.window.end for r in group))
+        patient_days = [_patient_day(r) for r in group]
+        states[key] = _fresh.reference(session, group[0].site, span, {p.staff_id for r in group for p in r.placements},
+                                       {r.patient.id for r in group},
+                                       Interval(min(d.start for d in patient_days), max(d.end for d in patient_days)),
+                                       config)
+    return [states[(r.site.id, r.site.calendar.local_day(r.start))] for r in requests]

@@ -26,7 +26,7 @@ from planner.domain import clinic as dom
 from planner.domain.calendar import OpeningHours as Hours
 from planner.domain.calendar import SiteCalendar
 from planner.domain.intervals import Interval
-from planner.domain.staffing import DEFAULT_LIMITS, RoleNeed
+from planner.domain.staffing import DEFAULT_LIMITS, RoleNeed, last_valid_day
 from planner.domain.staffing import Credential as Cred
 
 _MEMO = "planner.reads.config"
@@ -92,9 +92,12 @@ def site_rules(session: OrmSession, site_id: int) -> dom.Site | None:
     limits = dict(DEFAULT_LIMITS)
     limits.update(session.execute(select(StaffingLimit.role, StaffingLimit.max_concurrent)
                                   .where(StaffingLimit.site_id == site_id)).all())
-    calendar = SiteCalendar(site.timezone, tuple(Hours(*row) for row in hours), frozenset(closures))
+    # A deactivated site keeps no opening hours as the engine sees it: every search, offer and plan
+    # that asks when it is open finds it shut, without each of them having to know about deactivation.
+    opening = tuple(Hours(*row) for row in hours) if site.active else ()
+    calendar = SiteCalendar(site.timezone, opening, frozenset(closures))
     return dom.Site(site.id, site.name, calendar, site.esketamine_certified, limits, site.distinct_roles,
-                    site.slot_minutes)
+                    site.slot_minutes, site.active)
 
 
 def session_type_rules(row: SessionType) -> dom.SessionType:
@@ -148,11 +151,11 @@ def read_config(session: OrmSession, version: int | None = None) -> ClinicConfig
                for r in session.execute(select(Staff.id, Staff.name, Staff.disciplines, Staff.active))}
     credentials: dict[int, list[Cred]] = defaultdict(list)
     for c in session.execute(select(Credential.staff_id, Credential.kind, Credential.issued_on,
-                                    Credential.expires_on).order_by(Credential.id)):
-        credentials[c.staff_id].append(Cred(c.kind, c.issued_on, c.expires_on))
+                                    Credential.expires_on, Credential.revoked_on).order_by(Credential.id)):
+        credentials[c.staff_id].append(Cred(c.kind, c.issued_on, last_valid_day(c.expires_on, c.revoked_on)))
     leave: dict[int, list[Interval]] = defaultdict(list)
     for t in session.execute(select(TimeOff.staff_id, TimeOff.starts_at, TimeOff.ends_at)
-                             .order_by(TimeOff.starts_at, TimeOff.id)):
+                             .where(TimeOff.withdrawn_at.is_(None)).order_by(TimeOff.starts_at, TimeOff.id)):
         leave[t.staff_id].append(Interval(t.starts_at, t.ends_at))
     rooms = {r.id: dom.Room(r.id, r.site_id, r.name, r.kind, frozenset(r.capabilities or ()), r.active)
              for r in session.scalars(select(Room).order_by(Room.id))}

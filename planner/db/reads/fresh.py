@@ -35,13 +35,17 @@ def for_booking(session: OrmSession, site: dom.Site, span: Interval, staff_ids: 
 
 
 def reference(session: OrmSession, site: dom.Site, span: Interval, staff_ids: set[int] | None = None,
-              patient_ids: set[int] = frozenset(), patient_span: Interval | None = None) -> dom.ClinicState:
-    """The same snapshot with nothing kept: every row read now (staff_ids None: everyone on shift at the site)."""
+              patient_ids: set[int] = frozenset(), patient_span: Interval | None = None,
+              config=None) -> dom.ClinicState:
+    """The same snapshot with nothing kept: every row read now (staff_ids None: everyone on shift at the site).
+
+    config: the configuration this transaction read already (read_config), when many snapshots follow one change.
+    """
     if staff_ids is None:
         staff_ids = set(session.scalars(select(Shift.staff_id).where(
             Shift.site_id == site.id, Shift.starts_at < span.end, Shift.ends_at > span.start,
-            Shift.starts_at >= span.start - LONGEST).distinct()))
-    return _read(session, read_config(session), site, span, staff_ids, patient_ids, patient_span or span)
+            Shift.starts_at >= span.start - LONGEST, Shift.withdrawn_at.is_(None)).distinct()))
+    return _read(session, config or read_config(session), site, span, staff_ids, patient_ids, patient_span or span)
 
 
 def _read(session: OrmSession, config, site: dom.Site, span: Interval, staff_ids: set[int], patient_ids: set[int],
@@ -63,7 +67,8 @@ def _read(session: OrmSession, config, site: dom.Site, span: Interval, staff_ids
         params += staff + near
         # Shifts a little beyond the span, so shifts that adjoin at its edges still join up.
         parts.append(f"SELECT 2, staff_id, site_id, 0, 0, starts_at, ends_at, 0, {NO_ROLE} FROM shifts "
-                     f"WHERE staff_id IN ({marks(len(staff))}) AND starts_at >= ? AND starts_at < ? AND ends_at > ?")
+                     f"WHERE staff_id IN ({marks(len(staff))}) AND starts_at >= ? AND starts_at < ? AND ends_at > ? "
+                     "AND withdrawn_at IS NULL")  # a withdrawn shift is history, not time at work
         params += staff + wide
     sessions: dict[int, dom.BookedSession] = {}
     found_duties, shifts = [], defaultdict(list)

@@ -197,7 +197,7 @@ def _read(session: OrmSession, marks: Marks, first: date, last: date,
                           f"FROM sessions s JOIN {placements} "
                           f"WHERE s.starts_at >= ? AND s.starts_at < ? AND s.{live} UNION ALL "
                           f"SELECT 2, staff_id, site_id, id, 0, starts_at, ends_at, 0, {NO_TIME}, {NO_ROLE} "
-                          "FROM shifts WHERE starts_at >= ? AND starts_at < ?", [start, end] * 3)
+                          "FROM shifts WHERE starts_at >= ? AND starts_at < ? AND withdrawn_at IS NULL", [start, end] * 3)
     shifts = []
     for kind, a, b, c, d, starts, ends, type_id, session_starts, role in rows:
         if kind == 0:

@@ -16,7 +16,7 @@ def site(row: Site | SiteInFull) -> dict:
     """A site with its calendar and policy (a model row, or the plain one the list reads)."""
     return {"id": row.id, "name": row.name, "timezone": row.timezone, "phone": row.phone,
             "esketamine_certified": row.esketamine_certified, "distinct_roles": row.distinct_roles,
-            "slot_minutes": row.slot_minutes,
+            "slot_minutes": row.slot_minutes, "active": row.active, "deactivated_at": instant(row.deactivated_at),
             "hours": [{"weekday": h.weekday, "opens": h.opens.strftime("%H:%M"), "closes": h.closes.strftime("%H:%M")}
                       for h in row.hours],
             "closures": [{"day": c.day.isoformat(), "reason": c.reason} for c in row.closures],
@@ -26,21 +26,24 @@ def site(row: Site | SiteInFull) -> dict:
 def room(row: Room) -> dict:
     """A room or chair."""
     return {"id": row.id, "site_id": row.site_id, "name": row.name, "kind": row.kind,
-            "capabilities": list(row.capabilities or ()), "active": row.active}
+            "capabilities": list(row.capabilities or ()), "active": row.active,
+            "deactivated_at": instant(row.deactivated_at)}
 
 
 def staff(row: Staff, detail: bool = False) -> dict:
     """A staff member; with detail, credentials, shifts and time off too."""
     data = {"id": row.id, "name": row.name, "email": row.email, "phone": row.phone,
-            "disciplines": list(row.disciplines or ()), "active": row.active}
+            "disciplines": list(row.disciplines or ()), "active": row.active,
+            "deactivated_at": instant(row.deactivated_at)}
     if detail:
         data["credentials"] = [{"id": c.id, "kind": c.kind, "number": c.number, "issued_on": c.issued_on.isoformat(),
-                                "expires_on": c.expires_on.isoformat() if c.expires_on else None}
+                                "expires_on": c.expires_on.isoformat() if c.expires_on else None,
+                                "revoked_on": c.revoked_on.isoformat() if c.revoked_on else None}
                                for c in row.credentials]
         data["shifts"] = [{"id": s.id, "site_id": s.site_id, "starts_at": instant(s.starts_at),
-                           "ends_at": instant(s.ends_at)} for s in row.shifts]
+                           "ends_at": instant(s.ends_at), "withdrawn_at": instant(s.withdrawn_at)} for s in row.shifts]
         data["time_off"] = [{"id": t.id, "starts_at": instant(t.starts_at), "ends_at": instant(t.ends_at),
-                             "reason": t.reason} for t in row.time_off]
+                             "reason": t.reason, "withdrawn_at": instant(t.withdrawn_at)} for t in row.time_off]
     return data
 
 

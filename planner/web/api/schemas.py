@@ -67,6 +67,8 @@ class SiteOut(Out):
     esketamine_certified: bool
     distinct_roles: bool
     slot_minutes: int
+    active: bool
+    deactivated_at: datetime | None
     hours: list[HoursOut]
     closures: list[ClosureOut]
     limits: dict[str, int]
@@ -79,6 +81,7 @@ class RoomOut(Out):
     kind: str
     capabilities: list[str]
     active: bool
+    deactivated_at: datetime | None
 
 
 class StaffOut(Out):
@@ -88,6 +91,7 @@ class StaffOut(Out):
     phone: str | None
     disciplines: list[str]
     active: bool
+    deactivated_at: datetime | None
 
 
 class CredentialOut(Out):
@@ -96,6 +100,7 @@ class CredentialOut(Out):
     number: str
     issued_on: date
     expires_on: date | None
+    revoked_on: date | None  # not valid from this date; kept as history
 
 
 class ShiftOut(Out):
@@ -103,6 +108,7 @@ class ShiftOut(Out):
     site_id: int
     starts_at: datetime
     ends_at: datetime
+    withdrawn_at: datetime | None  # taken back: kept as history, counted nowhere
 
 
 class TimeOffOut(Out):
@@ -110,6 +116,7 @@ class TimeOffOut(Out):
     starts_at: datetime
     ends_at: datetime
     reason: str
+    withdrawn_at: datetime | None  # taken back: kept as history, counted nowhere
 
 
 class StaffDetailOut(StaffOut):
