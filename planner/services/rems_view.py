@@ -22,6 +22,7 @@ class FormFilter:
     prescriber_id: int | None = None
     site_id: int | None = None
     overdue: bool | None = None
+    form_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ def monitoring_forms(wanted: FormFilter, now: datetime) -> list[FormRow]:
                  .join(Patient, Patient.id == MonitoringForm.patient_id)
                  .join(Site, Site.id == MonitoringForm.site_id)
                  .outerjoin(Staff, Staff.id == MonitoringForm.prescriber_id))
+        if wanted.form_id:
+            query = query.where(MonitoringForm.id == wanted.form_id)
         if wanted.state:
             query = query.where(MonitoringForm.state == wanted.state)
         if wanted.prescriber_id:
@@ -107,3 +110,21 @@ def form_history(form_id: int) -> list[FormStep]:
                                .order_by(AuditEvent.at, AuditEvent.id)).all()
         return [FormStep(at, actor, action.removeprefix("rems_form."), (details or {}).get("reason", ""))
                 for at, actor, action, details in rows]
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the list's filters offer: every site, and every prescriber who owes or owed a form."""
+
+    sites: list[tuple[int, str]]
+    prescribers: list[tuple[int, str]]
+
+
+def filter_choices() -> FilterChoices:
+    """The sites and prescribers the list can be narrowed to, by name."""
+    with unit_of_work(write=False) as session:
+        sites = session.execute(select(Site.id, Site.name).order_by(Site.name)).all()
+        owing = select(MonitoringForm.prescriber_id).distinct().scalar_subquery()
+        prescribers = session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(owing))
+                                      .order_by(Staff.name)).all()
+        return FilterChoices([tuple(s) for s in sites], [tuple(p) for p in prescribers])

@@ -28,3 +28,4 @@ def bearer_tokens_only():
         abort(401)
 
 from planner.web.api import clinic, courses, offers, openapi, sessions  # noqa: E402,F401  (routes register on import)
+from planner.web.api import rems  # noqa: E402,F401  (routes register on import)
