@@ -12,8 +12,9 @@ from planner.domain.calendar import to_utc
 from planner.domain.errors import BatchRefused, BookingRefused, PlanStale, StatusRefused
 from planner.extensions import db
 from planner.services import SYSTEM
-from planner.services.booking import SessionOrder, book_session, book_sessions, cancel_session, change_status
-from planner.services.booking import reschedule_session
+from planner.services.booking import (
+    SessionOrder, book_session, book_sessions, change_status, reschedule_session,
+)
 from planner.services.course_booking import book_course
 from planner.services.course_inputs import PreferencesIn
 from planner.services.course_planning import propose_course
