@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from planner.services import accounts
 from tests import factories as f
-from tests.browser.a11y import check_at_every_width
+from tests.browser.a11y import assert_accessible, check_at_every_width, shoot
 from tests.browser.conftest import PASSWORD
 from tests.browser.test_journeys import sign_in
 from tests.web.rems_clinic import AFTER_DUE, rems_clinic, set_clock
@@ -22,6 +22,8 @@ def test_a_prescriber_sees_an_overdue_monitoring_form_and_marks_it_done(page, ar
     page.goto("/login")
     sign_in(page, "ada@clinic.example", PASSWORD)
     expect(page.get_by_test_id("rems-counts")).to_contain_text("2 overdue")  # the overview counts them
+    assert_accessible(page, within=".rems-line")
+    shoot(page, "rems-overview")
     page.get_by_role("link", name="REMS forms").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("REMS monitoring forms")
