@@ -82,3 +82,34 @@ def test_reception_is_refused_and_bad_filters_and_unknown_forms_answer_422_and_4
     assert fields(clinician.post(f"/api/rems/tasks/{form_of(owed.sessions[0])}/done", {"note": "x"})) == {"note"}
     assert clinician.post("/api/rems/tasks/999999/done").status_code == 404
     assert clinician.get("/api/rems/tasks").get_json()[0]["state"] == "open"  # nothing was written
+
+
+def test_the_list_reads_two_forms_or_six_in_the_same_few_statements(app, client, owed):
+    from sqlalchemy import event
+
+    from tests.web.rems_clinic import give_esketamine
+
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            seen.append(statement)
+
+    api = ApiClient(client, "clinician")
+    api.get("/api/rems/tasks")  # a token's first use is written down: not what is measured
+    counts = []
+    for grown in (False, True):
+        if grown:
+            clinic = owed.clinic
+            for i, patient in enumerate(clinic.patients[2:6]):  # two at noon, two at 15:00, chairs 1 and 2
+                give_esketamine(clinic, patient, clinic.prescriber, i % 2, hour=12 + 3 * (i // 2))
+        db.session.remove()
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            answer = api.get("/api/rems/tasks")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        counts.append(len(seen))
+        seen.clear()
+        assert len(answer.get_json()) == (6 if grown else 2)
+    assert counts[0] == counts[1] == 1, counts  # the token is read on the driver's own cursor; the forms in one
