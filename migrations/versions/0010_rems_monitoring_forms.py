@@ -1,6 +1,6 @@
 """esketamine REMS: the patient monitoring form owed after each esketamine session given
 
-Revision ID: 0009
+Revision ID: 0010
 Revises: 0008
 
 One row per fulfilled esketamine session (unique on the session), due by the end of the 7th
