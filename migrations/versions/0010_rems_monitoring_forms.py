@@ -1,7 +1,7 @@
 """esketamine REMS: the patient monitoring form owed after each esketamine session given
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 
 One row per fulfilled esketamine session (unique on the session), due by the end of the 7th
 calendar day after the session's local day at its site; open until someone marks it done. Who
