@@ -14,6 +14,7 @@ from planner.domain.clinic import (
 )
 from planner.domain.errors import Reason
 from planner.domain.patients import dosing_readiness
+from planner.domain.rems import esketamine_reasons
 from planner.domain.supervision import floor_breaches
 from planner.domain.staffing import (
     CREDENTIAL_NAMES,
@@ -87,18 +88,8 @@ def _room_reasons(request: SessionRequest, state: ClinicState, others: list[Book
 
 def _rems_reasons(request: SessionRequest) -> list[Reason]:
     # Spravato REMS: only at a certified site, for a patient enrolled before the session.
-    if not request.session_type.is_esketamine:
-        return []
-    reasons = []
-    if not request.site.esketamine_certified:
-        reasons.append(Reason("site_not_rems_certified",
-                              f"{request.site.name} is not certified to give esketamine (REMS).", "site_id"))
-    enrolled = request.patient.rems_enrolled_on
-    day = request.site.calendar.local_day(request.start)
-    if enrolled is None or enrolled > day:
-        reasons.append(Reason("patient_not_rems_enrolled",
-                              "The patient is not enrolled in the esketamine REMS before this session.", "patient_id"))
-    return reasons
+    return esketamine_reasons(request.session_type, request.site, request.patient.rems_enrolled_on,
+                              request.site.calendar.local_day(request.start))
 
 
 def _staff_reasons(request: SessionRequest, state: ClinicState, ignore_session_id: int | None) -> list[Reason]:

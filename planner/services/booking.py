@@ -17,11 +17,16 @@ from planner.domain.clinic import Placement, SessionRequest
 from planner.domain.calendar import local
 from planner.domain.errors import BatchRefused, BookingRefused, InvalidData, NotFound, Reason, StatusRefused
 from planner.domain.planning.verify import LiveSession, added_breaches, move_breaches
+from planner.domain.rems import esketamine_reasons
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.course_status import refresh_course_status
 from planner.services.notices import queue_notices
 from planner.services.request_resolution import resolve_by_move
+from planner.services.rems_forms import owe_monitoring_form
+
+# The steps that lead to giving a dose: each needs the REMS to hold for an esketamine session.
+TOWARD_THE_DOSE = frozenset({lifecycle.BOOKED, lifecycle.ARRIVED, lifecycle.IN_PROGRESS})
 
 
 @dataclass(frozen=True)
@@ -192,13 +197,18 @@ def set_status(session: OrmSession, session_id: int, status: str, actor: Actor, 
     before = row.status
     row.status = lifecycle.transition(row.status, status)
     site = reads.site(session, row.site_id)
-    kind = session.get(SessionType, row.session_type_id).kind
+    stype = reads.session_type_from_row(session.get(SessionType, row.session_type_id))
     # Every reason at once: a refusal names the escort and the timing together.
-    refused = (front_desk.escort_reasons(kind, status, escort_confirmed)
+    refused = (front_desk.escort_reasons(stype.kind, status, escort_confirmed)
                + lifecycle.timing_reasons(status, row.starts_at, now, site.calendar.zone))
+    if status in TOWARD_THE_DOSE and stype.is_esketamine:
+        # REMS (domain.md): enrolment or certification may have lapsed since the booking; no step
+        # toward the dose is taken without them.
+        refused += esketamine_reasons(stype, site, reads.patient(session, row.patient_id).rems_enrolled_on,
+                                      site.calendar.local_day(row.starts_at))
     if refused:
         raise StatusRefused(refused)
-    if status == lifecycle.ARRIVED and front_desk.needs_escort(kind):
+    if status == lifecycle.ARRIVED and front_desk.needs_escort(stype.kind):
         record(session, actor, "session.escort_confirmed", "session", row.id, now)
     row.version += 1
     if status == lifecycle.CANCELLED:
@@ -211,6 +221,9 @@ def set_status(session: OrmSession, session_id: int, status: str, actor: Actor, 
            version=row.version)
     if row.course_id is not None:
         refresh_course_status(session, row.course_id, now)
+    if status == lifecycle.FULFILLED and stype.is_esketamine:
+        # The dose was given: the REMS patient monitoring form is owed, in this same transaction.
+        owe_monitoring_form(session, row, site.calendar.zone, actor, now)
     return row.version  # read before the caller's commit expires the row
 
 

@@ -23,10 +23,11 @@ from planner.domain.clinic import Placement, SessionRequest
 from planner.domain.errors import InvalidData, Reason
 from planner.domain import lifecycle
 from planner.domain.lifecycle import holds_place
-from planner.services import Actor
+from planner.services import SYSTEM, Actor
 from planner.services.accounts import hash_password
 from planner.services.audit import record
 from planner.services.notices import queue_notices
+from planner.services.rems_forms import owe_monitoring_form
 from planner.services.clinic_setup import (
     add_patient, add_room, add_session_type, add_site, add_staff, add_time_off,
 )
@@ -65,7 +66,7 @@ def load_scenario(data: dict, actor: Actor, now: datetime, rebase_to: date | Non
             # PostgreSQL: another load took one of these names after _refuse_taken looked.
             raise InvalidData([Reason("taken", "Another load wrote some of these records at the same moment; "
                                                "nothing was written. Try again.", "sites")]) from None
-        _book(session, plan, loaded, now, settle_past)
+        _book(session, plan, loaded, now, settle_past, actor)
         if tell:
             queue_notices(session, loaded.session_ids, now)
         counts = loaded.counts()
@@ -180,7 +181,8 @@ def _insert_users(session: OrmSession, plan: Plan, hashes: list[str], loaded: _L
     session.flush()
 
 
-def _book(session: OrmSession, plan: Plan, loaded: _Loaded, now: datetime, settle_past: bool = False) -> None:
+def _book(session: OrmSession, plan: Plan, loaded: _Loaded, now: datetime, settle_past: bool = False,
+          actor: Actor = SYSTEM) -> None:
     """Insert the sessions in file order, each checked against those before it (as a batch booking is)."""
     problems: list[Reason] = []
     sites = {name: reads.site(session, site_id) for name, site_id in loaded.sites.items()}
@@ -207,6 +209,9 @@ def _book(session: OrmSession, plan: Plan, loaded: _Loaded, now: datetime, settl
             status = lifecycle.FULFILLED
         loaded.session_ids.append(_insert_session(session, item, request, loaded.types[entry.type].id, now, status))
         loaded.sessions += 1
+        if status == lifecycle.FULFILLED and request.session_type.is_esketamine:
+            # A dose given before the load owes its REMS monitoring form, as one given here would.
+            owe_monitoring_form(session, session.get(Session, loaded.session_ids[-1]), site.calendar.zone, actor, now)
     if problems:
         raise InvalidData(problems)
 

@@ -73,3 +73,14 @@ def test_the_demo_records_its_week_so_far_as_fulfilled_so_nothing_is_a_no_show(a
     past = db.session.scalars(select(Session).where(Session.ends_at <= WEDNESDAY)).all()
     assert past and {s.status for s in past} <= {"fulfilled", "cancelled"}
     assert mark_no_shows(WEDNESDAY) == 0
+
+
+def test_each_esketamine_dose_the_demo_records_as_given_owes_one_rems_monitoring_form(app, monkeypatch):
+    from planner.db.models import MonitoringForm, SessionType
+
+    seed_demo_at(app, monkeypatch, WEDNESDAY)
+    given = set(db.session.scalars(select(Session.id).join(SessionType, SessionType.id == Session.session_type_id)
+                                   .where(Session.status == "fulfilled", SessionType.route == "intranasal",
+                                          SessionType.kind.in_(("dosing", "booster")))))
+    owed = db.session.scalars(select(MonitoringForm.session_id)).all()
+    assert given and sorted(owed) == sorted(given)

@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 
-from planner.db.models import Course, Credential, Patient, Room, Session, SessionType, Shift, Site, Staff, TimeOff
+from planner.db.models import (
+    Course, Credential, MonitoringForm, Patient, Room, Session, SessionType, Shift, Site, Staff, TimeOff,
+)
 from planner.extensions import db
 from planner.services import SYSTEM, accounts
 from planner.services.booking import SessionOrder, book_session
@@ -28,7 +30,7 @@ CREATED = datetime(2026, 1, 1, tzinfo=timezone.utc)
 # Which rows a path parameter or a body field named so refers to.
 ID_KINDS = {"site_id": Site, "room_id": Room, "staff_id": Staff, "therapist_id": Staff, "patient_id": Patient,
             "type_id": SessionType, "session_type_id": SessionType, "session_id": Session, "course_id": Course,
-            "shift_id": Shift, "time_off_id": TimeOff, "credential_id": Credential}
+            "shift_id": Shift, "time_off_id": TimeOff, "credential_id": Credential, "task_id": MonitoringForm}
 
 
 @dataclass
@@ -75,7 +77,23 @@ def seed_fuzz_clinic() -> dict[str, list[int]]:
     patient = f.ready_patient("READY-FUZZ")
     proposal = propose_course(patient, "iv-induction", PreferencesIn(), FROZEN_NOW, f.MONDAY)
     book_course(f.booking_order(proposal, patient), SYSTEM, FROZEN_NOW)
+    _give_esketamine(clinic)
     return {name: list(db.session.scalars(select(model.id).order_by(model.id))) for name, model in ID_KINDS.items()}
+
+
+def _give_esketamine(clinic) -> None:
+    """An esketamine dose given on the last seeded Friday, after the course: it owes a REMS monitoring form."""
+    from planner.services.booking import change_status
+
+    zone = ZoneInfo("America/New_York")
+    friday = f.MONDAY + timedelta(weeks=3, days=4)
+    start = datetime.combine(friday, time(9), tzinfo=zone)
+    given = book_session(SessionOrder(clinic.patients[2], clinic.site, clinic.esketamine, start, clinic.chairs[2],
+                                      ((clinic.prescriber, "supervising_prescriber"),
+                                       (clinic.nurses[1], "monitoring_clinician"))), SYSTEM, FROZEN_NOW)
+    change_status(given, "arrived", SYSTEM, start - timedelta(minutes=15), escort_confirmed=True)
+    change_status(given, "in_progress", SYSTEM, start)
+    change_status(given, "fulfilled", SYSTEM, start + timedelta(hours=3))
 
 
 def tokens_per_role() -> dict[str, str]:

@@ -5,6 +5,7 @@ from planner.db.models.courses import Course, CourseEvent, ProtocolVersion
 from planner.db.models.marks import ConfigMark, DayMark
 from planner.db.models.messages import ClinicSettings, FeedToken, LinkUse, OutboxEvent, OutboxMessage, PatientRequest
 from planner.db.models.clinic import Closure, OpeningHours, Room, SessionType, Site, StaffingLimit
+from planner.db.models.rems import MonitoringForm
 from planner.db.models.people import Credential, Patient, Shift, Staff, TimeOff
 from planner.db.models.sessions import Session, SessionStaff
 
@@ -12,5 +13,5 @@ __all__ = [
     "ApiToken", "AuditEvent", "User", "Closure", "OpeningHours", "Room", "SessionType", "Site",
     "StaffingLimit", "Credential", "Patient", "Shift", "Staff", "TimeOff", "Session", "SessionStaff",
     "Course", "CourseEvent", "ProtocolVersion", "ConfigMark", "DayMark", "ClinicSettings", "FeedToken", "LinkUse",
-    "OutboxEvent", "OutboxMessage", "PatientRequest",
+    "OutboxEvent", "OutboxMessage", "PatientRequest", "MonitoringForm",
 ]
