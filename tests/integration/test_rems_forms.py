@@ -68,7 +68,7 @@ def test_no_form_is_owed_for_an_iv_infusion_or_a_dose_held_then_cancelled(clinic
     give(iv, f.MONDAY)
     held = book_session(order(clinic, clinic.esketamine, f.MONDAY, 13, clinic.patients[1], chair=1), SYSTEM, BOOKED_AT)
     change_status(held, "arrived", SYSTEM, to_utc(f.MONDAY, time(12, 45), NY), escort_confirmed=True)
-    change_status(held, "held", SYSTEM, to_utc(f.MONDAY, time(12, 50), NY))
+    change_status(held, "held", SYSTEM, to_utc(f.MONDAY, time(12, 50), NY), "BP 150/95")
     change_status(held, "cancelled", SYSTEM, to_utc(f.MONDAY, time(13, 30), NY), "blood pressure 165/100")
     assert forms() == []
 
@@ -76,7 +76,7 @@ def test_no_form_is_owed_for_an_iv_infusion_or_a_dose_held_then_cancelled(clinic
 def test_a_dose_held_then_given_owes_its_form_once(clinic):
     held = book_session(order(clinic, clinic.esketamine, f.MONDAY), SYSTEM, BOOKED_AT)
     change_status(held, "arrived", SYSTEM, to_utc(f.MONDAY, time(8, 45), NY), escort_confirmed=True)
-    change_status(held, "held", SYSTEM, to_utc(f.MONDAY, time(8, 50), NY))
+    change_status(held, "held", SYSTEM, to_utc(f.MONDAY, time(8, 50), NY), "BP 150/95")
     change_status(held, "in_progress", SYSTEM, to_utc(f.MONDAY, time(9, 30), NY))
     change_status(held, "fulfilled", SYSTEM, to_utc(f.MONDAY, time(12), NY))
     assert [form.session_id for form in forms()] == [held]

@@ -118,7 +118,7 @@ def test_an_esketamine_course_is_neither_proposed_booked_nor_re_planned_without_
     start, first_id = first.starts_at, first.id
     # The first dose is held at check-in; a held dose is always made up, so the re-plan must place one.
     change_status(first_id, "arrived", SYSTEM, start - timedelta(minutes=15), escort_confirmed=True)
-    change_status(first_id, "held", SYSTEM, start)
+    change_status(first_id, "held", SYSTEM, start, "BP 150/95")
     enrol(patient, None)
     replan = preview_replan(course, start + timedelta(hours=1))
     assert replan.changes == [] and replan.reasons == [
