@@ -14,3 +14,7 @@ __all__ = [
     "Course", "CourseEvent", "ProtocolVersion", "ConfigMark", "DayMark", "ClinicSettings", "FeedToken", "LinkUse",
     "OutboxEvent", "OutboxMessage", "PatientRequest",
 ]
+
+from planner.db.models.coverage import CoverageAlert  # noqa: E402  (issue 12, part 6)
+
+__all__ += ["CoverageAlert"]

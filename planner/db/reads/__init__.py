@@ -258,3 +258,10 @@ def forget_kept() -> None:
     _pieces.forget_all()
     _windows.forget_all()
     _feed.forget_all()
+
+# The coverage view and the daily coverage check (issue 12, parts 4 and 6).
+from planner.db.reads.coverage import (  # noqa: E402
+    BookedCover, Lapsing, SiteCover, lapsing_credentials, site_cover, teams_of,
+)
+
+__all__ += ["BookedCover", "Lapsing", "SiteCover", "lapsing_credentials", "site_cover", "teams_of"]

@@ -1,0 +1,124 @@
+"""What the coverage view and the daily coverage check read: one pass per site and span.
+
+A site's sessions over a span come with their placements in one query; the people on shift or
+placed there, with their shifts and duties, in one more (fresh.for_booking); credentials, leave
+and session types from the configuration kept under its mark, which any change to those tables
+raises (a row written straight into the database included: the marks are triggers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session as OrmSession, aliased
+
+from planner.db.models import Credential, Session, SessionStaff, Shift, Staff
+from planner.db.reads import fresh
+from planner.db.reads.assemble import LONGEST
+from planner.db.reads.config import current_config
+from planner.db.reads.sql import instant
+from planner.domain import clinic as dom
+from planner.domain.intervals import Interval
+from planner.domain.lifecycle import FINAL, RELEASED
+
+
+@dataclass(frozen=True)
+class BookedCover:
+    """A session still to be given, as the request that booked it, with its real window."""
+
+    id: int
+    request: dom.SessionRequest
+    window: Interval
+    status: str
+
+
+@dataclass(frozen=True)
+class SiteCover:
+    """A site over a span: its sessions not yet final, and the clinic around them (people, shifts, duties)."""
+
+    site: dom.Site
+    state: dom.ClinicState
+    sessions: list[BookedCover]
+
+
+@dataclass(frozen=True)
+class Lapsing:
+    """A credential of active staff that lapses soon (the last of its kind for that person)."""
+
+    id: int
+    staff_id: int
+    name: str
+    kind: str
+    expires_on: date
+
+
+def site_cover(session: OrmSession, site_id: int, span: Interval, include_given: bool = False) -> SiteCover | None:
+    """The site's sessions overlapping span and the people behind them and on shift; None: no such site.
+
+    Sessions that are final (given, cancelled, no-show) are left out, unless include_given: then
+    only cancelled and no-show ones, which hold nothing.
+    """
+    config = current_config(session)
+    site = config.site(session, site_id)
+    if site is None:
+        return None
+    rows = session.execute(
+        select(Session.id, Session.patient_id, Session.session_type_id, Session.starts_at, Session.ends_at,
+               Session.room_id, Session.status, SessionStaff.staff_id, SessionStaff.role)
+        .outerjoin(SessionStaff, SessionStaff.session_id == Session.id)
+        .where(Session.site_id == site_id, Session.starts_at >= span.start - LONGEST, Session.starts_at < span.end,
+               Session.ends_at > span.start,
+               Session.status.not_in(RELEASED if include_given else FINAL))
+        .order_by(Session.starts_at, Session.id)).all()
+    found: dict[int, tuple] = {}
+    placed: dict[int, list[dom.Placement]] = {}
+    for row in rows:
+        found.setdefault(row.id, row)
+        if row.staff_id is not None:
+            placed.setdefault(row.id, []).append(dom.Placement(row.staff_id, row.role))
+    on_shift = set(session.scalars(select(Shift.staff_id).where(
+        Shift.site_id == site_id, Shift.starts_at >= span.start - LONGEST, Shift.starts_at < span.end,
+        Shift.ends_at > span.start).distinct()))
+    people = on_shift | {p.staff_id for team in placed.values() for p in team}
+    state = fresh.for_booking(session, site, span, people, set())
+    sessions = []
+    for session_id, row in found.items():
+        stype = config.types.get(row.session_type_id)
+        if stype is None:
+            continue
+        # The cover rules never read the patient: the id is enough to name whose session it is.
+        request = dom.SessionRequest(dom.Patient(row.patient_id, ""), site, stype, instant(row.starts_at),
+                                     row.room_id, tuple(placed.get(session_id, ())))
+        sessions.append(BookedCover(session_id, request, Interval(instant(row.starts_at), instant(row.ends_at)),
+                                    row.status))
+    return SiteCover(site, state, sessions)
+
+
+def lapsing_credentials(session: OrmSession, first: date, last: date) -> list[Lapsing]:
+    """Credentials of active staff expiring between first and last (a later one of the same kind renews them)."""
+    later = aliased(Credential)
+    renewed = select(later.id).where(later.staff_id == Credential.staff_id, later.kind == Credential.kind,
+                                     later.id != Credential.id,
+                                     or_(later.expires_on.is_(None), later.expires_on > Credential.expires_on))
+    query = (select(Credential.id, Credential.staff_id, Staff.name, Credential.kind, Credential.expires_on)
+             .join(Staff, Staff.id == Credential.staff_id)
+             .where(Staff.active.is_(True), Credential.expires_on >= first, Credential.expires_on <= last,
+                    ~renewed.exists())
+             .order_by(Credential.expires_on, Staff.name, Credential.kind))
+    return [Lapsing(*row) for row in session.execute(query)]
+
+
+def teams_of(session: OrmSession, site_id: int, staff_ids: set[int], since: datetime,
+             until: datetime) -> list[tuple[int, int, str, datetime, int]]:
+    """(session id, staff id, role, start, type id) for these people's places in the site's sessions between two instants."""
+    if not staff_ids:
+        return []
+    rows = session.execute(
+        select(Session.id, SessionStaff.staff_id, SessionStaff.role, Session.starts_at, Session.session_type_id)
+        .join(SessionStaff, SessionStaff.session_id == Session.id)
+        .where(Session.site_id == site_id, Session.starts_at >= since, Session.starts_at < until,
+               Session.status.not_in(FINAL), SessionStaff.staff_id.in_(sorted(staff_ids)))
+        .order_by(Session.starts_at, Session.id)).all()
+    return [(r.id, r.staff_id, r.role, instant(r.starts_at), r.session_type_id) for r in rows]
