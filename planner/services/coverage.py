@@ -8,7 +8,9 @@ from datetime import date, datetime, timedelta
 from planner.db import reads
 from planner.domain import clinic as dom
 from planner.domain.calendar import day_start, local
-from planner.domain.coverage import Quarter, Stretch, coverage_curve, needs_credential, stretches
+from planner.domain.coverage import (
+    Quarter, Stretch, coverage_curve, needs_credential, stretches, uncovered_reasons,
+)
 from planner.domain.errors import NotFound
 from planner.domain.intervals import Interval
 from planner.domain.lifecycle import RELEASED
@@ -25,6 +27,7 @@ class DosingSession:
     type_name: str
     window: Interval
     status: str
+    lost_cover: tuple[str, ...] = ()  # why its own team no longer covers it (leave, off shift, ...), if so
 
 
 @dataclass(frozen=True)
@@ -58,19 +61,21 @@ class CoverageDay:
     credentials: list[CredentialAtRisk]
 
 
-def coverage_day(site_id: int, day: date, now: datetime) -> CoverageDay:
-    """A site's coverage over one of its local days (NotFound for no such site)."""
+def coverage_day(site_id: int, day: date | None, now: datetime) -> CoverageDay:
+    """A site's coverage over one of its local days, today there when day is None (NotFound for no such site)."""
     with reads.reading() as session:
         site = reads.site(session, site_id)
         if site is None:
             raise NotFound("site", site_id)
         zone = site.calendar.zone
+        day = local(now, zone).date() if day is None else day
         span = Interval(day_start(day, zone), day_start(day + timedelta(days=1), zone))
         cover = reads.site_cover(session, site_id, span, include_given=True)
         assert cover is not None  # the site was just found in the same transaction
         # Load counts every dose that holds its place: given ones too, on a day already past.
-        dosing = [DosingSession(b.id, b.request.session_type.name, b.window, b.status) for b in cover.sessions
-                  if b.request.session_type.is_dosing and b.status not in RELEASED]
+        dosing = [DosingSession(b.id, b.request.session_type.name, b.window, b.status,
+                                tuple(dict.fromkeys(r.message for r in uncovered_reasons(b.request, cover.state, b.id))))
+                  for b in cover.sessions if b.request.session_type.is_dosing and b.status not in RELEASED]
         quarters = coverage_curve(site, day, [d.window for d in dosing], cover.state.roster.staff.values())
         today = local(now, zone).date()
         lapsing = reads.lapsing_credentials(session, today, today + timedelta(days=LAPSING_DAYS))
