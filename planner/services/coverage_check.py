@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from planner.db import reads
-from planner.db.models import CoverageAlert
+from planner.db.models import CoverageAlert, Staff
 from planner.db.uow import unit_of_work
 from planner.domain.calendar import local
 from planner.domain.coverage import uncovered_reasons
@@ -132,6 +132,7 @@ class OpenAlert:
     site_id: int | None
     opened_at: datetime
     seen_at: datetime
+    staff_name: str | None = None
 
 
 def open_alerts(limit: int = 200) -> list[OpenAlert]:
@@ -139,7 +140,8 @@ def open_alerts(limit: int = 200) -> list[OpenAlert]:
     with reads.reading() as session:
         rows = session.execute(select(CoverageAlert.id, CoverageAlert.kind, CoverageAlert.message,
                                       CoverageAlert.session_id, CoverageAlert.staff_id, CoverageAlert.site_id,
-                                      CoverageAlert.opened_at, CoverageAlert.seen_at)
+                                      CoverageAlert.opened_at, CoverageAlert.seen_at, Staff.name)
+                               .outerjoin(Staff, Staff.id == CoverageAlert.staff_id)
                                .where(CoverageAlert.resolved_at.is_(None))
                                .order_by(CoverageAlert.kind.desc(), CoverageAlert.starts_at, CoverageAlert.id)
                                .limit(limit)).all()
