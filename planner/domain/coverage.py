@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from planner.domain.booking import cover_reasons
+from planner.domain.booking import team_cover_reasons
 from planner.domain.calendar import day_start
 from planner.domain.clinic import ClinicState, SessionRequest, SessionType, Site
 from planner.domain.errors import Reason
@@ -169,11 +169,4 @@ def needs_credential(session_type: SessionType, role: str, kind: str) -> bool:
 
 def uncovered_reasons(request: SessionRequest, state: ClinicState, session_id: int) -> list[Reason]:
     """Why a booked session has lost cover (leave, off shift, a lapsed credential, over capacity, ...); empty if covered."""
-    reasons = []
-    for staff_id in dict.fromkeys(p.staff_id for p in request.placements):
-        reasons += [r for r in cover_reasons(request, state, staff_id, session_id) if r.code in COVER_CODES]
-    placed = {p.role for p in request.placements}
-    reasons += [Reason("role_missing", f"No {need.role.replace('_', ' ')} is assigned.", "assignments")
-                for need in request.session_type.needs if need.role not in placed]
-    return reasons
-
+    return [r for r in team_cover_reasons(request, state, session_id) if r.code in COVER_CODES]

@@ -18,7 +18,7 @@ from planner.db.models import Credential, Session, SessionStaff, Shift, Staff
 from planner.db.reads import fresh
 from planner.db.reads.assemble import LONGEST
 from planner.db.reads.config import current_config
-from planner.db.reads.sql import instant
+from planner.db.reads.sql import fetch, instant, marks
 from planner.domain import clinic as dom
 from planner.domain.intervals import Interval
 from planner.domain.lifecycle import FINAL, RELEASED
@@ -64,35 +64,34 @@ def site_cover(session: OrmSession, site_id: int, span: Interval, include_given:
     site = config.site(session, site_id)
     if site is None:
         return None
-    rows = session.execute(
-        select(Session.id, Session.patient_id, Session.session_type_id, Session.starts_at, Session.ends_at,
-               Session.room_id, Session.status, SessionStaff.staff_id, SessionStaff.role)
-        .outerjoin(SessionStaff, SessionStaff.session_id == Session.id)
-        .where(Session.site_id == site_id, Session.starts_at >= span.start - LONGEST, Session.starts_at < span.end,
-               Session.ends_at > span.start,
-               Session.status.not_in(RELEASED if include_given else FINAL))
-        .order_by(Session.starts_at, Session.id)).all()
+    # Thousands of rows over 14 days: through the driver, as the booking snapshot reads (reads/sql.py).
+    out = sorted(RELEASED if include_given else FINAL)
+    rows = fetch(session, "SELECT s.id, s.patient_id, s.session_type_id, s.starts_at, s.ends_at, s.room_id, s.status, "
+                          "ss.staff_id, ss.role FROM sessions s LEFT JOIN session_staff ss ON ss.session_id = s.id "
+                          "WHERE s.site_id = ? AND s.starts_at >= ? AND s.starts_at < ? AND s.ends_at > ? "
+                          f"AND s.status NOT IN ({marks(len(out))}) ORDER BY s.starts_at, s.id",
+                 [site_id, span.start - LONGEST, span.end, span.start, *out])
     found: dict[int, tuple] = {}
     placed: dict[int, list[dom.Placement]] = {}
     for row in rows:
-        found.setdefault(row.id, row)
-        if row.staff_id is not None:
-            placed.setdefault(row.id, []).append(dom.Placement(row.staff_id, row.role))
+        found.setdefault(row[0], row)
+        if row[7] is not None:
+            placed.setdefault(row[0], []).append(dom.Placement(row[7], row[8]))
     on_shift = set(session.scalars(select(Shift.staff_id).where(
         Shift.site_id == site_id, Shift.starts_at >= span.start - LONGEST, Shift.starts_at < span.end,
         Shift.ends_at > span.start).distinct()))
     people = on_shift | {p.staff_id for team in placed.values() for p in team}
     state = fresh.for_booking(session, site, span, people, set())
     sessions = []
-    for session_id, row in found.items():
-        stype = config.types.get(row.session_type_id)
+    for session_id, (_, patient_id, type_id, starts, ends, room_id, status, _, _) in found.items():
+        stype = config.types.get(type_id)
         if stype is None:
             continue
+        start = instant(starts)
         # The cover rules never read the patient: the id is enough to name whose session it is.
-        request = dom.SessionRequest(dom.Patient(row.patient_id, ""), site, stype, instant(row.starts_at),
-                                     row.room_id, tuple(placed.get(session_id, ())))
-        sessions.append(BookedCover(session_id, request, Interval(instant(row.starts_at), instant(row.ends_at)),
-                                    row.status))
+        request = dom.SessionRequest(dom.Patient(patient_id, ""), site, stype, start, room_id,
+                                     tuple(placed.get(session_id, ())))
+        sessions.append(BookedCover(session_id, request, Interval.trusted(start, instant(ends)), status))
     return SiteCover(site, state, sessions)
 
 
