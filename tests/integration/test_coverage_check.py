@@ -117,3 +117,50 @@ def test_the_coverage_day_counts_a_dose_and_lists_the_credential_it_depends_on(c
     assert max(q.load for q in day.quarters) == 1 and [d.id for d in day.dosing] == [session_id]
     [risk] = [c for c in day.credentials if c.credential.id == lapsing]
     assert [(s.id, s.role, s.after_expiry) for s in risk.sessions] == [(session_id, "supervising_prescriber", False)]
+
+
+def statements_of(call) -> int:
+    """How many statements call() sends (transaction control left out), the driver's own reads included."""
+    from sqlalchemy import event
+
+    from planner.db.reads import sql
+
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    sql.watchers.append(seen.append)
+    try:
+        call()
+    finally:
+        sql.watchers.remove(seen.append)
+        event.remove(db.engine, "before_cursor_execute", note)
+    return len(seen)
+
+
+def test_the_check_and_the_page_read_a_site_in_the_same_few_statements_however_many_sessions_it_has(clinic):
+    def book_on(day_offset, patient):
+        start = NINE + timedelta(days=day_offset)
+        return book_session(SessionOrder(clinic.patients[patient], clinic.site, clinic.iv, start,
+                                         clinic.chairs[patient], ((clinic.prescriber, "supervising_prescriber"),
+                                                                  (clinic.nurses[patient], "monitoring_clinician"))),
+                            SYSTEM, BOOKED_AT)
+
+    def measure():
+        check_coverage(CHECK_AT)  # warm: the kept configuration is read once per change
+        coverage_day(clinic.site, MONDAY, BOOKED_AT)
+        return statements_of(lambda: check_coverage(CHECK_AT)), statements_of(
+            lambda: coverage_day(clinic.site, MONDAY + timedelta(days=1), BOOKED_AT))
+
+    book_on(0, 0)
+    book_on(1, 1)
+    few = measure()
+    for day in (1, 2, 3, 4):
+        book_on(day, 0)
+    for day in (2, 3):
+        book_on(day, 1)
+    assert measure() == few
+    assert few[0] <= 8 and few[1] <= 10, few
