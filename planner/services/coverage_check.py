@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from planner.db import reads
-from planner.db.models import CoverageAlert, Staff
+from planner.db.models import CoverageAlert
 from planner.db.uow import unit_of_work
 from planner.domain.calendar import local
 from planner.domain.coverage import uncovered_reasons
@@ -118,31 +118,3 @@ def _lapsing(session, now: datetime) -> list[Finding]:
         found.append(Finding(f"credential:{credential.id}:{threshold}d", "credential_expiring", message,
                              staff_id=credential.staff_id, credential_id=credential.id))
     return found
-
-
-@dataclass(frozen=True)
-class OpenAlert:
-    """An open alert as the overview lists it."""
-
-    id: int
-    kind: str
-    message: str
-    session_id: int | None
-    staff_id: int | None
-    site_id: int | None
-    opened_at: datetime
-    seen_at: datetime
-    staff_name: str | None = None
-
-
-def open_alerts(limit: int = 200) -> list[OpenAlert]:
-    """The open alerts: sessions that lost cover by start, then credentials by when they were found."""
-    with reads.reading() as session:
-        rows = session.execute(select(CoverageAlert.id, CoverageAlert.kind, CoverageAlert.message,
-                                      CoverageAlert.session_id, CoverageAlert.staff_id, CoverageAlert.site_id,
-                                      CoverageAlert.opened_at, CoverageAlert.seen_at, Staff.name)
-                               .outerjoin(Staff, Staff.id == CoverageAlert.staff_id)
-                               .where(CoverageAlert.resolved_at.is_(None))
-                               .order_by(CoverageAlert.kind.desc(), CoverageAlert.starts_at, CoverageAlert.id)
-                               .limit(limit)).all()
-        return [OpenAlert(*row) for row in rows]

@@ -13,9 +13,10 @@ from datetime import timedelta
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from planner.db import reads
 from planner.domain.calendar import local
+from planner.extensions import db
 from planner.services.coverage import coverage_day
-from planner.services.coverage_check import open_alerts
 from planner.web.access import now, roles_required
 from planner.web.coverage_chart import chart, shown, state_words
 from planner.web.errors import problem
@@ -47,7 +48,10 @@ def site_day(site_id: int):
 
 def overview_alerts() -> list:
     """Open coverage alerts for the overview: the admin's to act on, so only they see them."""
-    return open_alerts() if current_user.is_authenticated and current_user.role == "admin" else []
+    # Read in the page's own transaction, as the overview's other lists are (a read-only page).
+    if current_user.is_authenticated and current_user.role == "admin":
+        return reads.open_alerts(db.session)
+    return []
 
 
 @coverage.app_context_processor

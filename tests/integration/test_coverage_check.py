@@ -13,7 +13,8 @@ from planner.jobs import run_job
 from planner.services import SYSTEM
 from planner.services.booking import SessionOrder, book_session
 from planner.services.coverage import coverage_day
-from planner.services.coverage_check import check_coverage, open_alerts
+from planner.db import reads
+from planner.services.coverage_check import check_coverage
 from tests import factories as f
 from tests.factories import MONDAY
 
@@ -48,7 +49,7 @@ def test_a_nurses_leave_written_into_the_table_makes_one_alert_and_removing_it_r
     second = check_coverage(CHECK_AT + timedelta(hours=1))
     assert (first.opened, second.opened, second.still_open) == (1, 0, 1)
     assert alerts() == [(f"session:{session_id}", None)]
-    [shown] = open_alerts()
+    [shown] = reads.open_alerts(db.session)
     assert shown.session_id == session_id and "Rosa Diaz (RN) is on leave" in shown.message
     db.session.execute(delete(TimeOff))
     db.session.commit()
@@ -56,7 +57,7 @@ def test_a_nurses_leave_written_into_the_table_makes_one_alert_and_removing_it_r
     assert check_coverage(later).resolved == 1
     [(key, resolved_at)] = alerts()
     assert key == f"session:{session_id}" and resolved_at == later
-    assert open_alerts() == []
+    assert reads.open_alerts(db.session) == []
 
 
 def test_a_session_beyond_14_days_or_with_its_cover_intact_makes_no_alert(clinic):
@@ -90,7 +91,7 @@ def test_a_credential_lapsing_under_a_booked_session_is_an_uncovered_session(cli
     check_coverage(CHECK_AT)
     keys = [key for key, _ in alerts()]
     assert f"session:{session_id}" in keys
-    [uncovered] = [a for a in open_alerts() if a.session_id == session_id]
+    [uncovered] = [a for a in reads.open_alerts(db.session) if a.session_id == session_id]
     assert "no valid ACLS" in uncovered.message
 
 

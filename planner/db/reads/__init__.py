@@ -261,7 +261,8 @@ def forget_kept() -> None:
 
 # The coverage view and the daily coverage check (issue 12, parts 4 and 6).
 from planner.db.reads.coverage import (  # noqa: E402
-    BookedCover, Lapsing, SiteCover, lapsing_credentials, site_cover, teams_of,
+    BookedCover, Lapsing, OpenAlert, SiteCover, lapsing_credentials, open_alerts, site_cover, teams_of,
 )
 
-__all__ += ["BookedCover", "Lapsing", "SiteCover", "lapsing_credentials", "site_cover", "teams_of"]
+__all__ += ["BookedCover", "Lapsing", "OpenAlert", "SiteCover", "lapsing_credentials", "open_alerts", "site_cover",
+            "teams_of"]

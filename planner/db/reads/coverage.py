@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session as OrmSession, aliased
 
-from planner.db.models import Credential, Session, SessionStaff, Shift, Staff
+from planner.db.models import CoverageAlert, Credential, Session, SessionStaff, Shift, Staff
 from planner.db.reads import fresh
 from planner.db.reads.assemble import LONGEST
 from planner.db.reads.config import current_config
@@ -121,3 +121,30 @@ def teams_of(session: OrmSession, site_id: int, staff_ids: set[int], since: date
                Session.status.not_in(FINAL), SessionStaff.staff_id.in_(sorted(staff_ids)))
         .order_by(Session.starts_at, Session.id)).all()
     return [(r.id, r.staff_id, r.role, instant(r.starts_at), r.session_type_id) for r in rows]
+
+
+@dataclass(frozen=True)
+class OpenAlert:
+    """An open coverage alert as the overview lists it."""
+
+    id: int
+    kind: str
+    message: str
+    session_id: int | None
+    staff_id: int | None
+    site_id: int | None
+    opened_at: datetime
+    seen_at: datetime
+    staff_name: str | None = None
+
+
+def open_alerts(session: OrmSession, limit: int = 200) -> list[OpenAlert]:
+    """The open coverage alerts: sessions that lost cover by start, then credentials in the order found."""
+    rows = session.execute(select(CoverageAlert.id, CoverageAlert.kind, CoverageAlert.message,
+                                  CoverageAlert.session_id, CoverageAlert.staff_id, CoverageAlert.site_id,
+                                  CoverageAlert.opened_at, CoverageAlert.seen_at, Staff.name)
+                           .outerjoin(Staff, Staff.id == CoverageAlert.staff_id)
+                           .where(CoverageAlert.resolved_at.is_(None))
+                           .order_by(CoverageAlert.kind.desc(), CoverageAlert.starts_at, CoverageAlert.id)
+                           .limit(limit)).all()
+    return [OpenAlert(*row) for row in rows]
