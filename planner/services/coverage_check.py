@@ -56,8 +56,11 @@ class CheckReport:
 
 def check_coverage(now: datetime) -> CheckReport:
     """Find what lost cover or is about to, open an alert for each new problem and resolve those gone."""
-    with unit_of_work() as session:
+    # Read in a read-only transaction (the collector paused while thousands of small objects are
+    # made), then write the alerts in a short one: a finding is re-found by the next run anyway.
+    with reads.reading() as session:
         findings = {f.key: f for f in _uncovered(session, now) + _lapsing(session, now)}
+    with unit_of_work() as session:
         open_alerts = {a.key: a for a in session.scalars(
             select(CoverageAlert).where(CoverageAlert.resolved_at.is_(None)).with_for_update())}
         opened = resolved = 0
