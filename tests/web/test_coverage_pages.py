@@ -118,3 +118,23 @@ def test_the_overview_shows_the_admin_the_open_alerts_with_a_link_and_reception_
 def test_the_day_view_links_to_the_days_coverage(clinic, clinic_clock, signed_in):
     page = signed_in("reception").get(f"/sessions?site_id={clinic.site}&day={MONDAY}").data.decode()
     assert f'href="/sites/{clinic.site}/coverage?day={MONDAY}"' in page
+
+
+def test_the_chart_shows_the_staffed_hours_on_whole_local_hours_and_its_scale_reaches_the_highest_figure():
+    from datetime import date
+
+    from planner.domain.calendar import local
+    from planner.domain.coverage import coverage_curve
+    from planner.web.coverage_chart import chart, shown
+    from tests.unit.builders import at, make_shift, make_site, make_staff, span
+
+    day = date(2026, 11, 1)  # the fall-back day: 100 quarters
+    staff = [make_staff(1, "Dr Adams", ("MD",), shifts=(make_shift("08:30", "17:00", day),))]
+    quarters = coverage_curve(make_site(), day, [span(at(10, day=day), 105)] * 5, staff)
+    cut = shown(quarters, "America/New_York")
+    assert f"{local(cut[0].span.start, 'America/New_York'):%H:%M}" == "07:00"  # an hour before 08:30, on the hour
+    assert f"{local(cut[-1].span.end, 'America/New_York'):%H:%M}" == "18:00"
+    drawn = chart(cut, "America/New_York")
+    assert max(value for _, value in drawn.ticks) >= 5 and len(drawn.bars) == len(cut)
+    assert [label for _, label in drawn.hours][:3] == ["07", "08", "09"]
+    assert sum(bar.state == "gap" for bar in drawn.bars) == 7  # 5 doses, no nurse: every dosing quarter
