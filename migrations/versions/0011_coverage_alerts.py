@@ -1,7 +1,7 @@
 """coverage alerts: what the daily coverage check found, open until a later run finds it gone
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 
 One row per problem (a booked session that lost cover, a credential about to lapse), keyed so
 that a second run finds the open row instead of adding one: a unique index on the key among
@@ -10,8 +10,8 @@ open alerts. A resolved alert is kept with when it was resolved.
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0009'
-down_revision = '0008'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
