@@ -16,6 +16,7 @@ from flask import Flask
 
 from planner import clock
 from planner.services.couriers import courier_from
+from planner.services.coverage_check import check_coverage
 from planner.services.credentials import warn_expiring_credentials
 from planner.services.delivery import send_due
 from planner.services.feeds import expire_idle_patient_feeds
@@ -59,4 +60,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
                       id="expire-feeds", **common)
     scheduler.add_job(run_job, "interval", hours=6, args=(app, "credential-expiry", warn_expiring_credentials),
                       id="credential-expiry", **common)
+    # Issue 12, part 6: sessions of the next 14 days that lost cover, credentials lapsing; alerts on the overview.
+    scheduler.add_job(run_job, "interval", hours=24, args=(app, "coverage-check", check_coverage),
+                      id="coverage-check", **common)
     return scheduler

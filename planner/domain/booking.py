@@ -205,3 +205,11 @@ def cover_reasons(request: SessionRequest, state: ClinicState, staff_id: int,
     mine = SessionRequest(request.patient, request.site, request.session_type, request.start, request.room_id,
                           tuple(p for p in request.placements if p.staff_id == staff_id))
     return [r for r in _staff_reasons(mine, state, ignore_session_id) if r.code != "role_missing"]
+
+
+def team_cover_reasons(request: SessionRequest, state: ClinicState, ignore_session_id: int | None = None) -> list[Reason]:
+    """Why a booked session's whole team no longer covers it, every person and role at once (role_missing too).
+
+    One pass for the team instead of cover_reasons per person: the daily coverage check judges thousands.
+    """
+    return _staff_reasons(request, state, ignore_session_id)

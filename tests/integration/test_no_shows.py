@@ -41,6 +41,7 @@ def test_a_session_nobody_checked_in_for_is_a_no_show_an_hour_after_its_end_and_
 def test_the_scheduler_runs_the_outbox_every_30_seconds_beside_the_other_jobs(app):
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"send-outbox", "no-shows", "expire-feeds", "credential-expiry"}
+    assert set(jobs) == {"send-outbox", "no-shows", "expire-feeds", "credential-expiry",
+                         "coverage-check"}
     assert jobs["send-outbox"].trigger.interval == timedelta(seconds=30)
     assert all(job.max_instances == 1 and job.coalesce for job in jobs.values())

@@ -15,3 +15,7 @@ __all__ = [
     "Course", "CourseEvent", "ProtocolVersion", "ConfigMark", "DayMark", "ClinicSettings", "FeedToken", "LinkUse",
     "OutboxEvent", "OutboxMessage", "PatientRequest", "MonitoringForm",
 ]
+
+from planner.db.models.coverage import CoverageAlert  # noqa: E402  (issue 12, part 6)
+
+__all__ += ["CoverageAlert"]

@@ -288,3 +288,10 @@ def for_rechecking(session: OrmSession, requests: list[dom.SessionRequest]) -> l
                                        Interval(min(d.start for d in patient_days), max(d.end for d in patient_days)),
                                        config)
     return [states[(r.site.id, r.site.calendar.local_day(r.start))] for r in requests]
+# The coverage view and the daily coverage check (issue 12, parts 4 and 6).
+from planner.db.reads.coverage import (  # noqa: E402
+    BookedCover, Lapsing, OpenAlert, SiteCover, lapsing_credentials, open_alerts, site_cover, teams_of,
+)
+
+__all__ += ["BookedCover", "Lapsing", "OpenAlert", "SiteCover", "lapsing_credentials", "open_alerts", "site_cover",
+            "teams_of"]

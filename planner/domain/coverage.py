@@ -1,0 +1,172 @@
+"""Coverage at a site over a local day: dosing load against the people on site who can carry it.
+
+The day is cut into quarter hours of real time, from local midnight to the next local midnight,
+so a spring-forward day has 92 quarters and a fall-back day 100 (domain.md, "Times are stored in
+UTC and read in the site's IANA zone"). In each quarter:
+
+- load: the most dosing sessions under way at once (their dose and observation window);
+- supervising capacity: prescribers on shift at the site for the whole quarter, not on leave,
+  with a valid licence, each times the site's supervising-prescriber limit (domain.md,
+  "Concurrency limits": 4 by default);
+- monitoring capacity: the other clinicians who may monitor (supervision.MONITORS less the
+  prescribers, so nobody counts twice), with a valid licence and BLS, times the monitoring limit
+  (2 by default);
+- ACLS/BLS presence: someone with ACLS on site, and a second person with BLS (or ACLS), while a
+  dose is under way (issue 12, part 1).
+
+A quarter with load is a gap when the load is above either capacity or the ACLS/BLS pair is
+missing, near the limit when the load equals a capacity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from planner.domain.booking import team_cover_reasons
+from planner.domain.calendar import day_start
+from planner.domain.clinic import ClinicState, SessionRequest, SessionType, Site
+from planner.domain.errors import Reason
+from planner.domain.intervals import Interval
+from planner.domain.staffing import (
+    DEFAULT_LIMITS, MONITORING_CLINICIAN, PRESCRIBERS, SUPERVISING_PRESCRIBER, StaffMember,
+)
+from planner.domain.supervision import MONITORS
+
+QUARTER = timedelta(minutes=15)
+GAP, NEAR, OK, IDLE = "gap", "near", "ok", "idle"
+# What the cover check (services.cover) counts as a lost cover; the same set judges a booked session here.
+COVER_CODES = frozenset({"staff_on_leave", "staff_off_shift", "credential_not_valid", "staff_at_another_site",
+                         "staff_over_capacity", "staff_unknown", "staff_wrong_discipline", "role_missing"})
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """One quarter hour of a site's day: load, capacities and the ACLS/BLS pair."""
+
+    span: Interval
+    load: int
+    supervising: int
+    monitoring: int
+    acls: bool          # someone with ACLS on site the whole quarter
+    second_bls: bool    # besides them, someone else with BLS (or ACLS)
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Why this quarter is a gap, in words (empty when it is not)."""
+        if not self.load:
+            return ()
+        found = []
+        if self.load > self.supervising:
+            found.append(f"{self.load} dosing for supervising capacity {self.supervising}")
+        if self.load > self.monitoring:
+            found.append(f"{self.load} dosing for monitoring capacity {self.monitoring}")
+        if not self.acls:
+            found.append("no ACLS holder on site")
+        elif not self.second_bls:
+            found.append("no second BLS holder on site")
+        return tuple(found)
+
+    @property
+    def state(self) -> str:
+        """gap, near (load at a capacity), ok, or idle (no dosing)."""
+        if not self.load:
+            return IDLE
+        if self.problems:
+            return GAP
+        return NEAR if self.load in (self.supervising, self.monitoring) else OK
+
+
+def quarters_of(day: date, zone: str) -> list[Interval]:
+    """The quarter hours of a local day in real time: 96, or 92/100 on a DST change day."""
+    start, end = day_start(day, zone), day_start(day + timedelta(days=1), zone)
+    found = []
+    while start < end:
+        found.append(Interval.trusted(start, min(start + QUARTER, end)))
+        start += QUARTER
+    return found
+
+
+def _limit(site: Site, role: str) -> int:
+    return max(1, min(20, site.limits.get(role, DEFAULT_LIMITS[role])))
+
+
+def _holds(member: StaffMember, kinds: Iterable[str], day: date) -> bool:
+    return not member.missing_credentials(kinds, day)
+
+
+def _on_site(member: StaffMember, site_id: int, span: Interval) -> bool:
+    return (member.active and member.on_shift(site_id, span) and not member.on_leave(span)
+            and not member.on_shift_elsewhere(site_id, span))
+
+
+def peak_concurrent(windows: list[Interval], span: Interval) -> int:
+    """The most windows under way at one instant inside span (one ending as another begins: not at once)."""
+    events = []
+    for window in windows:
+        if window.overlaps(span):
+            events.append((max(window.start, span.start), 1))
+            events.append((min(window.end, span.end), -1))
+    events.sort()  # at one instant, -1 sorts before 1: back-to-back windows do not add up
+    load = peak = 0
+    for _, step in events:
+        load += step
+        peak = max(peak, load)
+    return peak
+
+
+def coverage_curve(site: Site, day: date, dosing: list[Interval], staff: Iterable[StaffMember]) -> list[Quarter]:
+    """Each quarter hour of the site's local day with its dosing load, capacities and ACLS/BLS pair."""
+    supervise, monitor = _limit(site, SUPERVISING_PRESCRIBER), _limit(site, MONITORING_CLINICIAN)
+    people = list(staff)
+    # Credentials are judged on the local day, as a booking judges them (Credential.valid_on).
+    prescribers = {m.id for m in people if m.disciplines & PRESCRIBERS and _holds(m, ("licence",), day)}
+    monitors = {m.id for m in people if m.id not in prescribers and m.disciplines & MONITORS
+                and _holds(m, ("licence", "bls"), day)}
+    acls = {m.id for m in people if _holds(m, ("acls",), day)}
+    bls = acls | {m.id for m in people if _holds(m, ("bls",), day)}
+    ordered = sorted(dosing, key=lambda w: w.start)
+    quarters = []
+    for span in quarters_of(day, site.calendar.zone):
+        here = {m.id for m in people if _on_site(m, site.id, span)}
+        quarters.append(Quarter(span, peak_concurrent([w for w in ordered if w.overlaps(span)], span),
+                                len(here & prescribers) * supervise, len(here & monitors) * monitor,
+                                bool(here & acls), len(here & bls) >= 2))
+    return quarters
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """Consecutive quarters in one state: how the table and the chart's marks read a day."""
+
+    span: Interval
+    state: str
+    problems: tuple[str, ...]
+    peak_load: int
+
+
+def stretches(quarters: list[Quarter]) -> list[Stretch]:
+    """Gaps and near-limits joined into stretches (idle and ok quarters left out)."""
+    found: list[Stretch] = []
+    for quarter in quarters:
+        if quarter.state not in (GAP, NEAR):
+            continue
+        last = found[-1] if found else None
+        if last and last.state == quarter.state and last.span.end == quarter.span.start \
+                and last.problems == quarter.problems:
+            found[-1] = Stretch(Interval.trusted(last.span.start, quarter.span.end), last.state, last.problems,
+                                max(last.peak_load, quarter.load))
+        else:
+            found.append(Stretch(quarter.span, quarter.state, quarter.problems, quarter.load))
+    return found
+
+
+def needs_credential(session_type: SessionType, role: str, kind: str) -> bool:
+    """True when the role in a session of this type asks for that credential kind (so its holder's lapse matters)."""
+    return any(need.role == role and kind in need.credentials for need in session_type.needs)
+
+
+def uncovered_reasons(request: SessionRequest, state: ClinicState, session_id: int) -> list[Reason]:
+    """Why a booked session has lost cover (leave, off shift, a lapsed credential, over capacity, ...); empty if covered."""
+    return [r for r in team_cover_reasons(request, state, session_id) if r.code in COVER_CODES]
