@@ -63,7 +63,8 @@ def front_desk(app, clinic, monkeypatch) -> FrontDesk:
     for session_id, steps in ((done, ("arrived", "in_progress", "fulfilled")), (missed, ("no_show",)),
                               (held, ("arrived", "held")), (talking, ("arrived", "in_progress"))):
         for step in steps:
-            change_status(session_id, step, DESK, NOW, escort_confirmed=True)
+            reason = "BP 150/95, for the prescriber" if step == "held" else ""
+            change_status(session_id, step, DESK, NOW, reason, escort_confirmed=True)
     cancel_session(dropped, DESK, NOW, "Patient unwell")
     courier = OutboxCourier(postmark_from(app.config))
     send_due(courier, lambda: friday, "test-sender")  # the invites went out when booked
