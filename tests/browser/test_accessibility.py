@@ -147,6 +147,8 @@ def test_the_first_tab_offers_to_skip_the_top_bar_and_enter_lands_in_the_page(pa
 
 def test_the_audit_log_is_accessible(page, front_desk):
     sign_in(page, "admin")
+    page.get_by_role("link", name="Set-up").click()
+    check_at_every_width(page, "a11y-setup")
     page.get_by_role("link", name="Audit log").click()
     expect(page.locator("table.audit")).to_contain_text("session.booked")
     check_at_every_width(page, "a11y-audit")
@@ -175,6 +177,7 @@ def test_the_requests_list_is_accessible(page, front_desk):
 
 def test_the_message_settings_and_their_field_errors_are_accessible(page, front_desk):
     sign_in(page, "admin")
+    page.get_by_role("link", name="Set-up").click()
     page.get_by_role("link", name="Messages settings").click()
     check_at_every_width(page, "a11y-settings")
     page.get_by_label("Clinic name").fill("")

@@ -228,7 +228,7 @@ def test_on_a_phone_the_top_bar_stays_short_and_its_links_scroll_into_view_by_ke
     # Two short rows (the brand and who is signed in, then the links), not five rows of links.
     assert page.locator("header.topbar").bounding_box()["height"] < 120
     current = nav.locator("[aria-current=page]")
-    expect(current).to_have_text("Messages settings")
+    expect(current).to_have_text("Set-up")  # the messages settings are part of the set-up
     expect(current).to_be_in_viewport(ratio=1)  # the last link, scrolled into view for its own page
     expect(nav.get_by_role("link", name="Overview")).not_to_be_in_viewport()
     check_at_every_width(page, "fd-a11y-nav", widths=(PHONE,))
@@ -241,6 +241,6 @@ def test_on_a_phone_the_top_bar_stays_short_and_its_links_scroll_into_view_by_ke
     expect(nav.get_by_role("link", name="Overview")).to_be_in_viewport()
     for _ in range(10):
         page.keyboard.press("Tab")
-    expect(nav.get_by_role("link", name="Messages settings")).to_be_focused()
-    expect(nav.get_by_role("link", name="Messages settings")).to_be_in_viewport(ratio=1)
+    expect(nav.get_by_role("link", name="Set-up")).to_be_focused()
+    expect(nav.get_by_role("link", name="Set-up")).to_be_in_viewport(ratio=1)
     shoot(page, "fd-a11y-nav-focused", widths=(PHONE,))

@@ -75,7 +75,7 @@ def test_a_clinician_is_refused_the_admin_audit_log(page, staff_login, artifacts
     email, password = staff_login("clinician", "Cleo Nurse")
     page.goto("/login")
     sign_in(page, email, password)
-    expect(page.get_by_role("link", name="Audit log")).to_have_count(0)
+    expect(page.get_by_role("link", name="Set-up")).to_have_count(0)
     response = page.goto("/audit")
     assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("403")
@@ -87,6 +87,7 @@ def test_an_admin_finds_the_sign_in_in_the_audit_log(page, staff_login):
     email, password = staff_login("admin", "Ada Admin")
     page.goto("/login")
     sign_in(page, email, password)
+    page.get_by_role("link", name="Set-up").click()
     page.get_by_role("link", name="Audit log").click()
     expect(page.locator("table.audit")).to_contain_text("login.succeeded")
     expect(page.locator("table.audit")).to_contain_text(email)
