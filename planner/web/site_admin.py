@@ -59,7 +59,7 @@ def details(site_id: int):
             limits[role] = typed  # as typed: SiteChange says when it is not a whole number from 1 to 20
     asked = {"name": form.name.data, "phone": (form.phone.data or "").strip() or None,
              "esketamine_certified": form.esketamine_certified.data, "limits": limits}
-    return attempt(site_id, "details", form, lambda: place_edits.changesite_row(site_id, parse(SiteChange, asked),
+    return attempt(site_id, "details", form, lambda: place_edits.change_site(site_id, parse(SiteChange, asked),
                                                                              actor(), now()),
                    "Saved the site's details.")
 
@@ -70,7 +70,7 @@ def deactivate(site_id: int):
     """Take the site out of service (kept; offers nothing), refused while sessions are booked there."""
     site_row(site_id)
     return attempt(site_id, "site_active", PlainForm(prefix="site-active"),
-                   lambda: place_edits.deactivatesite_row(site_id, actor(), now()),
+                   lambda: place_edits.deactivate_site(site_id, actor(), now()),
                    "The site is out of service: nothing is offered or booked there. Its history stays.")
 
 
@@ -80,7 +80,7 @@ def reactivate(site_id: int):
     """Bring a site back into service."""
     site_row(site_id)
     return attempt(site_id, "site_active", PlainForm(prefix="site-active"),
-                   lambda: place_edits.changesite_row(site_id, SiteChange(active=True), actor(), now()),
+                   lambda: place_edits.change_site(site_id, SiteChange(active=True), actor(), now()),
                    "The site is in service again.")
 
 
@@ -109,12 +109,16 @@ def render_page(site_id: int, submitted: tuple[str, object] | None = None, probl
     moment = now()
     today = local(moment, site.timezone).date()
     forms = _forms(site)
+    ahead = [c for c in site.closures if c.day > today]
     where = submitted[0] if submitted else None
+    # A form the page does not show (a closure gone by, or none): its refusal goes at the top.
+    shown = set(forms) - {key for c in site.closures if c.day <= today for key in (f"closure_{c.day}",
+                                                                                   f"reopen_{c.day}")}
     if submitted:
         forms[where] = submitted[1]
     page = render_template("sites/setup.html", site=site, forms=forms, weekdays=WEEKDAYS, today=today,
                            zone_now=local(moment, site.timezone).strftime("%Z"), where=where, problems=problems or [],
-                           broken=broken or [], ahead=[c for c in site.closures if c.day > today],
+                           broken=broken or [], ahead=ahead, orphan=where is not None and where not in shown,
                            past=[c for c in site.closures if c.day <= today][-10:],
                            hours={d: [h for h in site.hours if h.weekday == d] for d in range(7)},
                            rooms=sorted(site.rooms, key=lambda r: (not r.active, r.name)))
