@@ -67,6 +67,6 @@ def set_reminder_hours(type_id: int, typed: str, actor: Actor, now: datetime) ->
     try:
         update_session_type(type_id, parse(SessionTypeChange, {"reminder_hours": hours}), actor, now)
     except InvalidData as invalid:  # a list item out of range is named "reminder_hours[1]": the field is the box
-        raise InvalidData([Reason(p.code, f"Up to four reminders, each 1 to 336 hours (two weeks) before: {p.message}"
-                                  if p.field != "reminder_hours" else p.message, "reminder_hours")
-                           for p in invalid.problems]) from None
+        raise InvalidData([Reason(p.code, p.message if p.code == "value_error" else
+                                  f"Up to four reminders, each 1 to 336 hours (two weeks) before: {p.message}",
+                                  "reminder_hours") for p in invalid.problems]) from None
