@@ -117,6 +117,7 @@ def render_page(site_id: int, submitted: tuple[str, object] | None = None, probl
     if submitted:
         forms[where] = submitted[1]
     page = render_template("sites/setup.html", site=site, forms=forms, weekdays=WEEKDAYS, today=today,
+                           anchor=_anchor(where),
                            zone_now=local(moment, site.timezone).strftime("%Z"), where=where, problems=problems or [],
                            broken=broken or [], ahead=ahead, orphan=where is not None and where not in shown,
                            past=[c for c in site.closures if c.day <= today][-10:],
@@ -173,6 +174,17 @@ def closed_day(text: str) -> date:
     if day is None:
         raise NotFound("closure", text)
     return day
+
+
+def _anchor(where: str | None) -> str:
+    """The part of the page a form belongs to, for the link from the notice at the top."""
+    if where is None:
+        return ""
+    for prefix, part in (("hours_", "hours"), ("closure", "closures"), ("reopen_", "closures"),
+                         ("room_active_", "room-"), ("room_new", "room_new"), ("room_", "room-")):
+        if where.startswith(prefix):
+            return part + where.removeprefix(prefix) if part == "room-" else part
+    return where
 
 
 def _linked(message: str) -> tuple[int | None, str]:
