@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from planner.db.models import Room, Site
