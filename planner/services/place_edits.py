@@ -118,7 +118,8 @@ def _apply_site(session, row: Site, fields: dict, now: datetime) -> None:
 
 def _calendar(row: Site) -> dict:
     return {"hours": [f"{h.weekday} {h.opens:%H:%M}-{h.closes:%H:%M}" for h in row.hours],
-            "closures": [c.day.isoformat() for c in row.closures],
+            # With the reason, so a closure reworded is a change the audit log shows.
+            "closures": [f"{c.day.isoformat()}: {c.reason}" if c.reason else c.day.isoformat() for c in row.closures],
             "limits": {limit.role: limit.max_concurrent for limit in row.limits}}
 
 

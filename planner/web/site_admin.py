@@ -17,26 +17,53 @@ from planner.db.models import Room, Site
 from planner.domain.calendar import local
 from planner.domain.errors import CoverBroken, InvalidData, NotFound
 from planner.extensions import db
-from planner.services import place_edits
+from planner.services import clinic_setup, place_edits
 from planner.services.change_inputs import SiteChange
+from planner.services.inputs import SiteIn
 from planner.services.validation import parse
 from planner.web.access import actor, now, roles_required
 from planner.web.pages import parse_day
 from planner.web.site_forms import (
-    LIMIT_ROLES, WEEKDAYS, ClosureForm, ClosureReasonForm, PlainForm, RoomForm, SiteDetailsForm, WeekdayHoursForm,
+    LIMIT_ROLES, WEEKDAYS, ClosureForm, NewSiteForm, ClosureReasonForm, PlainForm, RoomForm, SiteDetailsForm, WeekdayHoursForm,
 )
 
 site_admin = Blueprint("site_admin", __name__)
 # Every refusal of a set-up change names its sessions "Session 42 (...)": the id links to its page.
 _SESSION = re.compile(r"^Session (\d+) ")
+# Offered as the admin types a new site's zone; any IANA zone is taken.
+COMMON_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Phoenix",
+                "America/Anchorage", "Pacific/Honolulu", "America/Toronto", "Europe/London", "Europe/Dublin",
+                "Europe/Berlin", "Europe/Paris", "Australia/Sydney")
 
 
 @site_admin.get("/sites")
 @roles_required("admin")
 def sites():
     """Every site, in service first, with its zone, rooms and links to its set-up, board and coverage."""
+    return _list(NewSiteForm(formdata=None, prefix="new-site"))
+
+
+@site_admin.post("/sites")
+@roles_required("admin")
+def add_site():
+    """Add a site (its hours, closed days and rooms are set on its own page next); errors beside their fields."""
+    form = NewSiteForm(prefix="new-site")
+    if not form.validate_on_submit():  # the CSRF token only
+        abort(400)
+    asked = {"name": form.name.data, "timezone": (form.timezone.data or "").strip(),
+             "phone": (form.phone.data or "").strip() or None, "esketamine_certified": form.esketamine_certified.data}
+    try:
+        site_id = clinic_setup.create_site(parse(SiteIn, asked), actor(), now())
+    except InvalidData as invalid:
+        return _list(form, form.show_errors(invalid.problems), 422)
+    flash("Site added. Give it its opening hours and rooms: nothing is offered there until it opens.", "success")
+    return redirect(url_for(".setup", site_id=site_id), 303)
+
+
+def _list(form: NewSiteForm, problems: list[str] | None = None, status: int = 200):
     rows = db.session.scalars(select(Site).order_by(Site.active.desc(), Site.name)).all()
-    return render_template("sites/list.html", sites=rows)
+    return render_template("sites/list.html", sites=rows, form=form, problems=problems or [],
+                           zones=COMMON_ZONES), status
 
 
 @site_admin.get("/sites/<id:site_id>/setup")

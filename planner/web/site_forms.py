@@ -59,6 +59,16 @@ class SiteDetailsForm(ShownErrors, FlaskForm):
         render_kw={"inputmode": "numeric", "maxlength": 2})
 
 
+class NewSiteForm(ShownErrors, FlaskForm):
+    """A new site: its name, its time zone (fixed once made), its phone and REMS certification."""
+
+    name = StringField("Name", render_kw={"maxlength": 120, "autocomplete": "off"})
+    timezone = StringField("Time zone", render_kw={"maxlength": 64, "autocomplete": "off", "list": "zones",
+                                                   "placeholder": "America/New_York"})
+    phone = StringField("Phone", render_kw={"type": "tel", "maxlength": 20, "placeholder": "+12125550123"})
+    esketamine_certified = BooleanField("Certified for esketamine (REMS)")
+
+
 class WeekdayHoursForm(ShownErrors, FlaskForm):
     """One weekday's opening, in the site's wall time; both blank closes the site that weekday."""
 

@@ -11,7 +11,7 @@ from planner.db.models import Closure, Site
 from planner.extensions import db
 from planner.services import SYSTEM
 from planner.services.booking import cancel_session
-from tests.web.conftest import csrf_from
+from tests.web.conftest import audit, csrf_from
 from tests.web.site_pages import audited, book_dose, error_beside, post_form
 
 
@@ -191,6 +191,11 @@ def test_a_closure_ahead_is_reworded_and_removed_and_one_gone_by_is_kept(admin, 
     assert post_form(admin, f"/sites/{clinic.site}/setup/closures/2026-11-25/reason", "closure-2026-11-25",
                      reason="Training").status_code == 303
     assert closed_days(clinic)[date(2026, 11, 25)] == "Training"
+    reworded = audit("site.changed")[-1].details
+    assert (reworded["before"]["closures"], reworded["after"]["closures"]) == (["2026-11-02: Storm",
+                                                                              "2026-11-25: Trainng"],
+                                                                             ["2026-11-02: Storm",
+                                                                              "2026-11-25: Training"])
     assert post_form(admin, f"/sites/{clinic.site}/setup/closures/2026-11-25/remove",
                      "reopen-2026-11-25").status_code == 303
     kept = post_form(admin, f"/sites/{clinic.site}/setup/closures/2026-11-02/remove", "reopen-2026-11-02")
@@ -230,3 +235,27 @@ def test_every_form_on_the_page_carries_a_csrf_token(admin, clinic):
     page = admin.get(f"/sites/{clinic.site}/setup").data.decode()
     assert page.count("<form ") == page.count('csrf_token" type="hidden"') + 1  # + sign out's plain token
     assert csrf_from(page)
+
+
+def test_a_site_is_added_with_its_zone_and_then_set_up_on_its_own_page(admin, clinic):
+    answer = post_form(admin, "/sites", "new-site", page="/sites", name="Camden", timezone="Europe/London",
+                       phone="+442079460000")
+    assert answer.status_code == 303
+    db.session.rollback()
+    added = db.session.query(Site).filter_by(name="Camden").one()
+    assert (added.timezone, added.phone, added.esketamine_certified, added.hours) == (
+        "Europe/London", "+442079460000", False, [])
+    assert answer.headers["Location"].endswith(f"/sites/{added.id}/setup")
+    assert [e.entity_id for e in audit("site.created")] == [str(added.id)]
+
+
+def test_a_bad_new_site_is_shown_beside_its_fields_and_nothing_is_written(admin, clinic):
+    before = audited()
+    answer = post_form(admin, "/sites", "new-site", page="/sites", name="Midtown", timezone="Mars/Olympus",
+                       phone="12")
+    assert answer.status_code == 422
+    assert "IANA" in error_beside(answer.data, "new-site-timezone")
+    assert "E.164" in error_beside(answer.data, "new-site-phone")
+    taken = post_form(admin, "/sites", "new-site", page="/sites", name="Midtown", timezone="America/Chicago")
+    assert taken.status_code == 422 and "already in use" in error_beside(taken.data, "new-site-name")
+    assert audited() == before
