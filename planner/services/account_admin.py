@@ -16,7 +16,7 @@ from planner.db.models import ApiToken, User
 from planner.db.uow import unit_of_work
 from planner.domain.errors import InvalidData, NotFound, Reason
 from planner.services import Actor
-from planner.services.accounts import MAX_PASSWORD, MIN_PASSWORD, ROLES, create_api_token, hash_password, \
+from planner.services.accounts import CONTROL, MAX_PASSWORD, MIN_PASSWORD, ROLES, create_api_token, hash_password, \
     revoke_api_token
 from planner.services.audit import record
 
@@ -71,8 +71,8 @@ def change_account(user_id: int, name: str, role: str, actor: Actor, now: dateti
     """Rename a login or give it another role; False when nothing changed. The last admin keeps the role."""
     name = (name or "").strip()
     problems = []
-    if not name or len(name) > 120:
-        problems.append(Reason("invalid", "Give a name of 1 to 120 characters.", "name"))
+    if not name or len(name) > 120 or CONTROL.search(name):
+        problems.append(Reason("invalid", "Give a name of 1 to 120 characters, on one line.", "name"))
     if role not in ROLES:
         problems.append(Reason("invalid", f"The role must be one of {', '.join(ROLES)}.", "role"))
     if problems:
