@@ -80,6 +80,24 @@ def test_a_closure_over_a_booked_dose_is_refused_naming_it_and_a_free_day_closed
     expect(page.get_by_test_id("offer").first).to_be_visible()  # Monday stays open: it was refused
 
 
+def test_the_admin_sets_a_types_reminders_from_the_messages_settings(app, page, staff_login):
+    clinic = f.small_clinic()
+    email, password = staff_login("admin", "Alex Admin")
+    page.goto("/login")
+    sign_in(page, email, password)
+    page.goto("/settings/messages")
+    page.get_by_role("link", name="Reminder policy").click()
+    iv = page.locator(f"#type-{clinic.iv}")
+    iv.get_by_label("Remind this many hours before").fill("500")
+    iv.get_by_role("button", name="Save the reminders of IV ketamine infusion").click()
+    iv = page.locator(f"#type-{clinic.iv}")
+    expect(iv.locator(".field-error")).to_contain_text("336")
+    check_at_every_width(page, "reminder-policy-refused")
+    iv.get_by_label("Remind this many hours before").fill("48, 3")
+    iv.get_by_role("button", name="Save the reminders of IV ketamine infusion").click()
+    expect(page.locator(f"#type-{clinic.iv}")).to_contain_text("Now: 48, 3 hours before.")
+
+
 def test_a_refused_room_change_names_the_session_and_the_page_reads_well_at_every_width(app, page, staff_login):
     clinic = f.small_clinic()
     monday, booked = next_week(clinic)
@@ -119,5 +137,3 @@ def test_the_admin_adds_an_account_and_gives_it_a_token_shown_once(app, page, st
     expect(page.get_by_role("region", name="API tokens, newest first")).to_contain_text("revoked")
     page.goto("/accounts")
     check_at_every_width(page, "accounts-list")
-    page.goto("/settings/reminders")
-    check_at_every_width(page, "reminder-policy")
