@@ -85,7 +85,8 @@ def details(site_id: int):
         if typed:
             limits[role] = typed  # as typed: SiteChange says when it is not a whole number from 1 to 20
     asked = {"name": form.name.data, "phone": (form.phone.data or "").strip() or None,
-             "esketamine_certified": form.esketamine_certified.data, "limits": limits}
+             "esketamine_certified": form.esketamine_certified.data, "distinct_roles": form.distinct_roles.data,
+             "slot_minutes": (form.slot_minutes.data or "").strip(), "limits": limits}
     return attempt(site_id, "details", form, lambda: place_edits.change_site(site_id, parse(SiteChange, asked),
                                                                              actor(), now()),
                    "Saved the site's details.")
@@ -157,7 +158,8 @@ def _forms(site: Site) -> dict:
     limits = {limit.role: limit.max_concurrent for limit in site.limits}
     forms: dict = {
         "details": SiteDetailsForm(formdata=None, prefix="site", name=site.name, phone=site.phone or "",
-                                   esketamine_certified=site.esketamine_certified,
+                                   esketamine_certified=site.esketamine_certified, distinct_roles=site.distinct_roles,
+                                   slot_minutes=str(site.slot_minutes),
                                    **{f"limit_{r}": str(limits[r]) if r in limits else "" for r in LIMIT_ROLES}),
         "closure": ClosureForm(formdata=None, prefix="closure"),
         "room_new": RoomForm(formdata=None, prefix="room-new", kind="infusion_chair"),

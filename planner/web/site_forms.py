@@ -51,6 +51,8 @@ class SiteDetailsForm(ShownErrors, FlaskForm):
     name = StringField("Name", render_kw={"maxlength": 120, "autocomplete": "off"})
     phone = StringField("Phone", render_kw={"type": "tel", "maxlength": 20, "placeholder": "+12125550123"})
     esketamine_certified = BooleanField("Certified for esketamine (REMS)")
+    distinct_roles = BooleanField("One person, one role in a session (the monitor is not the prescriber)")
+    slot_minutes = StringField("Start times every (minutes)", render_kw={"inputmode": "numeric", "maxlength": 3})
     limit_supervising_prescriber = StringField(
         f"Patients dosing at once per {ROLE_NAMES[SUPERVISING_PRESCRIBER]}",
         render_kw={"inputmode": "numeric", "maxlength": 2})

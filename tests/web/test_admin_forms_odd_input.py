@@ -15,7 +15,8 @@ def routes(clinic, admin_id: int, token_id: int) -> list[tuple[str, str, list[st
     site, chair = clinic.site, clinic.chairs[2]
     return [
         (f"/sites/{site}/setup/details", "site", ["name", "phone", "esketamine_certified",
-                                                  "limit_supervising_prescriber", "limit_monitoring_clinician"]),
+                                                  "limit_supervising_prescriber", "limit_monitoring_clinician",
+                                                  "distinct_roles", "slot_minutes"]),
         (f"/sites/{site}/setup/hours/3", "hours-3", ["opens", "closes"]),
         (f"/sites/{site}/setup/closures", "closure", ["first", "last", "reason"]),
         (f"/sites/{site}/setup/closures/2026-12-24/reason", "closure-2026-12-24", ["reason"]),

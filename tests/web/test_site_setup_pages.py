@@ -76,10 +76,11 @@ def test_a_form_without_its_csrf_token_is_refused_and_nothing_is_written(admin, 
 def test_the_details_are_saved_and_audited(admin, clinic):
     answer = post_form(admin, f"/sites/{clinic.site}/setup/details", "site", name="Midtown East",
                        phone="+12125550100", esketamine_certified="y", limit_supervising_prescriber="3",
-                       limit_monitoring_clinician="2")
+                       limit_monitoring_clinician="2", slot_minutes="30")
     assert answer.status_code == 303 and answer.headers["Location"].endswith(f"/sites/{clinic.site}/setup#details")
     row = site(clinic)
     assert (row.name, row.phone, row.esketamine_certified) == ("Midtown East", "+12125550100", True)
+    assert (row.slot_minutes, row.distinct_roles) == (30, False)  # the box left unticked
     assert {limit.role: limit.max_concurrent for limit in row.limits} == {"supervising_prescriber": 3,
                                                                            "monitoring_clinician": 2}
     assert "Saved the site&#39;s details." in admin.get(f"/sites/{clinic.site}/setup").data.decode()
@@ -88,19 +89,22 @@ def test_the_details_are_saved_and_audited(admin, clinic):
 def test_bad_details_are_shown_beside_their_fields_and_nothing_is_written(admin, clinic):
     before = audited()
     answer = post_form(admin, f"/sites/{clinic.site}/setup/details", "site", name="  ", phone="555-0100",
-                       esketamine_certified="y", limit_supervising_prescriber="many", limit_monitoring_clinician="30")
+                       esketamine_certified="y", limit_supervising_prescriber="many", limit_monitoring_clinician="30",
+                       slot_minutes="1")
     assert answer.status_code == 422
     assert error_beside(answer.data, "site-name")
     assert "E.164" in error_beside(answer.data, "site-phone")
     assert error_beside(answer.data, "site-limit_supervising_prescriber")
     assert "20" in error_beside(answer.data, "site-limit_monitoring_clinician")
+    assert "5" in error_beside(answer.data, "site-slot_minutes")
     assert 'value="555-0100"' in answer.data.decode()  # as typed
     assert site(clinic).name == "Midtown" and audited() == before
 
 
 def test_uncertifying_a_site_with_esketamine_booked_is_refused_naming_the_session(admin, clinic, clinic_clock):
     booked = book_dose(clinic, clinic_clock, kind="esketamine")
-    answer = post_form(admin, f"/sites/{clinic.site}/setup/details", "site", name="Midtown", phone="")
+    answer = post_form(admin, f"/sites/{clinic.site}/setup/details", "site", name="Midtown", phone="",
+                       distinct_roles="y", slot_minutes="15")
     assert answer.status_code == 409
     page = answer.data.decode()
     assert f'<a href="/sessions/{booked}">Session {booked} (Esketamine' in page
