@@ -119,9 +119,7 @@ def attempt(site_id: int, where: str, form, change, done: str, anchor: str | Non
     try:
         change()
     except InvalidData as invalid:
-        elsewhere = form.show_errors(invalid.problems) if hasattr(form, "show_errors") else \
-            [p.message for p in invalid.problems]
-        return render_page(site_id, submitted=(where, form), problems=elsewhere, status=422)
+        return render_page(site_id, submitted=(where, form), problems=form.show_errors(invalid.problems), status=422)
     except CoverBroken as broken:
         return render_page(site_id, submitted=(where, form), broken=[_linked(r.message) for r in broken.reasons],
                            status=409)

@@ -106,5 +106,5 @@ class RoomForm(ShownErrors, FlaskForm):
                                                .capitalize()) for c in CAPABILITIES])
 
 
-class PlainForm(FlaskForm):
+class PlainForm(ShownErrors, FlaskForm):
     """Nothing but the CSRF token: a button that changes something (deactivate, remove)."""
