@@ -14,7 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from planner.domain.clinic import CAPABILITIES, CAPABILITY_NAMES, ROOM_KINDS
 from planner.domain.staffing import MONITORING_CLINICIAN, ROLE_NAMES, SUPERVISING_PRESCRIBER
 
-# Only the ratios a site may set; the therapist's 1:1 is the floor and is not offered (domain.md).
+# Only the ratios a site may set; the therapist's 1:1 is the supervision floor and is not offered.
 LIMIT_ROLES = (SUPERVISING_PRESCRIBER, MONITORING_CLINICIAN)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
