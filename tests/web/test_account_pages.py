@@ -186,3 +186,10 @@ def test_an_account_form_without_its_csrf_token_is_refused_and_nothing_changes(c
     assert client.post(f"/accounts/{other}/deactivate").status_code == 400
     assert client.post(f"/accounts/{other}", data={"account-name": "X", "account-role": "admin"}).status_code == 400
     assert user(other).active is True and user(other).role == "reception"
+
+
+@pytest.mark.parametrize("role, shown", [("admin", 1), ("reception", 0), ("clinician", 0)])
+def test_the_nav_has_one_sites_and_one_accounts_link_for_the_admin_only(signed_in, role, shown):
+    page = signed_in(role).get("/").data.decode()
+    nav = page.split('aria-label="Main"', 1)[1].split("</nav>", 1)[0]
+    assert nav.count('href="/sites"') == shown and nav.count('href="/accounts"') == shown
