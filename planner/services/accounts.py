@@ -26,6 +26,8 @@ MIN_PASSWORD = 12
 # scrypt cost grows with the input; a cap keeps one request from burning a core.
 MAX_PASSWORD = 1024
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Control characters and lone surrogates: no database stores them as text (PostgreSQL refuses NUL).
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 # A token's last use is written at most this often, so API reads do not all become writes.
 TOKEN_TOUCH_EVERY = timedelta(hours=1)
 
@@ -70,7 +72,8 @@ def create_user(email: str, name: str, role: str, password: str, staff_id: int |
     with unit_of_work() as session:
         if staff_id is not None and session.get(Staff, staff_id) is None:
             problems.append(Reason("unknown", f"No staff member with id {staff_id}.", "staff_id"))
-        if email and session.scalar(select(User.id).where(User.email == email)):
+        bad_email = any(p.field == "email" for p in problems)  # never looked up: it may hold a NUL
+        if email and not bad_email and session.scalar(select(User.id).where(User.email == email)):
             problems.append(Reason("taken", f"The email {email} already has an account.", "email"))
         if problems:
             raise InvalidData(problems)
@@ -88,10 +91,10 @@ def create_user(email: str, name: str, role: str, password: str, staff_id: int |
 
 def _user_problems(email: str, name: str, role: str, password: str) -> list[Reason]:
     problems = []
-    if len(email) > 200 or not EMAIL.match(email):
+    if len(email) > 200 or not EMAIL.match(email) or CONTROL.search(email):
         problems.append(Reason("invalid", "Give an email address like name@clinic.org.", "email"))
-    if not name or len(name) > 120:
-        problems.append(Reason("invalid", "Give a name of 1 to 120 characters.", "name"))
+    if not name or len(name) > 120 or CONTROL.search(name):
+        problems.append(Reason("invalid", "Give a name of 1 to 120 characters, on one line.", "name"))
     if role not in ROLES:
         problems.append(Reason("invalid", f"The role must be one of {', '.join(ROLES)}.", "role"))
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
@@ -149,8 +152,8 @@ def create_api_token(email: str, name: str, now: datetime, actor: Actor = SYSTEM
     """A new API token for a user; the returned string is shown once and only its SHA-256 is kept."""
     email, name = normal_email(email), (name or "").strip()
     problems = []
-    if not name or len(name) > 80:
-        problems.append(Reason("invalid", "Give the token a name of 1 to 80 characters.", "name"))
+    if not name or len(name) > 80 or CONTROL.search(name):
+        problems.append(Reason("invalid", "Give the token a name of 1 to 80 characters, on one line.", "name"))
     with unit_of_work() as session:
         user = session.scalar(select(User).where(User.email == email)) if email else None
         if user is None:

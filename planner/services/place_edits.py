@@ -66,24 +66,29 @@ def change_site(site_id: int, change: SiteChange, actor: Actor, now: datetime) -
     """Change a site's details, hours, closures or limits, or deactivate it, unless a session booked there breaks."""
     fields = asked(change, ("phone",))
     with unit_of_work() as session:
-        row = _found(session, Site, site_id, "site")
-        if "name" in fields and session.scalar(select(Site.id).where(Site.name == fields["name"], Site.id != site_id)):
-            raise InvalidData([Reason("taken", f"The site name {fields['name']!r} is already in use.", "name")])
-        below = limit_breaches(fields.get("limits") or {})
-        if below:
-            raise InvalidData(below)
-        lock_for_booking(session, site_ids={site_id})
-        booked = booked_ahead(session, Session.site_id == site_id, now)
-        before = {**snapshot(row, _SITE_FIELDS), **_calendar(row)}
-        if fields.get("active") is False and row.active:
-            refuse_while_booked(booked, f"It is booked at {row.name}; move or cancel it first.")
-        _apply_site(session, row, fields, now)
-        session.flush()
-        session.expire(row)  # hours, closures and limits are read again as the rules see them
-        changed = reads.site_as_changed(session, site_id)
-        _refuse_broken(session, [(key, _at(request, changed)) for key, request in booked], now, _SITE)
-        _audit(session, actor, "site", site_id, before, {**snapshot(row, _SITE_FIELDS), **_calendar(row)}, now)
+        change_site_in(session, site_id, fields, actor, now)
         session.commit()
+
+
+def change_site_in(session, site_id: int, fields: dict, actor: Actor, now: datetime) -> None:
+    """change_site inside the caller's transaction (no commit), for a change worked out from the site as it is."""
+    row = _found(session, Site, site_id, "site")
+    if "name" in fields and session.scalar(select(Site.id).where(Site.name == fields["name"], Site.id != site_id)):
+        raise InvalidData([Reason("taken", f"The site name {fields['name']!r} is already in use.", "name")])
+    below = limit_breaches(fields.get("limits") or {})
+    if below:
+        raise InvalidData(below)
+    lock_for_booking(session, site_ids={site_id})
+    booked = booked_ahead(session, Session.site_id == site_id, now)
+    before = {**snapshot(row, _SITE_FIELDS), **_calendar(row)}
+    if fields.get("active") is False and row.active:
+        refuse_while_booked(booked, f"It is booked at {row.name}; move or cancel it first.")
+    _apply_site(session, row, fields, now)
+    session.flush()
+    session.expire(row)  # hours, closures and limits are read again as the rules see them
+    changed = reads.site_as_changed(session, site_id)
+    _refuse_broken(session, [(key, _at(request, changed)) for key, request in booked], now, _SITE)
+    _audit(session, actor, "site", site_id, before, {**snapshot(row, _SITE_FIELDS), **_calendar(row)}, now)
 
 
 def deactivate_site(site_id: int, actor: Actor, now: datetime) -> None:
@@ -113,7 +118,8 @@ def _apply_site(session, row: Site, fields: dict, now: datetime) -> None:
 
 def _calendar(row: Site) -> dict:
     return {"hours": [f"{h.weekday} {h.opens:%H:%M}-{h.closes:%H:%M}" for h in row.hours],
-            "closures": [c.day.isoformat() for c in row.closures],
+            # With the reason, so a closure reworded is a change the audit log shows.
+            "closures": [f"{c.day.isoformat()}: {c.reason}" if c.reason else c.day.isoformat() for c in row.closures],
             "limits": {limit.role: limit.max_concurrent for limit in row.limits}}
 
 

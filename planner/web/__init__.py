@@ -27,6 +27,10 @@ def register(app: Flask) -> None:
     from planner.web.rems import rems_page
     from planner.web.coverage import coverage
     from planner.web.setup_hub import setup_hub
+    from planner.web.site_admin import site_admin
+    from planner.web.site_parts import site_parts
+    from planner.web.account_admin import account_admin
+    from planner.web.reminder_settings import reminder_settings
 
     access.init_app(app)
     errors.init_app(app)
@@ -48,6 +52,10 @@ def register(app: Flask) -> None:
     app.register_blueprint(rems_page)
     app.register_blueprint(coverage)
     app.register_blueprint(setup_hub)
+    app.register_blueprint(site_admin)
+    app.register_blueprint(site_parts)
+    app.register_blueprint(account_admin)
+    app.register_blueprint(reminder_settings)
     # The signed token in the URL is the patient's only credential: see planner/web/patient.py for why
     # a CSRF token would add nothing there (and would break over HTTPS with no Referer).
     csrf.exempt(patient)

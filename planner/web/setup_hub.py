@@ -17,12 +17,12 @@ PARTS = (
     ("callouts.new", "Call-outs", "Someone cannot come: see what it breaks and repair it in one go."),
     ("account_admin.accounts", "Accounts", "Who signs in, with which role; API tokens."),
     ("settings.messages", "Messages settings", "The clinic's name in messages, quiet hours, what staff invites show."),
-    ("reminder_settings.reminders", "Reminder policy", "When each kind of session is reminded."),
+    ("reminder_settings.policies", "Reminder policy", "When each kind of session is reminded."),
     ("pages.audit_log", "Audit log", "Every change, who made it and when."),
 )
 # The pages reached from here: the top bar marks "Set-up" as current on each of them.
-BLUEPRINTS = frozenset({"setup_hub", "settings", "staff_admin", "site_admin", "policy", "callouts", "account_admin",
-                        "reminder_settings"})
+BLUEPRINTS = frozenset({"setup_hub", "settings", "staff_admin", "site_admin", "site_parts", "policy", "callouts",
+                        "account_admin", "reminder_settings"})
 ENDPOINTS = frozenset({"pages.audit_log"})
 
 

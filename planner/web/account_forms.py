@@ -1,0 +1,58 @@
+"""Forms of the accounts pages (Flask-WTF, CSRF); the services (accounts, account_admin) judge every value."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+
+from planner.services.accounts import ROLES
+
+ROLE_CHOICES = [SelectChoice(role, role.capitalize()) for role in ROLES]
+
+
+class ProblemsBeside:
+    """Put each problem beside the field it names; return the messages that name none of this form's fields."""
+
+    def show_errors(self, problems) -> list[str]:
+        """Each problem beside its field; the rest returned."""
+        elsewhere = []
+        for problem in problems:
+            field = self._fields.get(problem.field or "")  # type: ignore[attr-defined]
+            if field is None or problem.field == "csrf_token":
+                elsewhere.append(problem.message)
+            else:
+                field.errors = [*field.errors, problem.message]
+        return elsewhere
+
+
+class NewAccountForm(ProblemsBeside, FlaskForm):
+    """A new login: who, their role, and a temporary password the admin passes on."""
+
+    email = StringField("Email", render_kw={"type": "email", "maxlength": 200, "autocomplete": "off"})
+    name = StringField("Name", render_kw={"maxlength": 120, "autocomplete": "off"})
+    role = SelectField("Role", choices=ROLE_CHOICES, validate_choice=False)
+    password = PasswordField("Temporary password", render_kw={"autocomplete": "new-password", "maxlength": 1024})
+
+
+class AccountForm(ProblemsBeside, FlaskForm):
+    """A login's name and role."""
+
+    name = StringField("Name", render_kw={"maxlength": 120, "autocomplete": "off"})
+    role = SelectField("Role", choices=ROLE_CHOICES, validate_choice=False)
+
+
+class PasswordForm(ProblemsBeside, FlaskForm):
+    """A temporary password the admin sets and tells the person."""
+
+    password = PasswordField("New temporary password", render_kw={"autocomplete": "new-password", "maxlength": 1024})
+
+
+class TokenForm(ProblemsBeside, FlaskForm):
+    """A new API token's label: what program uses it."""
+
+    label = StringField("Label", render_kw={"maxlength": 80, "autocomplete": "off"})
+
+
+class ButtonForm(ProblemsBeside, FlaskForm):
+    """Nothing but the CSRF token: a button that changes something (deactivate, revoke)."""
