@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from planner.domain.calendar import WEEKDAYS, NonexistentLocalTime, local, to_utc
 from planner.domain.errors import Reason
@@ -75,22 +75,25 @@ def pattern_problems(pattern: WeeklyPattern) -> list[Reason]:
     return problems
 
 
-def expand(pattern: WeeklyPattern, closures: dict[date, str], taken: Iterable[Taken]) -> list[PlannedShift]:
+def expand(pattern: WeeklyPattern, closures: dict[date, str], taken: Iterable[Taken],
+           not_before: datetime | None = None) -> list[PlannedShift]:
     """Every shift of the pattern, day by day, each with what clashes with it (nothing left out).
 
-    closures: the site's closed days with their reasons; taken: the person's live shifts around the span.
+    closures: the site's closed days with their reasons; taken: the person's live shifts around the
+    span; not_before: now, before which no shift may start (the past is kept as it was).
     """
     busy = sorted(taken, key=lambda t: t.interval.start)
     planned = []
     day = pattern.first_day
     while day <= pattern.last_day:
         if day.weekday() in pattern.weekdays:
-            planned.append(_one_day(pattern, day, closures, busy))
+            planned.append(_one_day(pattern, day, closures, busy, not_before))
         day += timedelta(days=1)
     return planned
 
 
-def _one_day(pattern: WeeklyPattern, day: date, closures: dict[date, str], busy: list[Taken]) -> PlannedShift:
+def _one_day(pattern: WeeklyPattern, day: date, closures: dict[date, str], busy: list[Taken],
+             not_before: datetime | None) -> PlannedShift:
     clashes = []
     if day in closures:
         why = f" ({closures[day]})" if closures[day] else ""
@@ -101,6 +104,8 @@ def _one_day(pattern: WeeklyPattern, day: date, closures: dict[date, str], busy:
     except NonexistentLocalTime as skipped:
         clashes.append(Reason("no_such_time", f"The clocks change that day: {skipped}.", "day"))
         return PlannedShift(day, None, tuple(clashes))
+    if not_before is not None and interval.start < not_before:
+        clashes.append(Reason("in_the_past", "This shift would start in the past.", "day"))
     for other in busy:
         if other.interval.start >= interval.end:
             break

@@ -98,3 +98,9 @@ def test_a_pattern_with_no_weekday_an_end_before_its_start_or_more_than_a_year_i
 
 def test_the_pattern_describes_itself_in_clinic_words():
     assert pattern().describe() == "Mon, Tue, Wed, Thu, Fri 07:30–15:30 from 2026-12-01 to 2027-02-28"
+
+
+def test_a_shift_that_would_start_before_now_is_listed_as_in_the_past():
+    now = datetime(2026, 12, 1, 13, tzinfo=UTC)  # 08:00 in New York: Tuesday's 07:30 has begun
+    shifts = expand(pattern(first=date(2026, 12, 1), last=date(2026, 12, 2)), {}, [], not_before=now)
+    assert [[c.code for c in s.clashes] for s in shifts] == [["in_the_past"], []]
