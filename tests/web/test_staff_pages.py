@@ -157,3 +157,12 @@ def test_a_post_without_its_csrf_token_changes_nothing(clinic, clinic_clock, adm
 def test_the_nav_has_a_staff_link_for_the_admin_only(clinic, clinic_clock, admin, signed_in):
     assert 'href="/staff"' in admin.get("/").data.decode()
     assert 'href="/staff"' not in signed_in("clinician").get("/").data.decode()
+
+
+def test_a_lapsing_credential_alert_on_the_overview_links_to_the_persons_page(clinic, clinic_clock, admin):
+    from planner.services.coverage_check import check_coverage
+
+    f.make_credential(clinic.nurses[1], "acls", date(2020, 1, 1), date(2026, 12, 10))
+    check_coverage(clinic_clock)
+    overview = admin.get("/").data.decode()
+    assert f'href="/staff/{clinic.nurses[1]}"' in overview and "/api/staff/" not in overview
