@@ -102,7 +102,7 @@ def edit(staff_id: int):
     form = StaffForm() if request.method == "POST" else StaffForm(data={
         "name": page.name, "email": page.email or "", "phone": page.phone or "", "disciplines": page.disciplines})
     return attempt(form, lambda: staff_forms.edit_staff(staff_id, form.values(), actor(), now()),
-                   f"Edit {page.name}", staff_id, "Saved.")
+                   f"Edit {page.name}", staff_id, "Saved.", person=page.name)
 
 
 @staff.post("/staff/<id:staff_id>/deactivate")

@@ -30,13 +30,19 @@ def _name(staff_id: int) -> str:
     return staff_page(staff_id, now(), today()).name
 
 
+def _titled(staff_id: int, words: str) -> dict:
+    """The form's title and crumb: 'Add a shift for Rosa Diaz' (NotFound for an unknown person)."""
+    name = _name(staff_id)
+    return {"title": f"{words} {name}", "person": name}
+
+
 @staff.route("/staff/<id:staff_id>/credentials/new", methods=["GET", "POST"])
 @roles_required("admin")
 def new_credential(staff_id: int):
     """Record a credential."""
     form = CredentialForm()
     return attempt(form, lambda: staff_forms.add_credential(staff_id, form.values(), actor(), now()),
-                   f"Add a credential for {_name(staff_id)}", staff_id, "Credential recorded.")
+                   staff_id=staff_id, done="Credential recorded.", **_titled(staff_id, "Add a credential for"))
 
 
 @staff.route("/staff/<id:staff_id>/credentials/<id:credential_id>/edit", methods=["GET", "POST"])
@@ -48,7 +54,7 @@ def edit_credential(staff_id: int, credential_id: int):
     form.kind.data = current["kind"]  # its kind stays: shown, not sent
     form.kind.render_kw = {"disabled": True}
     return attempt(form, lambda: staff_forms.edit_credential(staff_id, credential_id, form.values(), actor(), now()),
-                   f"Edit a credential of {_name(staff_id)}", staff_id, "Credential saved.")
+                   staff_id=staff_id, done="Credential saved.", **_titled(staff_id, "Edit a credential of"))
 
 
 @staff.post("/staff/<id:staff_id>/credentials/<id:credential_id>/revoke")
@@ -66,7 +72,7 @@ def new_shift(staff_id: int):
     form = ShiftForm()
     form.site_id.choices = site_choices()
     return attempt(form, lambda: staff_forms.add_shift(staff_id, form.values(), actor(), now()),
-                   f"Add a shift for {_name(staff_id)}", staff_id, "Shift added.")
+                   staff_id=staff_id, done="Shift added.", **_titled(staff_id, "Add a shift for"))
 
 
 @staff.route("/staff/<id:staff_id>/shifts/<id:shift_id>/edit", methods=["GET", "POST"])
@@ -77,7 +83,7 @@ def edit_shift(staff_id: int, shift_id: int):
     form = ShiftForm() if request.method == "POST" else ShiftForm(data=current)
     form.site_id.choices = site_choices()
     return attempt(form, lambda: staff_forms.edit_shift(staff_id, shift_id, form.values(), actor(), now()),
-                   f"Edit a shift of {_name(staff_id)}", staff_id, "Shift saved.",
+                   staff_id=staff_id, done="Shift saved.", **_titled(staff_id, "Edit a shift of"),
                    callout=lambda: _callout(staff_id, span_of("shift", shift_id)))
 
 
@@ -97,7 +103,7 @@ def new_time_off(staff_id: int):
     """Add time off, typed in a site's wall time; refused if it leaves a booked session uncovered, naming each."""
     form = _time_off_form(staff_id, None)
     return attempt(form, lambda: staff_forms.add_time_off(staff_id, form.values(), actor(), now()),
-                   f"Add time off for {_name(staff_id)}", staff_id, "Time off added.",
+                   staff_id=staff_id, done="Time off added.", **_titled(staff_id, "Add time off for"),
                    callout=lambda: _callout(staff_id, staff_forms.typed_leave_span(form.values())))
 
 
@@ -107,7 +113,7 @@ def edit_time_off(staff_id: int, leave_id: int):
     """Change time off; refused if it leaves a booked session uncovered, naming each."""
     form = _time_off_form(staff_id, form_values("time_off", staff_id, leave_id))
     return attempt(form, lambda: staff_forms.edit_time_off(staff_id, leave_id, form.values(), actor(), now()),
-                   f"Edit time off of {_name(staff_id)}", staff_id, "Time off saved.",
+                   staff_id=staff_id, done="Time off saved.", **_titled(staff_id, "Edit time off of"),
                    callout=lambda: _callout(staff_id, staff_forms.typed_leave_span(form.values())))
 
 
