@@ -113,7 +113,7 @@ def staff_list(query: str, show: str, today: date) -> list[StaffRow]:
     """Staff whose name holds the query (any case), active ones unless show is "inactive" or "all"."""
     wanted = query.strip().casefold()
     with unit_of_work(write=False) as session:
-        statement = select(Staff).order_by(Staff.name, Staff.id)
+        statement = select(Staff).order_by(Staff.active.desc(), Staff.name, Staff.id)  # active first
         if show != "all":
             statement = statement.where(Staff.active.is_(show != "inactive"))
         people = [p for p in session.scalars(statement) if wanted in p.name.casefold()]
