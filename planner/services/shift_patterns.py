@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from typing import Annotated
+
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
@@ -20,6 +23,7 @@ from planner.domain.intervals import Interval
 from planner.domain.shift_pattern import PlannedShift, Taken, WeeklyPattern, expand, pattern_problems, wall_span
 from planner.services import Actor
 from planner.services.audit import record
+from planner.services.inputs import ClockTime, Day, Id, Strict
 from planner.services.staff_forms import site_zone, typed_clock, typed_day
 
 
@@ -72,9 +76,37 @@ def preview_pattern(staff_id: int, form: dict, now: datetime) -> PatternPreview:
         return _preview(session, staff_id, site_id, pattern, now)
 
 
+class ShiftPatternIn(Strict):
+    """A weekly pattern for the API: weekdays (0 = Monday), wall-clock times at the site, first and last day."""
+
+    site_id: Id
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(min_length=1, max_length=7)
+    starts: ClockTime
+    ends: ClockTime
+    first_day: Day
+    last_day: Day
+    leave_out: list[Day] = Field(default_factory=list, max_length=400,
+                                 description="Days of the pattern not to make a shift on (say, the clashing ones).")
+
+
+def create_pattern_from(staff_id: int, data: ShiftPatternIn, actor: Actor, now: datetime) -> int:
+    """The API's way in: the same pattern, checks and single transaction as the page; returns how many were made."""
+    site_id, zone = site_zone(str(data.site_id))
+    pattern = WeeklyPattern(frozenset(data.weekdays), data.starts, data.ends, zone, data.first_day, data.last_day)
+    problems = pattern_problems(pattern)
+    if problems:
+        raise InvalidData(problems)
+    return _create(staff_id, site_id, pattern, set(data.leave_out), actor, now)
+
+
 def create_pattern(staff_id: int, form: dict, left_out: set[date], actor: Actor, now: datetime) -> int:
     """Create every shift of the pattern but the days left out, all or none; returns how many were made."""
     site_id, pattern = read_pattern(form)
+    return _create(staff_id, site_id, pattern, left_out, actor, now)
+
+
+def _create(staff_id: int, site_id: int, pattern: WeeklyPattern, left_out: set[date], actor: Actor,
+            now: datetime) -> int:
     with unit_of_work() as session:
         lock_for_booking(session, staff_ids={staff_id})  # read the clashes under the lock that adding takes
         preview = _preview(session, staff_id, site_id, pattern, now)
