@@ -157,6 +157,13 @@ def staff_page(staff_id: int, now: datetime, today: date) -> StaffPage:
                          person.deactivated_at, credentials, shifts, leave, booked, history)
 
 
+def clinic_today(now: datetime) -> date:
+    """Today at the clinic's first site in service: the day credentials are judged on (they are dated, not timed)."""
+    with unit_of_work(write=False) as session:
+        zone = session.scalar(select(Site.timezone).where(Site.active.is_(True)).order_by(Site.id).limit(1))
+    return local(now, zone or "UTC").date()
+
+
 def usual_site(staff_id: int) -> tuple[int | None, str]:
     """The site (id, zone) a person's time off is typed at: that of their latest shift, else the first site."""
     with unit_of_work(write=False) as session:

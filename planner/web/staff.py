@@ -19,7 +19,7 @@ from planner.domain.staffing import CREDENTIAL_NAMES
 from planner.extensions import db
 from planner.services import staff_forms, staff_members
 from planner.services.change_inputs import StaffChange
-from planner.services.staff_pages import staff_list, staff_page, usual_site
+from planner.services.staff_pages import clinic_today, staff_list, staff_page
 from planner.web.access import actor, now, roles_required
 from planner.web.staff_fields import Form, StaffForm
 
@@ -28,8 +28,8 @@ SHOWN = ("active", "inactive", "all")
 
 
 def today():
-    """Today's date in the zone the clinic's first site keeps (credentials are dated, not timed)."""
-    return local(now(), usual_site(0)[1]).date()
+    """The clinic's today, on which credentials are judged."""
+    return clinic_today(now())
 
 
 @staff.get("/staff")
