@@ -224,3 +224,39 @@ def test_odd_input_on_any_form_is_never_a_500(clinic, clinic_clock, admin, path)
            for value in ["\x00" + "9" * 300]}
     response = post(admin, path, {**odd, "disciplines": ["\u0000", "RN" * 200], "weekdays": ["x", "99"]})
     assert response.status_code in (400, 422)
+
+
+def test_each_edit_form_puts_its_error_beside_the_field_and_writes_nothing(clinic, clinic_clock, admin):
+    nurse = clinic.nurses[1]
+    bls = next(c for c in rows(Credential, staff_id=nurse) if c.kind == "bls")
+    shift = shift_on(nurse, TUESDAY)
+    post(admin, f"/staff/{nurse}/time-off/new", {"site_id": str(clinic.site), "from_day": "2026-12-24",
+                                                 "from_time": "00:00", "until_day": "2026-12-24", "until_time": "23:59"})
+    [leave] = rows(TimeOff, staff_id=nurse)
+    cases = [
+        (f"/staff/{nurse}/edit", {"name": "Sam Lee", "disciplines": ["RN"], "email": "nope"}, "email"),
+        (f"/staff/{nurse}/credentials/{bls.id}/edit", {"issued_on": "2020-01-01", "expires_on": "2019-01-01"},
+         "expires_on"),
+        (f"/staff/{nurse}/shifts/{shift.id}/edit", {"site_id": str(clinic.site), "day": TUESDAY.isoformat(),
+                                                    "starts": "09:00", "ends": "noon"}, "ends"),
+        (f"/staff/{nurse}/time-off/{leave.id}/edit", {"site_id": str(clinic.site), "from_day": "2026-12-24",
+                                                      "from_time": "00:00", "until_day": "2026-13-01",
+                                                      "until_time": "23:59"}, "until_day"),
+    ]
+    for path, data, field in cases:
+        response = post(admin, path, data)
+        assert response.status_code == 422, path
+        assert error_beside(response, field)
+    assert rows(Credential, id=bls.id)[0].expires_on == bls.expires_on
+    assert rows(Shift, id=shift.id)[0].starts_at == shift.starts_at
+    assert rows(TimeOff, id=leave.id)[0].ends_at == leave.ends_at
+    assert not audit("staff.changed") and not audit("credential.changed") and not audit("shift.changed")
+
+
+def test_a_shift_edit_without_its_csrf_token_changes_nothing(clinic, clinic_clock, admin):
+    nurse = clinic.nurses[1]
+    shift = shift_on(nurse, TUESDAY)
+    response = admin.post(f"/staff/{nurse}/shifts/{shift.id}/edit", data={
+        "site_id": str(clinic.site), "day": TUESDAY.isoformat(), "starts": "09:00", "ends": "17:00"})
+    assert response.status_code == 400
+    assert rows(Shift, id=shift.id)[0].starts_at == shift.starts_at
