@@ -150,8 +150,10 @@ def pattern(staff_id: int):
     elif request.method == "POST":
         try:
             if request.form.get("action") == "create":
+                # Only the ticked days: a day the admin has not seen in a preview is never made.
                 kept = _days("keep")
-                made = create_pattern(staff_id, form.values(), _days("planned") - kept, actor(), now())
+                every = {s.day for s in preview_pattern(staff_id, form.values(), now()).shifts}
+                made = create_pattern(staff_id, form.values(), every - kept, actor(), now())
                 flash(f"{made} shifts created.", "success")
                 return redirect(url_for(".show", staff_id=staff_id), 303)
             preview = preview_pattern(staff_id, form.values(), now())

@@ -112,3 +112,16 @@ def test_the_pattern_page_without_its_token_creates_nothing(clinic, clinic_clock
     response = admin.post(f"/staff/{clinic.nurses[1]}/shifts/pattern",
                           data={**WINTER, "site_id": str(clinic.site), "action": "create", "keep": ["2027-03-01"]})
     assert response.status_code == 400 and count(Shift) == before
+
+
+def test_only_the_ticked_days_are_made_and_none_ticked_makes_nothing(clinic, clinic_clock, admin):
+    nurse = clinic.nurses[1]
+    path = f"/staff/{nurse}/shifts/pattern"
+    data = {**WINTER, "site_id": str(clinic.site)}
+    before = count(Shift)
+    nothing = send(admin, path, data, "create")
+    assert nothing.status_code == 422 and "Every shift was left out" in text_of(nothing)
+    assert count(Shift) == before
+    assert send(admin, path, {**data, "keep": ["2027-03-02", "2027-03-16"]}, "create").status_code == 303
+    made = [local(s.starts_at, NY).date() for s in rows(Shift, staff_id=nurse) if s.starts_at.year == 2027]
+    assert made == [date(2027, 3, 2), date(2027, 3, 16)]
