@@ -60,13 +60,15 @@ def read_pattern(form: dict) -> tuple[int, WeeklyPattern]:
         problems.append(Reason("unknown", "Pick weekdays from the list.", "weekdays"))
     starts, ends = field(typed_clock, form.get("starts", ""), "starts"), field(typed_clock, form.get("ends", ""), "ends")
     first, last = field(typed_day, form.get("first_day", ""), "first_day"), field(typed_day, form.get("last_day", ""), "last_day")
+    parts = (starts, ends, first, last)
+    # The pattern's own rules too, so every problem shows at once beside its field.
+    if None in parts:
+        problems += [Reason("missing", "Pick at least one weekday.", "weekdays")] if not weekdays else []
+    else:
+        problems += pattern_problems(WeeklyPattern(weekdays, starts, ends, site[1] if site else "UTC", first, last))
     if problems or site is None:
         raise InvalidData(problems)
-    pattern = WeeklyPattern(weekdays, starts, ends, site[1], first, last)
-    problems = pattern_problems(pattern)
-    if problems:
-        raise InvalidData(problems)
-    return site[0], pattern
+    return site[0], WeeklyPattern(weekdays, starts, ends, site[1], first, last)
 
 
 def preview_pattern(staff_id: int, form: dict, now: datetime) -> PatternPreview:
