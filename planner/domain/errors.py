@@ -69,6 +69,13 @@ class CoverBroken(Refusal):
     """A change to staff would leave booked sessions without valid cover; each broken session is named."""
 
 
+@dataclass(frozen=True)
+class SessionBroken(Reason):
+    """A reason about one booked session, carrying its id so a page can link to it (the API shows the message)."""
+
+    session_id: int | None = None
+
+
 class LinkRefused(Refusal):
     """A patient's link cannot act: used, outdated, expired, broken, or its session is closed (the code says which)."""
 

@@ -18,7 +18,7 @@ from planner.db.models import Session, SessionStaff
 from planner.domain.booking import cover_reasons
 from planner.domain.calendar import local
 from planner.domain.clinic import SessionRequest
-from planner.domain.errors import CoverBroken, Reason
+from planner.domain.errors import CoverBroken, SessionBroken
 from planner.domain.intervals import Interval
 from planner.domain.lifecycle import FINAL
 
@@ -41,8 +41,9 @@ def change_keeping_cover(session: OrmSession, staff_id: int, span: Interval, now
         if reasons:
             zone = request.site.calendar.zone
             when = f"{local(request.window.start, zone):%a %d %b %Y %H:%M}"
-            broken.append(Reason("cover_broken", f"Session {session_id} ({request.session_type.name}, {when} at "
-                                 f"{request.site.name}): {' '.join(r.message for r in reasons)}", "sessions"))
+            broken.append(SessionBroken("cover_broken", f"Session {session_id} ({request.session_type.name}, {when} "
+                                        f"at {request.site.name}): {' '.join(r.message for r in reasons)}",
+                                        "sessions", session_id))
     if broken:
         raise CoverBroken(broken)
     return result

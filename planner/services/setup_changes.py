@@ -19,7 +19,7 @@ from planner.db import reads
 from planner.db.models import Session
 from planner.domain.calendar import local
 from planner.domain.clinic import SessionRequest
-from planner.domain.errors import CoverBroken, InvalidData, Reason
+from planner.domain.errors import CoverBroken, InvalidData, Reason, SessionBroken
 from planner.domain.lifecycle import FINAL
 
 # Every session to come: set-up changes that are not tied to a span (a credential, a discipline, a
@@ -71,8 +71,8 @@ def refuse_broken(booked: list[tuple[int, SessionRequest]],
     for session_id, request in booked:
         reasons = reasons_for(session_id, request)
         if reasons:
-            broken.append(Reason("cover_broken", f"{label(session_id, request)}: "
-                                 + " ".join(r.message for r in reasons), "sessions"))
+            broken.append(SessionBroken("cover_broken", f"{label(session_id, request)}: "
+                                        + " ".join(r.message for r in reasons), "sessions", session_id))
     if broken:
         raise CoverBroken(broken)
 

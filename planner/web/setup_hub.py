@@ -11,7 +11,7 @@ setup_hub = Blueprint("setup_hub", __name__)
 # (endpoint, name, what it is for), in the order an admin setting up a clinic needs them. An entry
 # whose page is not part of this app is left out rather than linked to a 404.
 PARTS = (
-    ("staff_admin.staff_list", "Staff", "People, their credentials, shifts and time off."),
+    ("staff.listing", "Staff", "People, their credentials, shifts and time off."),
     ("site_admin.sites", "Sites and rooms", "Opening hours, closed days, rooms and their equipment."),
     ("policy.show", "Staffing policy", "Who must be on site and assigned for each kind of dose."),
     ("callouts.new", "Call-outs", "Someone cannot come: see what it breaks and repair it in one go."),
@@ -21,7 +21,7 @@ PARTS = (
     ("pages.audit_log", "Audit log", "Every change, who made it and when."),
 )
 # The pages reached from here: the top bar marks "Set-up" as current on each of them.
-BLUEPRINTS = frozenset({"setup_hub", "settings", "staff_admin", "site_admin", "site_parts", "policy", "callouts",
+BLUEPRINTS = frozenset({"setup_hub", "settings", "staff", "site_admin", "site_parts", "policy", "callouts",
                         "account_admin", "reminder_settings"})
 ENDPOINTS = frozenset({"pages.audit_log"})
 
