@@ -121,14 +121,14 @@ def apply_callout(staff_id: int, starts_at: datetime, ends_at: datetime, reason:
 
 def _span(starts_at: datetime, ends_at: datetime) -> Interval:
     problems = []
-    for name, value in (("from", starts_at), ("to", ends_at)):
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
         if value.tzinfo is None:
             problems.append(Reason("naive_time", "Give the time with a time zone offset.", name))
     if not problems and ends_at <= starts_at:
-        problems.append(Reason("end_before_start", "The end comes before the start.", "to"))
+        problems.append(Reason("end_before_start", "The end comes before the start.", "ends_at"))
     elif not problems and ends_at - starts_at > LONGEST_SPAN:
         problems.append(Reason("too_long", "A call-out covers at most 14 days; enter longer absences as leave.",
-                               "to"))
+                               "ends_at"))
     if problems:
         raise InvalidData(problems)
     return Interval(starts_at, ends_at)
