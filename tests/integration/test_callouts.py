@@ -141,9 +141,9 @@ def test_a_choice_that_differs_from_the_preview_is_refused_as_stale(reachable):
 
 
 @pytest.mark.parametrize("starts, ends, field", [
-    (at(19), at(7), "to"),
-    (at(7), at(7, days=15), "to"),
-    (at(7).replace(tzinfo=None), at(19), "from"),
+    (at(19), at(7), "ends_at"),
+    (at(7), at(7, days=15), "ends_at"),
+    (at(7).replace(tzinfo=None), at(19), "starts_at"),
 ])
 def test_a_span_that_makes_no_sense_is_refused_naming_the_field(clinic, starts, ends, field):
     with pytest.raises(InvalidData) as bad:
