@@ -212,6 +212,13 @@ def _told(session: OrmSession, repairs: list[Repair]) -> list[str]:
     removed, added, moved = told(repairs)
     names = dict(session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(removed | added))).all())
     patients = dict(session.execute(select(Patient.id, Patient.name).where(Patient.id.in_(moved))).all())
-    return ([f"{names[s]}: a cancellation for each session taken off them" for s in sorted(removed)]
-            + [f"{names[s]}: an invite for each session they now cover" for s in sorted(added)]
-            + [f"{patients[p]}: an updated invite for the new time" for p in sorted(moved)])
+
+    def sessions(test) -> str:
+        ids = [r.session_id for r in repairs if test(r)]
+        return f"session{'s' if len(ids) > 1 else ''} {', '.join(map(str, ids))}"
+
+    return ([f"{names[s]}: taken off {sessions(lambda r, s=s: s in r.removed)}, a cancellation "
+             "(an invite not yet sent is withdrawn instead)" for s in sorted(removed)]
+            + [f"{names[s]}: put on {sessions(lambda r, s=s: s in r.added)}, an invite" for s in sorted(added)]
+            + [f"{patients[p]}: {sessions(lambda r, p=p: r.action == MOVE and r.before.patient.id == p)} moved, "
+               "an updated invite" for p in sorted(moved)])

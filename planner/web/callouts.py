@@ -22,7 +22,7 @@ from planner.web.access import actor, now, roles_required
 callouts = Blueprint("callouts", __name__)
 WALL = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})$")
 FIELDS = {"staff_id": "staff_id", "starts_at": "from", "ends_at": "to", "reason": "reason"}  # service -> form
-CHOICE_WORDS = {AUTO: "The planner's best", REASSIGN: "Reassign only", MOVE: "Move only", GAP: "Leave as a gap"}
+CHOICE_WORDS = {AUTO: "Best repair", REASSIGN: "Reassign only", MOVE: "Move only", GAP: "Leave as a gap"}
 
 
 @callouts.get("/callouts/new")

@@ -56,8 +56,8 @@ def test_applying_the_preview_reassigns_records_the_time_off_and_shows_who_was_t
     assert done.status_code == 302
     summary = admin.get(done.headers["Location"]).get_data(as_text=True)
     assert "Sam Lee (RN) takes over as monitoring clinician." in summary
-    assert "Rosa Diaz: a cancellation for each session taken off them" in summary
-    assert "Sam Lee: an invite for each session they now cover" in summary
+    assert f"Rosa Diaz: taken off session {session_id}, a cancellation" in summary
+    assert f"Sam Lee: put on session {session_id}, an invite" in summary
     assert team(session_id) == {clinic.prescriber, clinic.nurses[1]}
     assert "Rosa Diaz" in admin.get("/callouts").get_data(as_text=True)
     assert audit("callout.applied")
