@@ -25,12 +25,13 @@ from planner.domain.callouts import (
 )
 from planner.domain.calendar import day_start, local
 from planner.domain.clinic import SessionRequest
-from planner.domain.errors import CoverBroken, DomainError, InvalidData, Reason
+from planner.domain.errors import BookingRefused, CoverBroken, DomainError, InvalidData, Reason
 from planner.domain.intervals import Interval
 from planner.domain.lifecycle import FINAL
 from planner.services import Actor
 from planner.services.audit import record
-from planner.services.booking import move_session
+from planner.services.booking import SessionOrder, build_request, check_request, move_session, placements_for
+from planner.services.notices import queue_notices
 from planner.services.clinic_setup import add_time_off
 from planner.services.inputs import TimeOffIn
 
@@ -92,9 +93,11 @@ def apply_callout(staff_id: int, starts_at: datetime, ends_at: datetime, reason:
         if preview.token != token:
             raise CalloutStale(preview)
         for repair in preview.repairs:
-            if repair.action != GAP:
-                move_session(session, repair.session_id, repair.start, actor, now, repair.room_id,
-                             tuple((p.staff_id, p.role) for p in repair.placements))
+            team = tuple((p.staff_id, p.role) for p in repair.placements)
+            if repair.action == MOVE:
+                move_session(session, repair.session_id, repair.start, actor, now, repair.room_id, team)
+            elif repair.action == REASSIGN:
+                _restaff(session, repair.session_id, team, actor, now)
         # The time off comes after the moves: their checks read the kept set-up, which must never
         # hold a change of this transaction (it may yet roll back).
         leave = add_time_off(session, staff_id, TimeOffIn(starts_at=starts_at, ends_at=ends_at,
@@ -117,6 +120,31 @@ def apply_callout(staff_id: int, starts_at: datetime, ends_at: datetime, reason:
         callout_id = row.id
         session.commit()
         return Applied(callout_id, preview, names)
+
+
+def _restaff(session: OrmSession, session_id: int, team: tuple[tuple[int, str], ...], actor: Actor,
+             now: datetime) -> None:
+    """Give a session its new team at the same time and place, through every booking rule (BookingRefused if not).
+
+    Not move_session: a session that keeps its time is not "moved", so the patient's open request
+    for another time stays open.
+    """
+    row = session.get(Session, session_id)
+    before = sorted((p.staff_id, p.role) for p in row.staff)
+    order = SessionOrder(row.patient_id, row.site_id, row.session_type_id, row.starts_at, row.room_id, team,
+                         row.course_id)
+    lock_for_booking(session, {row.site_id}, {s for s, _ in team}, {row.patient_id})
+    request = build_request(session, order)
+    reasons = check_request(session, request, now, ignore=row.id)
+    if reasons:
+        raise BookingRefused(reasons)
+    row.staff = placements_for(request)
+    row.sequence += 1  # calendars show the team: staff taken off get a CANCEL, staff put on an invite
+    row.version += 1
+    row.updated_at = now
+    queue_notices(session, [row.id], now)
+    record(session, actor, "session.restaffed", "session", row.id, now, before=before, after=sorted(team),
+           version=row.version, by="call-out")
 
 
 def _span(starts_at: datetime, ends_at: datetime) -> Interval:

@@ -7,7 +7,9 @@ from datetime import datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from planner.db.models import AuditEvent, Callout, CoverageAlert, OutboxMessage, Patient, SessionStaff, Staff, TimeOff
+from planner.db.models import (
+    AuditEvent, Callout, CoverageAlert, OutboxMessage, Patient, PatientRequest, SessionStaff, Staff, TimeOff,
+)
 from planner.domain.calendar import to_utc
 from planner.domain.callouts import GAP, MOVE, REASSIGN
 from planner.domain.errors import InvalidData
@@ -81,7 +83,18 @@ def test_a_call_out_reassigns_the_lost_role_with_the_time_off_and_tells_both_nur
     assert kept.repairs[0]["action"] == REASSIGN and kept.time_off_id == leave.id
     assert any("Sam Lee" in line and "invite" in line for line in kept.told)
     actions = set(db.session.scalars(select(AuditEvent.action)))
-    assert {"callout.applied", "time_off.created", "session.rescheduled"} <= actions
+    assert {"callout.applied", "time_off.created", "session.restaffed"} <= actions
+
+
+def test_a_reassignment_keeps_the_patients_open_request_for_another_time_open(reachable):
+    c = reachable
+    rosa = c.nurses[0]
+    session_id = iv(c, 0, 0, rosa)
+    db.session.add(PatientRequest(session_id=session_id, patient_id=c.patients[0], asked_at=NOW))
+    db.session.commit()
+    preview = preview_callout(rosa, *AWAY, NOW)
+    apply_callout(rosa, *AWAY, "", preview.token, ADMIN, NOW)
+    assert db.session.scalars(select(PatientRequest.state)).all() == ["open"]
 
 
 def test_a_preview_gone_stale_writes_nothing_and_brings_the_fresh_preview(reachable):
