@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from planner.domain import lifecycle
 from planner.domain.availability import free_windows
 from planner.domain.booking import as_booked, cover_reasons
-from planner.domain.calendar import local
+from planner.domain.calendar import day_start, local
 from planner.domain.clinic import ClinicState, Placement, SessionRequest
 from planner.domain.courses import BookedCourse
 from planner.domain.intervals import Interval
@@ -119,10 +119,10 @@ def _reassign(staff_id: int, item: Affected, state: ClinicState, now: datetime, 
         if placement.staff_id != staff_id or placement.role not in needs:
             continue
         need = needs[placement.role]
-        load = _load_that_day(state, request)
-        pool = sorted((m for m in state.roster.staff.values()
-                       if m.id != staff_id and m.active and m.disciplines & need.disciplines),
-                      key=lambda m: (m.id not in same, load.get(m.id, 0), m.name, m.id))
+        pool = [m for m in state.roster.staff.values()
+                if m.id != staff_id and m.active and m.disciplines & need.disciplines]
+        load = _load_that_day(state, request, pool)
+        pool.sort(key=lambda m: (m.id not in same, load[m.id], m.name, m.id))
         found, refusals = None, []
         for member in pool:
             trial = [*placements]
@@ -147,12 +147,13 @@ def _reassign(staff_id: int, item: Affected, state: ClinicState, now: datetime, 
     return Repair(sid, REASSIGN, request, request.start, request.room_id, team, names)
 
 
-def _load_that_day(state: ClinicState, request: SessionRequest) -> dict[int, int]:
-    """Sessions each person carries on the request's local day at its site."""
-    calendar = request.site.calendar
-    day = calendar.local_day(request.start)
-    return {member_id: len({d.session_id for d in duties if calendar.local_day(d.interval.start) == day})
-            for member_id, duties in state.roster.duties.items()}
+def _load_that_day(state: ClinicState, request: SessionRequest, people: list[StaffMember]) -> dict[int, int]:
+    """Sessions each of these people carries on the request's local day (instants compared: no conversion per duty)."""
+    day = request.site.calendar.local_day(request.start)
+    begins, ends = day_start(day, request.site.calendar.zone), day_start(day + timedelta(days=1),
+                                                                         request.site.calendar.zone)
+    return {m.id: len({d.session_id for d in state.roster.duties_near(m.id, Interval(begins, ends))
+                       if begins <= d.interval.start < ends}) for m in people}
 
 
 def _move(staff_id: int, item: Affected, state: ClinicState, now: datetime, live: dict, why: list[str]) -> Repair | None:

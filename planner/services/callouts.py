@@ -93,11 +93,14 @@ def apply_callout(staff_id: int, starts_at: datetime, ends_at: datetime, reason:
         if preview.token != token:
             raise CalloutStale(preview)
         for repair in preview.repairs:
+            session.flush()  # the rules read with plain SQL: each repair's checks must see the ones before it
             team = tuple((p.staff_id, p.role) for p in repair.placements)
             if repair.action == MOVE:
                 move_session(session, repair.session_id, repair.start, actor, now, repair.room_id, team)
             elif repair.action == REASSIGN:
                 _restaff(session, repair.session_id, team, actor, now)
+        # One pass of the outbox for every re-staffed session (a move queues its own).
+        queue_notices(session, [r.session_id for r in preview.repairs if r.action == REASSIGN], now)
         # The time off comes after the moves: their checks read the kept set-up, which must never
         # hold a change of this transaction (it may yet roll back).
         leave = add_time_off(session, staff_id, TimeOffIn(starts_at=starts_at, ends_at=ends_at,
@@ -126,6 +129,8 @@ def _restaff(session: OrmSession, session_id: int, team: tuple[tuple[int, str], 
              now: datetime) -> None:
     """Give a session its new team at the same time and place, through every booking rule (BookingRefused if not).
 
+    The caller calls queue_notices for it before it commits.
+
     Not move_session: a session that keeps its time is not "moved", so the patient's open request
     for another time stays open.
     """
@@ -141,8 +146,7 @@ def _restaff(session: OrmSession, session_id: int, team: tuple[tuple[int, str], 
     row.staff = placements_for(request)
     row.sequence += 1  # calendars show the team: staff taken off get a CANCEL, staff put on an invite
     row.version += 1
-    row.updated_at = now
-    queue_notices(session, [row.id], now)
+    row.updated_at = now  # the caller queues the notices of all the sessions it re-staffs at once
     record(session, actor, "session.restaffed", "session", row.id, now, before=before, after=sorted(team),
            version=row.version, by="call-out")
 
