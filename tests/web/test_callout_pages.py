@@ -133,3 +133,17 @@ def test_the_api_refuses_a_clinician_and_a_span_that_ends_before_it_starts(app, 
     bad = ApiClient(client, "admin").post("/api/callouts/preview", json=ask)
     conforms(app, "POST", "/api/callouts/preview", bad)
     assert bad.status_code == 422 and bad.get_json()["fields"][0]["field"] == "ends_at"
+
+
+def test_time_off_refused_for_breaking_cover_goes_through_as_a_call_out_that_repairs_the_session(app, client, booked):
+    clinic, session_id = booked
+    api = ApiClient(client, "admin")
+    ask = {"starts_at": "2026-11-23T12:00:00Z", "ends_at": "2026-11-24T00:00:00Z"}
+    refused = api.post(f"/api/staff/{clinic.nurses[0]}/time-off", json={**ask, "reason": "sick"})
+    assert refused.status_code == 409 and "call-out" in refused.get_json()["error"]
+    preview = api.post("/api/callouts/preview", json={**ask, "staff_id": clinic.nurses[0]}).get_json()
+    done = api.post("/api/callouts", json={**ask, "staff_id": clinic.nurses[0], "token": preview["token"]})
+    assert done.status_code == 201
+    db.session.rollback()
+    assert db.session.scalars(select(TimeOff.kind).where(TimeOff.staff_id == clinic.nurses[0])).all() == ["call-out"]
+    assert team(session_id) == {clinic.prescriber, clinic.nurses[1]}
