@@ -190,18 +190,27 @@ def _plan(session: OrmSession, staff_id: int, span: Interval, now: datetime, cho
     courses = {cid: reads.course(session, cid) for cid in {f.course_id for f in facts.values()} if cid is not None}
     affected = [Affected(sid, facts[sid].version, facts[sid].status, request,
                          courses.get(facts[sid].course_id)) for sid, request in booked]
+    # Most call-outs are repaired by reassignment, which reads only the sessions' own days; the
+    # week a move searches is read only when some session is not reassigned (the plan is the same).
+    repairs = plan_repairs(staff_id, span, affected, _states(session, affected, 1), now, choices)
+    if any(r.action != REASSIGN and (choices or {}).get(r.session_id) != GAP for r in repairs):
+        repairs = plan_repairs(staff_id, span, affected, _states(session, affected, MOVE_DAYS + 1), now, choices)
+    token = hashlib.sha256(repr(plan_key(staff_id, span, affected, repairs)).encode()).hexdigest()[:32]
+    zones = {a.request.site.id: a.request.site.calendar.zone for a in affected}
+    return Preview(staff_id, member.name, span, repairs, token, zones)
+
+
+def _states(session: OrmSession, affected: list[Affected], days: int) -> dict:
+    """Per site, the clinic from the first affected local day to `days` after the last, everyone on shift there."""
     states = {}
     for site_id in {a.request.site.id for a in affected}:
         mine = [a.request for a in affected if a.request.site.id == site_id]
         site, zone = mine[0].site, mine[0].site.calendar.zone
         first = min(site.calendar.local_day(r.start) for r in mine)
-        last = max(site.calendar.local_day(r.start) for r in mine) + timedelta(days=MOVE_DAYS + 1)
+        last = max(site.calendar.local_day(r.start) for r in mine) + timedelta(days=days)
         states[site_id] = reads.for_callout(session, site, Interval(day_start(first, zone), day_start(last, zone)),
                                             {r.patient.id for r in mine})
-    repairs = plan_repairs(staff_id, span, affected, states, now, choices)
-    token = hashlib.sha256(repr(plan_key(staff_id, span, affected, repairs)).encode()).hexdigest()[:32]
-    zones = {a.request.site.id: a.request.site.calendar.zone for a in affected}
-    return Preview(staff_id, member.name, span, repairs, token, zones)
+    return states
 
 
 def _recheck(session: OrmSession, preview: Preview, staff_id: int) -> None:
