@@ -17,6 +17,7 @@ from planner.extensions import db
 from planner.services import Actor
 from planner.services.booking import SessionOrder, book_session
 from planner.services.callouts import CalloutStale, apply_callout, preview_callout
+from planner.services.coverage_check import check_coverage
 from tests.factories import MONDAY
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)  # the Friday before
@@ -141,6 +142,12 @@ def test_a_session_left_as_a_gap_at_the_admins_choice_stays_booked_and_is_an_ope
     assert (rosa, "monitoring_clinician") in team(session_id)
     alert = db.session.scalars(select(CoverageAlert).where(CoverageAlert.session_id == session_id)).one()
     assert alert.resolved_at is None and "called out" in alert.message
+    db.session.rollback()
+    # The daily check finds the same gap (the nurse on leave during it): the alert stays open, not doubled.
+    report = check_coverage(NOW)
+    assert (report.opened, report.resolved) == (0, 0)
+    alert = db.session.scalars(select(CoverageAlert).where(CoverageAlert.session_id == session_id)).one()
+    assert alert.resolved_at is None and "on leave" in alert.message
 
 
 def test_a_choice_that_differs_from_the_preview_is_refused_as_stale(reachable):

@@ -158,3 +158,12 @@ def test_the_admins_choice_is_honoured_a_gap_or_a_move_instead_of_a_reassignment
     assert gap.action == GAP and gap.why == ("Left as a gap, as asked.",)
     assert moved.action == MOVE and moved.start != request.start
     assert Placement(NURSE_BAKER, MONITORING_CLINICIAN) not in moved.placements
+
+
+def test_a_session_already_under_way_is_left_as_a_gap_for_the_desk_to_restaff():
+    staff = [make_staff(DR_ADAMS, "Dr Adams", ("MD",)), make_staff(NURSE_BAKER, "Nurse Baker", ("RN",)),
+             make_staff(NURSE_CHEN, "Nurse Chen", ("RN",))]
+    request = make_request()
+    state = make_state(staff=staff, sessions=[booked(100, request)])
+    [repair] = plan_repairs(NURSE_BAKER, BAKER_AWAY, [affected(100, request)], {1: state}, at(10, 30))
+    assert repair.action == GAP and repair.why[0] == "It has begun: change its team at the desk."
