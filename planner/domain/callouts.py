@@ -70,7 +70,9 @@ def plan_repairs(staff_id: int, span: Interval, affected: list[Affected], states
     """The repair of each affected session, in time order, consistent with each other.
 
     states: per site, the clinic from the first affected day to MOVE_DAYS after the last, with
-    everyone on shift there. choices: per session, what the admin asked (auto when not given).
+    everyone on shift there (the sessions' own days are enough to judge reassignments; a move
+    found on a shorter state is only as good as the days it holds). choices: per session, what
+    the admin asked (auto when not given).
     """
     working = {site_id: _away(state, staff_id, span) for site_id, state in states.items()}
     asked = dict(choices or {})
