@@ -27,7 +27,7 @@ from planner.domain.staffing import ROLE_NAMES, Duty, StaffMember
 REASSIGN, MOVE, GAP, AUTO = "reassign", "move", "gap", "auto"
 CHOICES = (AUTO, REASSIGN, MOVE, GAP)  # what the admin may ask of each session
 MOVE_DAYS = 7   # a move looks this many days past the session's own day
-MOVE_TRIES = 40  # times tried per session before a move is given up
+MOVE_TRIES = 2  # offers made per day searched: the first one that passes is taken
 
 
 @dataclass(frozen=True)
@@ -168,30 +168,34 @@ def _move(staff_id: int, item: Affected, state: ClinicState, now: datetime, live
     first = max(calendar.local_day(request.start), calendar.local_day(now))
     clinic = state.without({sid})
     stype = request.session_type
-    windows = free_windows(stype, clinic, first, first + timedelta(days=MOVE_DAYS), now, request.patient.id)
-    starts = [s for s in start_times(windows, timedelta(minutes=request.site.slot_minutes)) if s != request.start]
-    offers = make_offers(stype, clinic, starts, now, request.patient, MOVE_TRIES, None).offers
     broke: list[str] = []
-    for offer in offers:
-        team = tuple(Placement(t.staff_id, t.role) for t in offer.team)
-        if any(p.staff_id == staff_id for p in team):
-            continue
-        after = SessionRequest(request.patient, request.site, stype, offer.start, offer.room_id, team)
-        breaches = _cadence(item, calendar.local_day(offer.start), live)
+    # Day by day, earliest first: the protocol judges a day before any time on it is searched, and
+    # the search stops at the first day with a time (most moves land within a day or two).
+    for offset in range(MOVE_DAYS + 1):
+        day = first + timedelta(days=offset)
+        breaches = _cadence(item, day, live)
         if breaches:
             broke.append(breaches[0])
             continue
-        if item.course is not None:
-            day = calendar.local_day(offer.start)
-            live[item.course.id] = [replace(s, day=day) if s.session_id == sid else s
-                                    for s in _live(item, live)]
-        _rebook(state, sid, after)
-        when = f"{local(offer.start, calendar.zone):%a %d %b %H:%M}"
-        words = (f"Move to {when}" + (f" in {offer.room_name}" if offer.room_name else "")
-                 + f" with {_team_words(state, team)}.")
-        return Repair(sid, MOVE, request, offer.start, offer.room_id, team, words)
-    if broke:
-        why.append(f"No time within {MOVE_DAYS} days keeps the course's cadence ({broke[0]}).")
+        windows = free_windows(stype, clinic, day, day, now, request.patient.id)
+        starts = [s for s in start_times(windows, timedelta(minutes=request.site.slot_minutes)) if s != request.start]
+        for offer in make_offers(stype, clinic, starts, now, request.patient, MOVE_TRIES, None).offers:
+            team = tuple(Placement(t.staff_id, t.role) for t in offer.team)
+            if any(p.staff_id == staff_id for p in team):
+                continue  # never: the absent person is on leave in the working copy
+            after = SessionRequest(request.patient, request.site, stype, offer.start, offer.room_id, team)
+            if item.course is not None:
+                live[item.course.id] = [replace(s, day=day) if s.session_id == sid else s for s in _live(item, live)]
+            _rebook(state, sid, after)
+            when = f"{local(offer.start, calendar.zone):%a %d %b %H:%M}"
+            words = (f"Move to {when}" + (f" in {offer.room_name}" if offer.room_name else "")
+                     + f" with {_team_words(state, team)}.")
+            return Repair(sid, MOVE, request, offer.start, offer.room_id, team, words)
+    if len(broke) == MOVE_DAYS + 1:
+        why.append(f"No day within {MOVE_DAYS} keeps the course's cadence ({broke[0]}).")
+    elif broke:
+        why.append(f"No time within {MOVE_DAYS} days has a room and a full team free on a day the course's "
+                   f"cadence allows (other days: {broke[0]}).")
     else:
         why.append(f"No time within {MOVE_DAYS} days has a room and a full team free.")
     return None
