@@ -33,6 +33,7 @@ def register(app: Flask) -> None:
     from planner.web.reminder_settings import reminder_settings
     from planner.web.staff import staff
     from planner.web import staff_rows  # noqa: F401  (its routes join the staff blueprint)
+    from planner.web.callouts import callouts
 
     access.init_app(app)
     errors.init_app(app)
@@ -59,6 +60,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(account_admin)
     app.register_blueprint(reminder_settings)
     app.register_blueprint(staff)
+    app.register_blueprint(callouts)
     # The signed token in the URL is the patient's only credential: see planner/web/patient.py for why
     # a CSRF token would add nothing there (and would break over HTTPS with no Referer).
     csrf.exempt(patient)

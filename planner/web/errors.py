@@ -57,7 +57,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CoverBroken)
     def cover_broken(error: CoverBroken):
-        return problem(409, "That change would leave booked sessions without valid cover; nothing was changed.",
+        # Part 3's way out (issue 12): a call-out marks someone away and repairs those sessions in one step.
+        return problem(409, "That change would leave booked sessions without valid cover; nothing was changed. "
+                            "To mark someone away anyway, enter it as a call-out (/callouts/new, or POST "
+                            "/api/callouts/preview), which repairs those sessions in the same step.",
                        conflicts=[r.as_dict() for r in error.reasons])
 
     @app.errorhandler(InvalidTransition)

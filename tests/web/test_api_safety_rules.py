@@ -34,7 +34,8 @@ def test_time_off_under_a_booked_session_is_409_naming_the_session_and_writes_no
                            "ends_at": to_utc(f.MONDAY, time(12), NY).isoformat(), "reason": "sick"})
     assert response.status_code == 409
     body = response.get_json()
-    assert body["error"] == "That change would leave booked sessions without valid cover; nothing was changed."
+    assert body["error"].startswith("That change would leave booked sessions without valid cover; nothing was "
+                                    "changed. To mark someone away anyway, enter it as a call-out")
     assert [c["code"] for c in body["conflicts"]] == ["cover_broken"]
     assert body["conflicts"][0]["message"].startswith(f"Session {session_id} (IV ketamine infusion, Mon 23 Nov 2026")
     assert count(TimeOff) == 0

@@ -75,6 +75,8 @@ class TimeOff(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(String(200), default="")
+    # "leave" (planned) or "call-out" (unplanned, recorded with the repair of its sessions; migration 0012).
+    kind: Mapped[str] = mapped_column(String(20), default="leave", server_default="leave")
     # Taken back before it began: kept as history, counted nowhere (migration 0009).
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -295,3 +295,14 @@ from planner.db.reads.coverage import (  # noqa: E402
 
 __all__ += ["BookedCover", "Lapsing", "OpenAlert", "SiteCover", "lapsing_credentials", "open_alerts", "site_cover",
             "teams_of"]
+
+
+def for_callout(session: OrmSession, site: dom.Site, span: Interval, patient_ids: Iterable[int]) -> dom.ClinicState:
+    """The clinic at a site over span with everyone on shift there and these patients' sessions anywhere, read afresh.
+
+    A call-out's repair is decided on it, in preview and again under the lock when applied.
+    """
+    return _fresh.reference(session, site, span, None, set(patient_ids), span)
+
+
+__all__ += ["for_callout"]

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field
 
 from planner.services.course_inputs import BookCourseIn, PreferencesIn, ProtocolIn
+from planner.web.api.callout_schemas import PreviewOut
 from planner.web.api.schemas import ConflictOut, Out
 
 
@@ -141,4 +142,4 @@ class RefusedOut(Out):
 
     error: str
     conflicts: list[ConflictOut] = Field(default_factory=list)
-    fresh: FreshProposalOut | ReplanOut | None = None
+    fresh: FreshProposalOut | ReplanOut | PreviewOut | None = None  # PreviewOut: a stale call-out (issue 12, part 5)
