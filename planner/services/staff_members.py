@@ -15,10 +15,12 @@ from planner.db.models import Session, SessionStaff, Staff
 from planner.db.uow import lock_for_booking, unit_of_work
 from planner.domain.errors import InvalidData, NotFound, Reason
 from planner.domain.intervals import Interval
+from planner.domain.messages import EMAIL, STAFF
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.change_inputs import StaffChange
 from planner.services.cover import change_keeping_cover
+from planner.services.outbox_contacts import Reach, follow_contacts
 from planner.services.setup_changes import FOREVER, asked, booked_ahead, refuse_while_booked, snapshot
 
 _FIELDS = ("name", "email", "phone", "disciplines", "active", "deactivated_at")
@@ -44,6 +46,9 @@ def change_staff(staff_id: int, change: StaffChange, actor: Actor, now: datetime
 
         # Disciplines decide which roles they may fill in every session to come.
         change_keeping_cover(session, staff_id, Interval(now, FOREVER), now, apply)
+        if "email" in fields and fields["email"] != before["email"]:
+            # Invites still waiting go to the new address (or none), in this same transaction.
+            follow_contacts(session, STAFF, staff_id, {EMAIL: Reach(fields["email"])}, now)
         _audit(session, actor, "staff.changed", staff_id, before, snapshot(row, _FIELDS), now)
         session.commit()
 
