@@ -19,3 +19,7 @@ __all__ = [
 from planner.db.models.coverage import CoverageAlert  # noqa: E402  (issue 12, part 6)
 
 __all__ += ["CoverageAlert"]
+
+from planner.db.models.policy import StaffingPolicy  # noqa: E402  (issue 12, part 1)
+
+__all__ += ["StaffingPolicy"]

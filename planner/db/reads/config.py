@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import scoped_session
 
 from planner.db.models import (
-    Closure, Credential, OpeningHours, Room, SessionType, Site, Staff, StaffingLimit, TimeOff,
+    Closure, Credential, OpeningHours, Room, SessionType, Site, Staff, StaffingLimit, StaffingPolicy, TimeOff,
 )
 from planner.db.reads.marks import config_mark
 from planner.db.reads.sql import database_key, fetch
@@ -26,6 +26,7 @@ from planner.domain import clinic as dom
 from planner.domain.calendar import OpeningHours as Hours
 from planner.domain.calendar import SiteCalendar
 from planner.domain.intervals import Interval
+from planner.domain.policy import RoutePolicy
 from planner.domain.staffing import DEFAULT_LIMITS, RoleNeed, last_valid_day
 from planner.domain.staffing import Credential as Cred
 
@@ -92,12 +93,14 @@ def site_rules(session: OrmSession, site_id: int) -> dom.Site | None:
     limits = dict(DEFAULT_LIMITS)
     limits.update(session.execute(select(StaffingLimit.role, StaffingLimit.max_concurrent)
                                   .where(StaffingLimit.site_id == site_id)).all())
+    policies = {row.route: RoutePolicy(row.acls_on_site, row.bls_on_site, row.distinct_monitor)
+                for row in session.scalars(select(StaffingPolicy).where(StaffingPolicy.site_id == site_id))}
     # A deactivated site keeps no opening hours as the engine sees it: every search, offer and plan
     # that asks when it is open finds it shut, without each of them having to know about deactivation.
     opening = tuple(Hours(*row) for row in hours) if site.active else ()
     calendar = SiteCalendar(site.timezone, opening, frozenset(closures))
     return dom.Site(site.id, site.name, calendar, site.esketamine_certified, limits, site.distinct_roles,
-                    site.slot_minutes, site.active)
+                    site.slot_minutes, site.active, policies)
 
 
 def session_type_rules(row: SessionType) -> dom.SessionType:
