@@ -30,3 +30,4 @@ def bearer_tokens_only():
 from planner.web.api import clinic, courses, offers, openapi, sessions  # noqa: E402,F401  (routes register on import)
 from planner.web.api import clinic_changes  # noqa: E402,F401
 from planner.web.api import rems  # noqa: E402,F401  (routes register on import)
+from planner.web.api import policy  # noqa: E402,F401  (issue 12, part 1: staffing policy)
