@@ -108,3 +108,9 @@ def _at(request: dom.SessionRequest, site: dom.Site) -> dom.SessionRequest:
                               request.placements)
 
 
+
+
+def policy_sites() -> list[tuple[int, str]]:
+    """The sites in service, (id, name), for the policy page's choice of site."""
+    with reads.reading() as session:
+        return [(site_id, reads.site(session, site_id).name) for site_id in reads.site_ids(session)]

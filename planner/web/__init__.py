@@ -26,6 +26,7 @@ def register(app: Flask) -> None:
     from planner.web.session_desk import session_desk
     from planner.web.rems import rems_page
     from planner.web.coverage import coverage
+    from planner.web.policy import policy_page
 
     access.init_app(app)
     errors.init_app(app)
@@ -46,6 +47,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(session_desk)
     app.register_blueprint(rems_page)
     app.register_blueprint(coverage)
+    app.register_blueprint(policy_page)
     # The signed token in the URL is the patient's only credential: see planner/web/patient.py for why
     # a CSRF token would add nothing there (and would break over HTTPS with no Referer).
     csrf.exempt(patient)
