@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import scoped_session
 
@@ -91,10 +91,18 @@ def site_rules(session: OrmSession, site_id: int) -> dom.Site | None:
                             .where(OpeningHours.site_id == site_id)).all()
     closures = session.scalars(select(Closure.day).where(Closure.site_id == site_id)).all()
     limits = dict(DEFAULT_LIMITS)
-    limits.update(session.execute(select(StaffingLimit.role, StaffingLimit.max_concurrent)
-                                  .where(StaffingLimit.site_id == site_id)).all())
-    policies = {row.route: RoutePolicy(row.acls_on_site, row.bls_on_site, row.distinct_monitor)
-                for row in session.scalars(select(StaffingPolicy).where(StaffingPolicy.site_id == site_id))}
+    policies = {}
+    # The ratios and the per-route policy in one statement: a site's rules cost no more round trips for the policy.
+    both = union_all(
+        select(literal(0).label("kind"), StaffingLimit.role.label("key"), StaffingLimit.max_concurrent.label("a"),
+               literal(0).label("b"), literal(False).label("c")).where(StaffingLimit.site_id == site_id),
+        select(literal(1), StaffingPolicy.route, StaffingPolicy.acls_on_site, StaffingPolicy.bls_on_site,
+               StaffingPolicy.distinct_monitor).where(StaffingPolicy.site_id == site_id))
+    for kind, key, first, second, third in session.execute(both):
+        if kind == 0:
+            limits[key] = first
+        else:
+            policies[key] = RoutePolicy(first, second, bool(third))
     # A deactivated site keeps no opening hours as the engine sees it: every search, offer and plan
     # that asks when it is open finds it shut, without each of them having to know about deactivation.
     opening = tuple(Hours(*row) for row in hours) if site.active else ()
