@@ -30,18 +30,26 @@ def short_on_site(site: Site, stype: SessionType, start: datetime, state: Clinic
         return []
     policy = policy_for(site.policies, stype.route)
     window, day = stype.window(start), site.calendar.local_day(start)
-    people = {**state.present, **state.roster.staff}
-    here = [m for m in people.values() if _on_site(m, site.id, window)]
-    acls = {m.id for m in here if not m.missing_credentials(("acls",), day)}
-    bls = acls | {m.id for m in here if not m.missing_credentials(("bls",), day)}
-    if len(acls) < policy.acls_on_site:
+    acls = bls = 0
+    # Asked at every start a search tries: stop at the first people who make the numbers.
+    for people in (state.roster.staff, state.present):
+        for member in people.values():
+            if people is state.present and member.id in state.roster.staff:
+                continue
+            holds_acls = not member.missing_credentials(("acls",), day)
+            if not holds_acls and member.missing_credentials(("bls",), day):
+                continue
+            if not _on_site(member, site.id, window):
+                continue
+            acls, bls = acls + holds_acls, bls + 1
+            if acls >= policy.acls_on_site and bls >= policy.bls_on_site:
+                return []
+    if acls < policy.acls_on_site:
         return [Reason("no_acls_on_site", f"{_count(policy.acls_on_site, 'ACLS holder')} must be on site at "
-                       f"{site.name} for the whole dose and observation; {len(acls)} would be.", "start")]
-    if len(bls) < policy.bls_on_site:
-        return [Reason("no_second_bls_on_site", f"{_count(policy.bls_on_site, 'BLS holder')} (the ACLS holder "
-                       f"counted) must be on site at {site.name} for the whole dose and observation; "
-                       f"{len(bls)} would be.", "start")]
-    return []
+                       f"{site.name} for the whole dose and observation; {acls} would be.", "start")]
+    return [Reason("no_second_bls_on_site", f"{_count(policy.bls_on_site, 'BLS holder')} (the ACLS holder "
+                   f"counted) must be on site at {site.name} for the whole dose and observation; "
+                   f"{bls} would be.", "start")]
 
 
 def _on_site(member: StaffMember, site_id: int, window) -> bool:
