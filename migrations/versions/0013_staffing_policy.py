@@ -1,7 +1,7 @@
 """staffing policy: per site and drug route, what every dose needs on site (ACLS and BLS holders, a distinct monitor)
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 
 A change raises the clinic's config mark like every other set-up table (0004), so the kept
 configuration that booking reads is read again after it.
@@ -9,8 +9,8 @@ configuration that booking reads is read again after it.
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
