@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta
 from planner.domain.calendar import day_start
 from planner.domain.clinic import ClinicState, Placement, Room, SessionType
 from planner.domain.intervals import Cover, Interval, merge, subtract
+from planner.domain.policy import one_role_each
+from planner.domain.presence import short_on_site
 from planner.domain.staffing import FULL_LOAD, Duty, RoleNeed, StaffMember, peak_load, share
 from planner.domain.supervision import floor_breaches
 from planner.domain.windows import FreeWindow, for_patient, starting_from
@@ -68,6 +70,8 @@ def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: 
         if not free:
             return None
         room_id = prefer_room if prefer_room in {room.id for room in free} else free[0].id
+    if short_on_site(state.site, stype, start, state):
+        return None  # too few ACLS or BLS holders on site for the whole dose and observation
     day = state.site.calendar.local_day(start)
 
     def fitting(need: RoleNeed, among) -> _Fitting:
@@ -90,7 +94,7 @@ def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: 
         # The people asked for first: only if that fails is the whole roster searched.
         staff = state.roster.staff
         quick = [fitting(need, [staff[i] for i in wanted[need.role] if i in staff]) for need in stype.needs]
-        chosen = _distinct_choice(quick, state.site.distinct_roles, (), bearable)
+        chosen = _distinct_choice(quick, one_role_each(state.site, stype), (), bearable)
     if chosen is None:
         options = []
         for need in stype.needs:
@@ -98,7 +102,7 @@ def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: 
             ranked = sorted(state.roster.staff.values(),
                             key=lambda m: (order.index(m.id) if m.id in order else len(order), m.id))
             options.append(fitting(need, ranked))
-        chosen = _distinct_choice(options, state.site.distinct_roles, (), bearable)
+        chosen = _distinct_choice(options, one_role_each(state.site, stype), (), bearable)
     if chosen is None:
         return None
     placements = tuple(Placement(staff_id, need.role) for staff_id, need in zip(chosen, stype.needs))
@@ -197,7 +201,7 @@ def _fits(stype: SessionType, state: ClinicState, start: datetime, rooms: Cover 
         options.append(owners)
     if len(options) < 2 or _distinct_choice(options, True) is not None:
         return True  # different people for every role always carry their loads
-    if state.site.distinct_roles and all(len(owners) < 2 for owners in options):
+    if one_role_each(state.site, stype) and all(len(owners) < 2 for owners in options):
         return False  # each role has exactly one possible person, and it is the same one
     # Only two candidates per role are known here, or one person may take two roles
     # if they can carry both: search the roster properly.

@@ -14,6 +14,8 @@ from planner.domain.clinic import (
 )
 from planner.domain.errors import Reason
 from planner.domain.patients import dosing_readiness
+from planner.domain.policy import one_role_each
+from planner.domain.presence import presence_reasons
 from planner.domain.rems import esketamine_reasons
 from planner.domain.supervision import floor_breaches
 from planner.domain.staffing import (
@@ -45,6 +47,7 @@ def check_session(request: SessionRequest, state: ClinicState, now: datetime,
         reasons += [Reason("type_below_floor", f"{request.session_type.name} is below the supervision floor: "
                            f"{breach.message}", "session_type_id") for breach in floor_breaches(request.session_type)]
     reasons += _staff_reasons(request, state, ignore_session_id)
+    reasons += presence_reasons(request, state)
     reasons += _patient_reasons(request, others)
     return reasons
 
@@ -149,7 +152,7 @@ def _staff_reasons(request: SessionRequest, state: ClinicState, ignore_session_i
                                       f"{who} would carry more than {limit} concurrent patient"
                                       f"{'s' if limit != 1 else ''} as {role_name} or the equivalent across roles.",
                                       "assignments"))
-    if site.distinct_roles:
+    if one_role_each(site, stype):
         seen: dict[int, str] = {}
         for placement in request.placements:
             if placement.staff_id in seen and seen[placement.staff_id] != placement.role:
@@ -204,7 +207,9 @@ def cover_reasons(request: SessionRequest, state: ClinicState, staff_id: int,
     """
     mine = SessionRequest(request.patient, request.site, request.session_type, request.start, request.room_id,
                           tuple(p for p in request.placements if p.staff_id == staff_id))
-    return [r for r in _staff_reasons(mine, state, ignore_session_id) if r.code != "role_missing"]
+    # Whether or not they are in its team, the person may have been its ACLS or second BLS holder on site.
+    return [r for r in _staff_reasons(mine, state, ignore_session_id) if r.code != "role_missing"] + \
+        presence_reasons(request, state)
 
 
 def team_cover_reasons(request: SessionRequest, state: ClinicState, ignore_session_id: int | None = None) -> list[Reason]:
@@ -212,4 +217,4 @@ def team_cover_reasons(request: SessionRequest, state: ClinicState, ignore_sessi
 
     One pass for the team instead of cover_reasons per person: the daily coverage check judges thousands.
     """
-    return _staff_reasons(request, state, ignore_session_id)
+    return _staff_reasons(request, state, ignore_session_id) + presence_reasons(request, state)

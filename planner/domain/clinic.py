@@ -9,7 +9,10 @@ from datetime import date, datetime, timedelta
 
 from planner.domain.calendar import SiteCalendar
 from planner.domain.intervals import Interval
-from planner.domain.staffing import ACTIVE, DEFAULT_LIMITS, LONGEST_DUTY, Duty, RoleNeed, Roster
+from planner.domain.policy import RoutePolicy
+from planner.domain.staffing import (
+    ACTIVE, DEFAULT_LIMITS, LONGEST_DUTY, Duty, RoleNeed, Roster, StaffMember,
+)
 
 CAPABILITIES = ("infusion_pump_monitor", "pulse_oximeter", "therapy", "telehealth")
 CAPABILITY_NAMES = {
@@ -36,6 +39,7 @@ class Site:
     distinct_roles: bool = True  # one person, one role per session (monitor is not the prescriber)
     slot_minutes: int = 15
     active: bool = True  # a deactivated site books nothing
+    policies: dict[str, RoutePolicy] = field(default_factory=dict)  # per drug route; defaults when absent
 
 
 @dataclass(frozen=True)
@@ -158,11 +162,13 @@ class ClinicState:
     rooms: dict[int, Room]
     roster: Roster
     sessions: list[BookedSession] = field(default_factory=list)
+    # Everyone else on shift at the site near the window (who counts for the ACLS/BLS presence rule).
+    present: dict[int, StaffMember] = field(default_factory=dict)
 
     def copy(self) -> ClinicState:
         """A copy that can take more sessions without changing this one."""
         roster = Roster(self.roster.staff, {k: list(v) for k, v in self.roster.duties.items()})
-        return ClinicState(self.site, self.rooms, roster, list(self.sessions))
+        return ClinicState(self.site, self.rooms, roster, list(self.sessions), self.present)
 
     def without(self, session_ids: set[int]) -> ClinicState:
         """A copy as if these sessions (being re-planned) were not there."""

@@ -38,7 +38,8 @@ QUARTER = timedelta(minutes=15)
 GAP, NEAR, OK, IDLE = "gap", "near", "ok", "idle"
 # What the cover check (services.cover) counts as a lost cover; the same set judges a booked session here.
 COVER_CODES = frozenset({"staff_on_leave", "staff_off_shift", "credential_not_valid", "staff_at_another_site",
-                         "staff_over_capacity", "staff_unknown", "staff_wrong_discipline", "role_missing"})
+                         "staff_over_capacity", "staff_unknown", "staff_wrong_discipline", "role_missing",
+                         "no_acls_on_site", "no_second_bls_on_site"})
 
 
 @dataclass(frozen=True)

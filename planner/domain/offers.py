@@ -137,7 +137,7 @@ def make_offers(stype: SessionType, state: ClinicState, starts: list[datetime], 
 def _near(state: ClinicState, near: list, mine: list) -> ClinicState:
     """The clinic as booking reads it for a request: the sessions near its window and the patient's whole day."""
     ids = {s.id for s in near}
-    return ClinicState(state.site, state.rooms, state.roster, near + [s for s in mine if s.id not in ids])
+    return ClinicState(state.site, state.rooms, state.roster, near + [s for s in mine if s.id not in ids], state.present)
 
 
 def _sessions_that_day(state: ClinicState, begins: datetime, ends: datetime) -> Counter:

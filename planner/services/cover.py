@@ -10,20 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import reads
-from planner.db.models import Session, SessionStaff
+from planner.db.models import Session, SessionStaff, Shift
 from planner.domain.booking import cover_reasons
 from planner.domain.calendar import local
 from planner.domain.clinic import SessionRequest
 from planner.domain.errors import CoverBroken, SessionBroken
 from planner.domain.intervals import Interval
 from planner.domain.lifecycle import FINAL
+from planner.domain.presence import PRESENCE_CODES
 
 _COVER = {"staff_on_leave", "staff_off_shift", "credential_not_valid", "staff_at_another_site", "staff_over_capacity",
-          "staff_unknown", "staff_wrong_discipline"}
+          "staff_unknown", "staff_wrong_discipline", *PRESENCE_CODES}
 
 
 def change_keeping_cover(session: OrmSession, staff_id: int, span: Interval, now: datetime,
@@ -50,9 +51,18 @@ def change_keeping_cover(session: OrmSession, staff_id: int, span: Interval, now
 
 
 def _booked(session: OrmSession, staff_id: int, span: Interval, now: datetime) -> list[tuple[int, SessionRequest]]:
-    """The sessions still to come (or under way) in which the person has a role that overlaps span."""
+    """The sessions still to come (or under way) that the person's change may touch within span.
+
+    Those in which they have a role, and every dosing session at a site while they are on shift
+    there: they may be the ACLS or second BLS holder on site it relies on (domain.md).
+    """
     theirs = (select(SessionStaff.session_id)
               .where(SessionStaff.staff_id == staff_id, SessionStaff.starts_at < span.end,
                      SessionStaff.ends_at > span.start))
-    return reads.booked_requests(session, and_(Session.id.in_(theirs), Session.ends_at > now,
+    dosing = sorted(t.id for t in reads.session_types(session).values() if t.is_dosing)
+    on_site = exists().where(Shift.staff_id == staff_id, Shift.site_id == Session.site_id, Shift.withdrawn_at.is_(None),
+                             Shift.starts_at < Session.ends_at, Shift.ends_at > Session.starts_at)
+    near = and_(Session.session_type_id.in_(dosing), Session.starts_at < span.end, Session.ends_at > span.start,
+                on_site)
+    return reads.booked_requests(session, and_(or_(Session.id.in_(theirs), near), Session.ends_at > now,
                                                Session.status.not_in(FINAL)))

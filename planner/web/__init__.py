@@ -34,6 +34,7 @@ def register(app: Flask) -> None:
     from planner.web.staff import staff
     from planner.web import staff_rows  # noqa: F401  (its routes join the staff blueprint)
     from planner.web.callouts import callouts
+    from planner.web.policy import policy_page
 
     access.init_app(app)
     errors.init_app(app)
@@ -61,6 +62,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(reminder_settings)
     app.register_blueprint(staff)
     app.register_blueprint(callouts)
+    app.register_blueprint(policy_page)
     # The signed token in the URL is the patient's only credential: see planner/web/patient.py for why
     # a CSRF token would add nothing there (and would break over HTTPS with no Referer).
     csrf.exempt(patient)

@@ -13,7 +13,7 @@ setup_hub = Blueprint("setup_hub", __name__)
 PARTS = (
     ("staff.listing", "Staff", "People, their credentials, shifts and time off."),
     ("site_admin.sites", "Sites and rooms", "Opening hours, closed days, rooms and their equipment."),
-    ("policy.show", "Staffing policy", "Who must be on site and assigned for each kind of dose."),
+    ("policy.staffing_policy", "Staffing policy", "Who must be on site and assigned for each kind of dose."),
     ("callouts.history", "Call-outs", "Someone cannot come: see what it breaks and repair it in one go."),
     ("account_admin.accounts", "Accounts", "Who signs in, with which role; API tokens."),
     ("settings.messages", "Messages settings", "The clinic's name in messages, quiet hours, what staff invites show."),

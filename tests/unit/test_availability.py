@@ -128,7 +128,10 @@ def test_an_np_alone_cannot_be_prescriber_and_monitor_where_roles_must_be_distin
     assert windows(make_state(staff=evans)) == []
     assert fit_at(iv_infusion(), make_state(staff=evans), at(10)) is None
     relaxed = make_site(distinct_roles=False)
-    assert windows(make_state(relaxed, staff=evans)) == [(at(8), at(16, 15))]
+    # One person in two roles still needs a second BLS holder on site during the dose (domain.md).
+    assert windows(make_state(relaxed, staff=evans)) == []
+    desk = make_staff(99, disciplines=["reception"], credentials=make_credentials(["bls"]))
+    assert windows(make_state(relaxed, staff=evans + [desk])) == [(at(8), at(16, 15))]
 
 
 def test_fit_at_gives_a_free_chair_and_distinct_staff():
@@ -214,8 +217,10 @@ def test_free_windows_do_not_offer_one_person_both_roles_beyond_her_whole_self()
     # Evans NP is the only clinician and the site lets one person take two roles. She already
     # monitors a patient 10:00–11:45 (1/2); supervising (1/4) and monitoring (1/2) another
     # patient over that time would be 5/4 of her, so only starts clear of it are free.
+    # A receptionist with BLS is the second BLS holder on site a dose needs (domain.md).
     site = make_site(distinct_roles=False)
-    state = make_state(site, staff=[make_staff(NP_EVANS, disciplines=["NP"])],
+    desk = make_staff(99, disciplines=["reception"], credentials=make_credentials(["bls"]))
+    state = make_state(site, staff=[make_staff(NP_EVANS, disciplines=["NP"]), desk],
                        extra_duties=[duty(NP_EVANS, MONITORING_CLINICIAN, at(10), 105, 501)])
     assert windows(state) == [(at(8), at(8, 15)), (at(11, 45), at(16, 15))]
 

@@ -130,4 +130,4 @@ def test_a_booked_session_whose_nurse_went_on_leave_has_lost_cover_and_the_contr
     on_leave = make_staff(NURSE_BAKER, "Nurse Baker", ("RN",), make_credentials(("licence", "bls")),
                           time_off=(span(at(9), 240),))
     state = make_state(staff=[make_staff(DR_ADAMS, "Dr Adams", ("MD",)), on_leave], sessions=[booked])
-    assert [r.code for r in uncovered_reasons(request, state, 100)] == ["staff_on_leave"]
+    assert [r.code for r in uncovered_reasons(request, state, 100)] == ["staff_on_leave", "no_second_bls_on_site"]

@@ -25,7 +25,7 @@ def test_a_prescriber_on_shift_at_another_site_at_the_same_hour_cannot_supervise
     # get a prescriber who is, by their own shift, somewhere else.
     adams = make_staff(DR_ADAMS, shifts=(make_shift(), make_shift("09:00", "13:00", site_id=2)))
     state = make_state(staff=[adams, make_staff(NURSE_BAKER, disciplines=("RN",))])
-    assert codes(check_session(make_request(), state, NOW)) == ["staff_at_another_site"]
+    assert codes(check_session(make_request(), state, NOW)) == ["staff_at_another_site", "no_second_bls_on_site"]
     assert fit_at(make_request().session_type, state, at(10)) is None
     windows = free_windows(make_request().session_type, state, DAY, DAY, NOW)
     assert windows and all(w.starts_from >= at(13) or w.ends_by <= at(9) for w in windows)
@@ -41,8 +41,9 @@ def test_time_off_over_a_booked_session_breaks_that_persons_cover_only():
     leave = (span(at(9), 240),)
     state = make_state(staff=[make_staff(DR_ADAMS), make_staff(NURSE_BAKER, disciplines=("RN",), time_off=leave)])
     request = make_request()
-    assert codes(cover_reasons(request, state, NURSE_BAKER, 100)) == ["staff_on_leave"]
-    assert cover_reasons(request, state, DR_ADAMS, 100) == []
+    # Away, she is neither the monitor nor the second BLS holder on site.
+    assert codes(cover_reasons(request, state, NURSE_BAKER, 100)) == ["staff_on_leave", "no_second_bls_on_site"]
+    assert codes(cover_reasons(request, state, DR_ADAMS, 100)) == ["no_second_bls_on_site"]
 
 
 def test_time_off_on_another_day_breaks_nothing():

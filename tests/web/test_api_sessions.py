@@ -53,7 +53,8 @@ def test_a_conflict_is_409_with_every_reason_in_clinic_words(clinic, reception):
 def test_a_session_on_a_weekend_is_refused_because_the_site_is_closed(clinic, reception):
     response = reception.post("/api/sessions", iv(clinic, start=at(9, days=5)))
     assert response.status_code == 409
-    assert [c["code"] for c in response.get_json()["conflicts"]] == ["site_closed", "staff_off_shift", "staff_off_shift"]
+    assert [c["code"] for c in response.get_json()["conflicts"]] == ["site_closed", "staff_off_shift", "staff_off_shift",
+                                                                      "no_acls_on_site"]
 
 
 @pytest.mark.parametrize("change, field", [

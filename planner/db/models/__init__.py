@@ -23,3 +23,6 @@ __all__ += ["CoverageAlert"]
 from planner.db.models.callouts import Callout  # noqa: E402  (issue 12, part 5)
 
 __all__ += ["Callout"]
+from planner.db.models.policy import StaffingPolicy  # noqa: E402  (issue 12, part 1)
+
+__all__ += ["StaffingPolicy"]

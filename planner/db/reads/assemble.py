@@ -45,18 +45,23 @@ def shift(site_id: int, starts, ends) -> ShiftBlock:
 
 
 def snapshot(config, site: dom.Site, span: Interval, sessions: Iterable[dom.BookedSession], staff_ids: Iterable[int],
-             duties: dict[int, list[Duty]], shifts: dict[int, list[ShiftBlock]]) -> dom.ClinicState:
+             duties: dict[int, list[Duty]], shifts: dict[int, list[ShiftBlock]],
+             on_site: dict[int, list[ShiftBlock]] | None = None) -> dom.ClinicState:
     """The clinic near span: the site's rooms, these sessions, and these people with their shifts, leave and duties.
 
     config gives what changes rarely (people, credentials, leave, rooms); the rest is what the
-    caller read for span.
+    caller read for span. on_site: the site's shifts near span of everyone else, who count as
+    present (the ACLS/BLS rule) but carry no role in the request.
     """
-    members = {}
-    for staff_id in staff_ids:
-        if staff_id not in config.members:
-            continue
-        name, disciplines, active = config.members[staff_id]
-        members[staff_id] = StaffMember(staff_id, name, disciplines, config.credentials.get(staff_id, ()),
-                                        tuple(shifts.get(staff_id, ())), config.leave_in(staff_id, span), active)
+    members = {staff_id: _member(config, staff_id, shifts.get(staff_id, ()), span)
+               for staff_id in staff_ids if staff_id in config.members}
+    present = {staff_id: _member(config, staff_id, found, span) for staff_id, found in (on_site or {}).items()
+               if staff_id in config.members and staff_id not in members}
     kept = {staff_id: found for staff_id, found in duties.items() if staff_id in members and found}
-    return dom.ClinicState(site, config.site_rooms(site.id), Roster(members, kept), list(sessions))
+    return dom.ClinicState(site, config.site_rooms(site.id), Roster(members, kept), list(sessions), present)
+
+
+def _member(config, staff_id: int, shifts: Iterable[ShiftBlock], span: Interval) -> StaffMember:
+    name, disciplines, active = config.members[staff_id]
+    return StaffMember(staff_id, name, disciplines, config.credentials.get(staff_id, ()), tuple(shifts),
+                       config.leave_in(staff_id, span), active)

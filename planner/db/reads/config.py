@@ -13,12 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import scoped_session
 
 from planner.db.models import (
-    Closure, Credential, OpeningHours, Room, SessionType, Site, Staff, StaffingLimit, TimeOff,
+    Closure, Credential, OpeningHours, Room, SessionType, Site, Staff, StaffingLimit, StaffingPolicy, TimeOff,
 )
 from planner.db.reads.marks import config_mark
 from planner.db.reads.sql import database_key, fetch
@@ -26,6 +26,7 @@ from planner.domain import clinic as dom
 from planner.domain.calendar import OpeningHours as Hours
 from planner.domain.calendar import SiteCalendar
 from planner.domain.intervals import Interval
+from planner.domain.policy import RoutePolicy
 from planner.domain.staffing import DEFAULT_LIMITS, RoleNeed, last_valid_day
 from planner.domain.staffing import Credential as Cred
 
@@ -90,14 +91,24 @@ def site_rules(session: OrmSession, site_id: int) -> dom.Site | None:
                             .where(OpeningHours.site_id == site_id)).all()
     closures = session.scalars(select(Closure.day).where(Closure.site_id == site_id)).all()
     limits = dict(DEFAULT_LIMITS)
-    limits.update(session.execute(select(StaffingLimit.role, StaffingLimit.max_concurrent)
-                                  .where(StaffingLimit.site_id == site_id)).all())
+    policies = {}
+    # The ratios and the per-route policy in one statement: a site's rules cost no more round trips for the policy.
+    both = union_all(
+        select(literal(0).label("kind"), StaffingLimit.role.label("key"), StaffingLimit.max_concurrent.label("a"),
+               literal(0).label("b"), literal(False).label("c")).where(StaffingLimit.site_id == site_id),
+        select(literal(1), StaffingPolicy.route, StaffingPolicy.acls_on_site, StaffingPolicy.bls_on_site,
+               StaffingPolicy.distinct_monitor).where(StaffingPolicy.site_id == site_id))
+    for kind, key, first, second, third in session.execute(both):
+        if kind == 0:
+            limits[key] = first
+        else:
+            policies[key] = RoutePolicy(first, second, bool(third))
     # A deactivated site keeps no opening hours as the engine sees it: every search, offer and plan
     # that asks when it is open finds it shut, without each of them having to know about deactivation.
     opening = tuple(Hours(*row) for row in hours) if site.active else ()
     calendar = SiteCalendar(site.timezone, opening, frozenset(closures))
     return dom.Site(site.id, site.name, calendar, site.esketamine_certified, limits, site.distinct_roles,
-                    site.slot_minutes, site.active)
+                    site.slot_minutes, site.active, policies)
 
 
 def session_type_rules(row: SessionType) -> dom.SessionType:

@@ -70,15 +70,22 @@ def _read(session: OrmSession, config, site: dom.Site, span: Interval, staff_ids
                      f"WHERE staff_id IN ({marks(len(staff))}) AND starts_at >= ? AND starts_at < ? AND ends_at > ? "
                      "AND withdrawn_at IS NULL")  # a withdrawn shift is history, not time at work
         params += staff + wide
+    # Everyone on shift at the site near the span, in the same round trip: who counts as on site
+    # for the ACLS/BLS presence rule, whether or not the request places them.
+    parts.append(f"SELECT 3, staff_id, site_id, 0, 0, starts_at, ends_at, 0, {NO_ROLE} FROM shifts "
+                 "WHERE site_id = ? AND starts_at >= ? AND starts_at < ? AND ends_at > ? AND withdrawn_at IS NULL")
+    params += [site.id] + wide
     sessions: dict[int, dom.BookedSession] = {}
-    found_duties, shifts = [], defaultdict(list)
+    found_duties, shifts, on_site = [], defaultdict(list), defaultdict(list)
     for kind, *row in fetch(session, " UNION ALL ".join(parts), params):
         if kind == 0:
             sessions[row[0]] = assemble.booked(tuple(row[:7]), config.dosing_types)
         elif kind == 1:
             found_duties.append(row)
-        else:
+        elif kind == 2:
             shifts[row[0]].append(assemble.shift(row[1], row[4], row[5]))
+        else:
+            on_site[row[0]].append(assemble.shift(row[1], row[4], row[5]))
     # A placement counts while its session holds its place; sessions not read above are asked for.
     holding = set(sessions)
     unknown = sorted({row[1] for row in found_duties} - holding)
@@ -90,7 +97,7 @@ def _read(session: OrmSession, config, site: dom.Site, span: Interval, staff_ids
     for staff_id, session_id, _, _, starts, ends, _, role in found_duties:
         if session_id in holding:
             duties[staff_id].append(assemble.duty(starts, ends, role, session_id))
-    return assemble.snapshot(config, site, span, sessions.values(), staff, duties, shifts)
+    return assemble.snapshot(config, site, span, sessions.values(), staff, duties, shifts, on_site)
 
 
 def site_rules(session: OrmSession, site_id: int) -> dom.Site:

@@ -10,6 +10,7 @@ from planner.domain.calendar import WEEKDAYS, local
 from planner.domain.clinic import CAPABILITY_NAMES, ClinicState, SessionType
 from planner.domain.intervals import Interval
 from planner.domain.planning.model import NOON, Preferences
+from planner.domain.policy import one_role_each
 from planner.domain.staffing import ROLE_NAMES
 
 
@@ -54,7 +55,7 @@ def _lacking(stype: SessionType, state: ClinicState, start, rooms, needs) -> set
         if not owners:
             lacking.add(need.role)
         options.append((need.role, owners))
-    if not lacking and state.site.distinct_roles:
+    if not lacking and one_role_each(state.site, stype):
         taken: set = set()
         for role, owners in options:
             free = [o for o in owners if o not in taken]

@@ -32,3 +32,4 @@ from planner.web.api import clinic_changes  # noqa: E402,F401
 from planner.web.api import rems  # noqa: E402,F401  (routes register on import)
 from planner.web.api import shift_patterns  # noqa: E402,F401  (routes register on import)
 from planner.web.api import callouts  # noqa: E402,F401  (issue 12, part 5)
+from planner.web.api import policy  # noqa: E402,F401  (issue 12, part 1: staffing policy)
