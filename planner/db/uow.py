@@ -101,6 +101,11 @@ def lock_for_booking(session: OrmSession, site_ids=(), staff_ids=(), patient_ids
     for n, (namespace, key) in enumerate(keys):
         params[f"ns{n}"], params[f"key{n}"] = namespace, key
     session.execute(text(f"SELECT {calls}"), params)
+    # The locks may have waited for a set-up change to commit: what was read of the configuration
+    # before them is read again (SQLite needs none of this: BEGIN IMMEDIATE came before any read).
+    from planner.db.reads.config import forget_transaction_config  # reads imports this module
+
+    forget_transaction_config(session)
 
 
 def defer_overlap_constraints(session: OrmSession) -> None:

@@ -193,7 +193,11 @@ def set_status(session: OrmSession, session_id: int, status: str, actor: Actor, 
     """
     if status == lifecycle.HELD:  # whoever reviews a held dose needs to know why, on every path
         reason = front_desk.hold_reason(status, reason)
-    row = _get(session, session_id)
+    # Locked and read as committed: of two desks moving one session on at once, the second sees
+    # the first's status and is refused by the lifecycle, rather than doing the step twice.
+    row = session.get(Session, session_id, with_for_update=True, populate_existing=True)
+    if row is None:
+        raise NotFound("session", session_id)
     before = row.status
     row.status = lifecycle.transition(row.status, status)
     site = reads.site(session, row.site_id)

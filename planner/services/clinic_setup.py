@@ -19,7 +19,7 @@ from planner.domain.intervals import Interval
 from planner.domain.supervision import floor_breaches, limit_breaches
 from planner.services import Actor
 from planner.services.audit import record
-from planner.services.cover import change_keeping_cover
+from planner.services.cover import change_keeping_cover, lock_for_staff_change
 from planner.services.inputs import (
     CredentialIn, PatientIn, RoomIn, SessionTypeIn, ShiftIn, SiteIn, StaffIn, TimeOffIn,
 )
@@ -219,7 +219,7 @@ def create_time_off(staff_id: int, data: TimeOffIn, actor: Actor, now: datetime)
     """Create time off, unless it leaves a booked session without cover (CoverBroken names each); returns its id."""
     def build(session: OrmSession, key: int, item: TimeOffIn) -> TimeOff:
         _require(session, Staff, key, "staff member", "staff_id")
-        lock_for_booking(session, staff_ids={key})
+        lock_for_staff_change(session, key)
         return change_keeping_cover(session, key, Interval(item.starts_at, item.ends_at), now,
                                     lambda: add_time_off(session, key, item))
 

@@ -14,7 +14,8 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import reads
-from planner.db.models import Session, SessionStaff, Shift
+from planner.db.models import Session, SessionStaff, Shift, Site
+from planner.db.uow import lock_for_booking
 from planner.domain.booking import cover_reasons
 from planner.domain.calendar import local
 from planner.domain.clinic import SessionRequest
@@ -25,6 +26,17 @@ from planner.domain.presence import PRESENCE_CODES
 
 _COVER = {"staff_on_leave", "staff_off_shift", "credential_not_valid", "staff_at_another_site", "staff_over_capacity",
           "staff_unknown", "staff_wrong_discipline", *PRESENCE_CODES}
+
+
+def lock_for_staff_change(session: OrmSession, staff_id: int) -> None:
+    """Serialise a change to one person's set-up with every booking decision that may rely on them.
+
+    A dose relies on whoever holds ACLS or BLS on site, on its team or not (domain/presence.py), and
+    a booking locks its site and its team only; so a change to a person takes every site's lock as
+    well as theirs, sites first as lock_for_booking orders them, so neither side waits in a cycle.
+    A clinic has a handful of sites, and set-up changes are rare beside bookings.
+    """
+    lock_for_booking(session, site_ids=session.scalars(select(Site.id)).all(), staff_ids={staff_id})
 
 
 def change_keeping_cover(session: OrmSession, staff_id: int, span: Interval, now: datetime,

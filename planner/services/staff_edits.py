@@ -13,14 +13,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db.models import Credential, Shift, Staff, TimeOff
-from planner.db.uow import lock_for_booking, unit_of_work
+from planner.db.uow import unit_of_work
 from planner.domain.errors import InvalidData, NotFound, Reason
 from planner.domain.intervals import Interval
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.change_inputs import CredentialChange, ShiftChange, TimeOffChange
 from planner.services.clinic_setup import refuse_overlap
-from planner.services.cover import change_keeping_cover
+from planner.services.cover import change_keeping_cover, lock_for_staff_change
 from planner.services.inputs import CredentialIn, ShiftIn, TimeOffIn
 from planner.services.setup_changes import FOREVER, asked, snapshot
 from planner.services.validation import parse
@@ -70,7 +70,7 @@ def _change_span(model, what: str, shape, names: tuple[str, ...], staff_id: int,
         current = {name: getattr(row, name) for name in names if name != "withdrawn_at"}
         merged = parse(shape, {**current, **fields})  # an edit makes nothing creating could not
         before = snapshot(row, names)
-        lock_for_booking(session, staff_ids={staff_id})
+        lock_for_staff_change(session, staff_id)
 
         def apply() -> None:
             live = row.withdrawn_at is None if withdrawn is None else not withdrawn
@@ -143,7 +143,7 @@ def _change_credential(staff_id: int, credential_id: int, fields: dict, actor: A
         if revoked_on is not None and revoked_on < merged.issued_on:
             raise InvalidData([Reason("order", "revoked_on is before issued_on.", "revoked_on")])
         before = snapshot(row, _CREDENTIAL)
-        lock_for_booking(session, staff_ids={staff_id})
+        lock_for_staff_change(session, staff_id)
 
         def apply() -> None:
             for name, value in merged.model_dump().items():

@@ -2,7 +2,8 @@
 
 A deactivated person keeps their row (sessions and history name them) with active false and
 deactivated_at; the engine never offers or books them. Deactivating is refused while they are
-booked in sessions to come, each named: those are moved or re-staffed first.
+booked in sessions to come, each named (those are moved or re-staffed first), and while a dose
+ahead relies on them as the ACLS or BLS holder on site.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from datetime import datetime
 from sqlalchemy import select
 
 from planner.db.models import Session, SessionStaff, Staff
-from planner.db.uow import lock_for_booking, unit_of_work
+from planner.db.uow import unit_of_work
 from planner.domain.errors import InvalidData, NotFound, Reason
 from planner.domain.intervals import Interval
 from planner.domain.messages import EMAIL, STAFF
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.change_inputs import StaffChange
-from planner.services.cover import change_keeping_cover
+from planner.services.cover import change_keeping_cover, lock_for_staff_change
 from planner.services.outbox_contacts import Reach, follow_contacts
 from planner.services.setup_changes import FOREVER, asked, booked_ahead, refuse_while_booked, snapshot
 
@@ -36,7 +37,7 @@ def change_staff(staff_id: int, change: StaffChange, actor: Actor, now: datetime
         row = _member(session, staff_id)
         _prepare(session, staff_id, fields)
         before = snapshot(row, _FIELDS)
-        lock_for_booking(session, staff_ids={staff_id})
+        lock_for_staff_change(session, staff_id)
 
         def apply() -> None:
             for name, value in fields.items():
@@ -60,16 +61,21 @@ def deactivate_staff(staff_id: int, actor: Actor, now: datetime, fields: dict | 
         if not row.active and not fields:
             return  # deactivated already: the first date is kept
         _prepare(session, staff_id, fields or {})
-        lock_for_booking(session, staff_ids={staff_id})
+        lock_for_staff_change(session, staff_id)
         theirs = select(SessionStaff.session_id).where(SessionStaff.staff_id == staff_id)
         refuse_while_booked(booked_ahead(session, Session.id.in_(theirs), now),
                             f"{row.name} is booked in it; move it or give it to someone else first.")
         before = snapshot(row, _FIELDS)
-        for name, value in (fields or {}).items():
-            if name != "active":  # set below, with its date
-                setattr(row, name, value)
-        if row.active:
-            row.active, row.deactivated_at = False, now
+
+        def apply() -> None:
+            for name, value in (fields or {}).items():
+                if name != "active":  # set below, with its date
+                    setattr(row, name, value)
+            if row.active:
+                row.active, row.deactivated_at = False, now
+
+        # Doses they are not booked in may still rely on them as the ACLS or BLS holder on site.
+        change_keeping_cover(session, staff_id, Interval(now, FOREVER), now, apply)
         _audit(session, actor, "staff.deactivated", staff_id, before, snapshot(row, _FIELDS), now)
         session.commit()
 

@@ -53,12 +53,38 @@ def parse_strings(model: type[M], data: dict[str, str], context: dict[str, Any] 
         raise _invalid(error, "") from None
 
 
+# pydantic's wording of the commonest errors, in the words a form shows beside its field (the code stays pydantic's).
+_WORDS = {
+    "missing": "This is required.",
+    "string_too_short": "Give at least {min_length} characters.",
+    "string_too_long": "Give at most {max_length} characters.",
+    "int_parsing": "Give a whole number.",
+    "int_type": "Give a whole number.",
+    "greater_than_equal": "Give {ge} or more.",
+    "less_than_equal": "Give {le} or less.",
+    "greater_than": "Give more than {gt}.",
+    "less_than": "Give less than {lt}.",
+}
+
+
+def _worded(item: dict) -> str:
+    if item["type"] == "string_too_short" and item.get("ctx", {}).get("min_length") == 1:
+        return "This cannot be empty."
+    template = _WORDS.get(item["type"])
+    if template is not None:
+        try:
+            return template.format(**item.get("ctx", {}))
+        except (KeyError, IndexError):
+            pass  # a context without the number: pydantic's own words below
+    return item["msg"].removeprefix("Value error, ")
+
+
 def _invalid(error: ValidationError, prefix: str) -> InvalidData:
     problems = []
     for item in error.errors(include_url=False):
         if not item["loc"] and item["type"] in _NOT_OBJECT_TYPES:
             problems.append(Reason("not_json", NOT_AN_OBJECT, prefix or "body"))
             continue
-        message = item["msg"].removeprefix("Value error, ")
+        message = _worded(item)
         problems.append(Reason(item["type"], message, field_path(item["loc"], prefix) or prefix or "body"))
     return InvalidData(problems)

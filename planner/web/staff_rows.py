@@ -10,8 +10,10 @@ from datetime import date, datetime
 
 from flask import flash, redirect, render_template, request, url_for
 
+from planner.domain.calendar import local
 from planner.domain.errors import InvalidData
 from planner.services import staff_edits, staff_forms
+from planner.services.callouts_view import zone_for
 from planner.services.shift_patterns import create_pattern, preview_pattern
 from planner.services.staff_pages import form_values, span_of, staff_page, usual_site
 from planner.web.access import actor, now, roles_required
@@ -20,10 +22,13 @@ from planner.web.staff_fields import CredentialForm, PatternForm, ShiftForm, Tim
 
 
 def _callout(staff_id: int, span: tuple[datetime, datetime] | None) -> dict | None:
-    # The call-out page (issue 12 part 5) takes who and the span; it may apply what was refused here.
+    # The call-out page (issue 12 part 5) takes who and the span, in the wall time it shows for
+    # them (their site's); it may apply what was refused here.
     if span is None:
         return None
-    return {"staff_id": staff_id, "from": span[0].isoformat(), "to": span[1].isoformat()}
+    zone = zone_for(staff_id, now())
+    return {"staff_id": staff_id, "from": f"{local(span[0], zone):%Y-%m-%dT%H:%M}",
+            "to": f"{local(span[1], zone):%Y-%m-%dT%H:%M}", "reason": request.form.get("reason", "")[:200]}
 
 
 def _name(staff_id: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -176,3 +177,30 @@ def test_the_list_filters_by_prescriber_and_site(clinic):
         "Dr Ada Kim"]
     assert len(monitoring_forms(FormFilter(site_id=clinic.site), now)) == 2
     assert monitoring_forms(FormFilter(site_id=clinic.site + 1), now) == []
+
+
+def test_two_desks_fulfilling_one_dose_at_once_owe_one_form_and_the_second_is_refused(app, clinic):
+    session_id = book_session(order(clinic, clinic.esketamine, f.MONDAY), SYSTEM, BOOKED_AT)
+    change_status(session_id, "arrived", SYSTEM, to_utc(f.MONDAY, time(8, 45), NY), escort_confirmed=True)
+    change_status(session_id, "in_progress", SYSTEM, to_utc(f.MONDAY, time(9), NY))
+    db.session.rollback()
+    barrier, outcomes = threading.Barrier(2), []
+
+    def fulfil():
+        with app.app_context():
+            barrier.wait()
+            try:
+                change_status(session_id, "fulfilled", SYSTEM, to_utc(f.MONDAY, time(11, 45), NY))
+                outcomes.append("fulfilled")
+            except InvalidTransition:
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    desks = [threading.Thread(target=fulfil) for _ in range(2)]
+    for desk in desks:
+        desk.start()
+    for desk in desks:
+        desk.join(timeout=30)
+    assert sorted(outcomes) == ["fulfilled", "refused"]
+    assert len(forms()) == 1

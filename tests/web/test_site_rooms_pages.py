@@ -35,7 +35,7 @@ def test_a_room_is_added_with_its_equipment_and_audited(admin, clinic):
 
 @pytest.mark.parametrize("fields, field, words", [
     ({"name": "Chair 1", "kind": "infusion_chair"}, "name", "already in use"),
-    ({"name": "", "kind": "infusion_chair"}, "name", "at least 1 character"),
+    ({"name": "", "kind": "infusion_chair"}, "name", "cannot be empty"),
     ({"name": "Sofa", "kind": "sofa"}, "kind", "infusion_chair"),
     ({"name": "Chair 9", "kind": "infusion_chair", "capabilities": ["x-ray"]}, "capabilities", "pulse_oximeter"),
 ])

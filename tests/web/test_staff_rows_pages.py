@@ -168,8 +168,14 @@ def test_time_off_over_a_booked_session_is_refused_naming_it_with_a_call_out_lin
     assert response.status_code == 409
     assert f"Session {session} (IV ketamine infusion, Mon 23 Nov 2026 09:00 at Midtown): Rosa Diaz (RN) is on leave" in \
         text_of(response)
-    assert f"/callouts/new?staff_id={nurse}&amp;from=2026-11-23T05%3A00%3A00%2B00%3A00" in response.data.decode()
+    link = f"/callouts/new?staff_id={nurse}&amp;from=2026-11-23T00%3A00&amp;to=2026-11-23T23%3A59&amp;reason=sick"
+    assert link in response.data.decode()
     assert count(TimeOff) == 0
+    # The link opens the call-out's preview of that span, in the site's wall time, nothing to correct.
+    preview = admin.get(link.replace("&amp;", "&"))
+    assert preview.status_code == 200
+    assert f"/sessions/{session}" in preview.data.decode() and "see the fields marked" not in text_of(preview)
+    assert 'value="2026-11-23T00:00"' in preview.data.decode() and 'value="sick"' in preview.data.decode()
 
 
 def test_time_off_is_added_in_the_sites_wall_time_then_withdrawn_and_reinstated(clinic, clinic_clock, admin):

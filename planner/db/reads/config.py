@@ -184,6 +184,18 @@ def current_config(session: OrmSession) -> ClinicConfig:
     return _remember(session, transaction_mark(session))
 
 
+def forget_transaction_config(session: OrmSession) -> None:
+    """Make this transaction read the configuration mark again at its next read.
+
+    Under PostgreSQL's READ COMMITTED a booking lock may have waited for a set-up change (time
+    off, a revoked credential) to commit; what the transaction read of the configuration before
+    the lock is then stale, and the rules must judge by the change.
+    """
+    session = _own(session)
+    session.info.pop(_MEMO, None)
+    session.info.pop(_MARK, None)
+
+
 def mark_seen(session: OrmSession, version: int | None) -> None:
     """Remember the config mark a read of this transaction already brought along, so nothing asks again."""
     session = _own(session)
