@@ -96,7 +96,7 @@ def queue_notices(session: OrmSession, session_ids: Iterable[int], now: datetime
         home_zones.update(session.execute(select(Site.id, Site.timezone).where(Site.id.in_(missing))).all())
 
     # Every message of these sessions is in hand: their keys are what the plan must not write again.
-    plan = _Plan(now, {m.dedupe_key for messages in earlier.values() for m in messages})
+    plan = _Plan(now, {m.dedupe_key: m for messages in earlier.values() for m in messages})
     for row, site, stype, patient, room_name in rows:
         facts = session_facts(row, site, settings)
         _invites(plan, row, facts, patient, stype, room_name, team[row.id], earlier[row.id], settings)
@@ -172,7 +172,7 @@ def _reminders(plan, row, facts, patient, stype, zone, earlier, settings) -> Non
 class _Plan:
     """The rows one call will write, de-duplicated by key against the outbox and each other."""
 
-    def __init__(self, now: datetime, known: set[str]):
+    def __init__(self, now: datetime, known: dict[str, OutboxMessage]):
         self.now, self.known = now, known
         self.new: dict[str, dict] = {}
         self.superseded: dict[int, str] = {}
@@ -200,6 +200,16 @@ class _Plan:
         events = [{"message_id": i, "at": self.now, "state": "superseded", "detail": why}
                   for i, why in self.superseded.items()]
         fresh = [values for key, values in self.new.items() if key not in self.known]
+        # Wanted again under the same key after it was superseded (reminder hours changed and changed
+        # back, a channel closed and opened again): the same message is queued again, not lost to its key.
+        again = [(self.known[key], values) for key, values in self.new.items() if key in self.known
+                 and self.known[key].state == "superseded" and self.known[key].id not in self.superseded]
+        for message, values in again:
+            session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id,
+                                                        OutboxMessage.state == "superseded")
+                            .values(state="pending", reason="", due_at=values["due_at"], address=values["address"],
+                                    recipient_name=values["recipient_name"], facts=values["facts"], attempts=0))
+            events.append({"message_id": message.id, "at": self.now, "state": "pending", "detail": "queued again"})
         if fresh:
             # Plain executemany, then the ids by key: cheaper than the ORM's INSERT ... RETURNING per batch.
             session.execute(insert(OutboxMessage.__table__), fresh)
@@ -208,7 +218,7 @@ class _Plan:
             events += [{"message_id": i, "at": self.now, "state": "pending", "detail": "queued"} for i in ids]
         if events:
             session.execute(insert(OutboxEvent.__table__), events)
-        return len(fresh)
+        return len(fresh) + len(again)
 
 
 def dedupe_key(session_id: int, recipient: Recipient, kind: str, sequence: int) -> str:

@@ -218,3 +218,22 @@ def test_a_session_types_own_reminder_hours_replace_the_default_and_a_change_req
     assert next(m for m in rows if m.kind == "reminder-48h").facts["preparation"]  # the first one carries it
     update_session_type(c.iv, SessionTypeChange(reminder_hours=[]), DESK, NOW)
     assert not [m for m in messages(session_id, state="pending") if m.kind.startswith("reminder")]
+
+
+def test_reminder_hours_changed_and_changed_back_queue_the_first_reminders_again(reachable):
+    from planner.db.models import OutboxEvent
+    from planner.services.inputs import SessionTypeChange
+    from planner.services.session_types import update_session_type
+
+    c = reachable
+    session_id = book_session(iv_order(c), DESK, NOW)
+    update_session_type(c.iv, SessionTypeChange(reminder_hours=[24]), DESK, NOW)
+    update_session_type(c.iv, SessionTypeChange(reminder_hours=[72, 24, 2]), DESK, NOW + timedelta(minutes=5))
+    rows = [m for m in messages(session_id, recipient_kind="patient", channel="email") if m.kind.startswith("reminder")]
+    assert sorted((m.kind, m.state) for m in rows) == [("reminder-24h", "pending"), ("reminder-2h", "pending"),
+                                                       ("reminder-72h", "pending")]
+    seventy_two = next(m for m in rows if m.kind == "reminder-72h")
+    assert seventy_two.due_at == at(9) - timedelta(hours=72) and seventy_two.facts["preparation"]
+    history = db.session.scalars(select(OutboxEvent.detail).where(OutboxEvent.message_id == seventy_two.id)
+                                 .order_by(OutboxEvent.id)).all()
+    assert history == ["queued", "the reminder policy changed", "queued again"]
