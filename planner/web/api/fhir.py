@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from planner.adapters.fhir_common import FHIR_JSON
 from planner.services.fhir_export import course_care_plan, patient_appointments
 from planner.services.fhir_slots import schedule_slots, site_schedules, slot_days
-from planner.services.validation import parse_strings
+from planner.services.validation import parse, parse_strings
 from planner.web.access import actor, now
 from planner.web.api import api
 from planner.web.api.describe import ANY_STAFF, described, operation
@@ -42,8 +42,12 @@ def _search(model: type[BaseModel]):
                           "declare")
     repeated = {f.alias or name for name, f in model.model_fields.items() if f.annotation is not None
                 and getattr(f.annotation, "__origin__", None) is list}
-    data = {key: request.args.getlist(key) if key in repeated else request.args[key] for key in request.args}
-    return parse_strings(model, data)
+    if not repeated:
+        return parse_strings(model, request.args.to_dict())
+    # pydantic's string mode takes no lists: a model with a repeated parameter has only text fields
+    # (SlotSearch), so its values, already text, are validated as they are.
+    return parse(model, {key: request.args.getlist(key) if key in repeated else request.args[key]
+                         for key in request.args})
 
 
 def _base() -> str:
