@@ -146,7 +146,7 @@ def care_plan(course: CourseFacts, visits: list[Visit]) -> dict:
     found: dict = {
         "resourceType": "CarePlan",
         "id": str(course.id),
-        "status": CAREPLAN_STATUS[course.status],
+        "status": CAREPLAN_STATUS.get(course.status, "unknown"),  # R4's word for a status it cannot tell
         "intent": "plan",
         "category": [ours("care-plan", "treatment-course", "Treatment course")],
         "title": course.protocol.name,

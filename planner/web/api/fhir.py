@@ -51,7 +51,8 @@ def _search(model: type[BaseModel]):
 
 
 def _base() -> str:
-    return request.url_root.rstrip("/") + url_for("api.fhir_schedules").rsplit("/", 1)[0]
+    """The FHIR endpoint's absolute root (…/api/fhir), under which each entry's fullUrl is named."""
+    return url_for("api.fhir_schedules", _external=True).removesuffix("/Schedule")
 
 
 @api.get("/fhir/Patient/<id:patient_id>/Appointment")

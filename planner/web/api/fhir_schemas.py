@@ -93,7 +93,7 @@ class CarePlanOut(Out):
 
     resourceType: Literal["CarePlan"]
     id: str
-    status: Literal["active", "completed", "revoked"]
+    status: Literal["active", "completed", "revoked", "unknown"]
     intent: Literal["plan"]
     category: list[dict[str, Any]]
     title: str
