@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 
 from planner.services import SYSTEM
 from planner.services.booking import SessionOrder, book_session
-from planner.web.api.fhir_schemas import BundleOut, CarePlanOut, OperationOutcomeOut
+from planner.web.api.fhir_schemas import FhirBundleOut, FhirCarePlanOut, FhirOperationOutcomeOut
 from tests import factories as f
 from tests.fhir_check import bundle_resources, valid_fhir
 from tests.web.api_client import ApiClient
@@ -31,7 +31,7 @@ def booked(clinic, clinic_clock):
     return clinic, session_id
 
 
-def fhir_json(response, status: int = 200, model=BundleOut) -> dict:
+def fhir_json(response, status: int = 200, model=FhirBundleOut) -> dict:
     """The answer's body after checking its status, its FHIR content type and its documented outline."""
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == FHIR
@@ -41,7 +41,7 @@ def fhir_json(response, status: int = 200, model=BundleOut) -> dict:
 
 def refused(response, status: int, code: str) -> list[dict]:
     """The issues of an OperationOutcome refusal with this status and issue type."""
-    outcome = fhir_json(response, status, OperationOutcomeOut)
+    outcome = fhir_json(response, status, FhirOperationOutcomeOut)
     valid_fhir(outcome)
     assert {issue["code"] for issue in outcome["issue"]} == {code}
     return outcome["issue"]
@@ -85,7 +85,7 @@ def test_a_clinician_reads_a_course_as_a_care_plan(client, course_clinic, clinic
     patient = f.ready_patient()
     proposal = propose_course(patient, "iv-induction", PreferencesIn(), clinic_clock, f.MONDAY)
     course_id = book_course(f.booking_order(proposal, patient), SYSTEM, clinic_clock)
-    plan = fhir_json(ApiClient(client, "clinician").get(f"/api/fhir/CarePlan/{course_id}"), model=CarePlanOut)
+    plan = fhir_json(ApiClient(client, "clinician").get(f"/api/fhir/CarePlan/{course_id}"), model=FhirCarePlanOut)
     valid_fhir(plan)
     assert plan["id"] == str(course_id) and plan["status"] == "active" and len(plan["activity"]) == 13
     refused(ApiClient(client, "admin").get(f"/api/fhir/CarePlan/{course_id + 1}"), 404, "not-found")

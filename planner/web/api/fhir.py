@@ -17,7 +17,7 @@ from planner.web.access import actor, now
 from planner.web.api import api
 from planner.web.api.describe import ANY_STAFF, described, operation
 from planner.web.api.fhir_schemas import (
-    AppointmentSearch, BundleOut, CarePlanOut, OperationOutcomeOut, ScheduleSearch, SlotSearch,
+    FhirAppointmentSearch, FhirBundleOut, FhirCarePlanOut, FhirOperationOutcomeOut, FhirScheduleSearch, FhirSlotSearch,
 )
 
 CLINICAL = ("clinician",)  # and admin, who always may: a patient's clinical record (issue 13, part 7)
@@ -26,7 +26,7 @@ CLINICAL = ("clinician",)  # and admin, who always may: a patient's clinical rec
 def fhir(*roles: str, answers: dict, query: type[BaseModel] | None = None, refusals: tuple[int, ...] = ()):
     """Describe a FHIR route: its roles, FHIR JSON answers and OperationOutcome refusals."""
     return operation(*roles, answers=answers, query=query, refusals=refusals, tag="fhir", media=FHIR_JSON,
-                     problem=OperationOutcomeOut)
+                     problem=FhirOperationOutcomeOut)
 
 
 def _answer(resource: dict):
@@ -45,7 +45,7 @@ def _search(model: type[BaseModel]):
     if not repeated:
         return parse_strings(model, request.args.to_dict())
     # pydantic's string mode takes no lists: a model with a repeated parameter has only text fields
-    # (SlotSearch), so its values, already text, are validated as they are.
+    # (FhirSlotSearch), so its values, already text, are validated as they are.
     return parse(model, {key: request.args.getlist(key) if key in repeated else request.args[key]
                          for key in request.args})
 
@@ -56,39 +56,39 @@ def _base() -> str:
 
 
 @api.get("/fhir/Patient/<id:patient_id>/Appointment")
-@fhir(*CLINICAL, answers={200: BundleOut})
+@fhir(*CLINICAL, answers={200: FhirBundleOut})
 def fhir_patient_appointments(patient_id: int):
     """A patient's sessions as FHIR R4 Appointments in a searchset Bundle (the read is audited)."""
     return _answer(patient_appointments(patient_id, actor(), now(), _base(), request.url))
 
 
 @api.get("/fhir/Appointment")
-@fhir(*CLINICAL, answers={200: BundleOut}, query=AppointmentSearch, refusals=(404,))
+@fhir(*CLINICAL, answers={200: FhirBundleOut}, query=FhirAppointmentSearch, refusals=(404,))
 def fhir_appointments():
     """Search Appointments by patient (FHIR style): the same Bundle as /fhir/Patient/{id}/Appointment."""
-    args = _search(AppointmentSearch)
+    args = _search(FhirAppointmentSearch)
     return _answer(patient_appointments(args.patient, actor(), now(), _base(), request.url))
 
 
 @api.get("/fhir/Schedule")
-@fhir(*ANY_STAFF, answers={200: BundleOut}, query=ScheduleSearch, refusals=(404,))
+@fhir(*ANY_STAFF, answers={200: FhirBundleOut}, query=FhirScheduleSearch, refusals=(404,))
 def fhir_schedules():
     """A site's Schedule (one per site, its Location the actor) in a searchset Bundle."""
-    args = _search(ScheduleSearch)
+    args = _search(FhirScheduleSearch)
     return _answer(site_schedules(args.site, _base(), request.url))
 
 
 @api.get("/fhir/Slot")
-@fhir(*ANY_STAFF, answers={200: BundleOut}, query=SlotSearch, refusals=(404,))
+@fhir(*ANY_STAFF, answers={200: FhirBundleOut}, query=FhirSlotSearch, refusals=(404,))
 def fhir_slots():
     """A Schedule's free and busy Slots over at most a week: free ones are the times the offers would offer now."""
-    args = _search(SlotSearch)
+    args = _search(FhirSlotSearch)
     first, end = slot_days(args.start)
     return _answer(schedule_slots(args.schedule, first, end, now(), _base(), request.url, args.service_type))
 
 
 @api.get("/fhir/CarePlan/<id:course_id>")
-@fhir(*CLINICAL, answers={200: CarePlanOut})
+@fhir(*CLINICAL, answers={200: FhirCarePlanOut})
 def fhir_care_plan(course_id: int):
     """A course as a FHIR R4 CarePlan referencing its Appointments (the read is audited)."""
     return _answer(course_care_plan(course_id, actor(), now()))

@@ -22,18 +22,18 @@ class Search(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class AppointmentSearch(Search):
+class FhirAppointmentSearch(Search):
     patient: Id = Field(description="The patient's id: every session of theirs, past and ahead, in time order.")
 
 
-class ScheduleSearch(Search):
+class FhirScheduleSearch(Search):
     site: Id = Field(description="The site's id.")
 
 
 StartBound = Annotated[str, Field(pattern=r"^(ge|gt|le|lt)[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
 
 
-class SlotSearch(Search):
+class FhirSlotSearch(Search):
     schedule: str = Field(pattern=SCHEDULE_ID_PATTERN, description="A Schedule's id, as `Schedule?site=` lists it.")
     start: list[StartBound] = Field(min_length=2, max_length=2,
                                     description="Two bounds on the slots' start, site-local days: ge or gt, and lt "
@@ -44,51 +44,51 @@ class SlotSearch(Search):
 
 # --- answers -----------------------------------------------------------------------------------------
 
-class IssueOut(Out):
+class FhirIssueOut(Out):
     severity: Literal["error"]
     code: str
     diagnostics: str
     expression: list[str] | None = None
 
 
-class OperationOutcomeOut(Out):
+class FhirOperationOutcomeOut(Out):
     """Any refusal of a FHIR route (401, 403, 404, 405, 413, 422): why, one issue per field where fields are wrong."""
 
     resourceType: Literal["OperationOutcome"]
-    issue: list[IssueOut] = Field(min_length=1)
+    issue: list[FhirIssueOut] = Field(min_length=1)
 
 
-class LinkOut(Out):
+class FhirLinkOut(Out):
     relation: str
     url: str
 
 
-class SearchModeOut(Out):
+class FhirSearchModeOut(Out):
     mode: Literal["match"]
 
 
-class EntryOut(Out):
+class FhirEntryOut(Out):
     fullUrl: str
     resource: dict[str, Any]
-    search: SearchModeOut
+    search: FhirSearchModeOut
 
 
-class BundleOut(Out):
+class FhirBundleOut(Out):
     """A FHIR R4 searchset Bundle."""
 
     resourceType: Literal["Bundle"]
     type: Literal["searchset"]
     total: int = Field(ge=0)
-    link: list[LinkOut]
-    entry: list[EntryOut]
+    link: list[FhirLinkOut]
+    entry: list[FhirEntryOut]
 
 
-class ReferenceOut(Out):
+class FhirReferenceOut(Out):
     reference: str
     display: str | None = None
 
 
-class CarePlanOut(Out):
+class FhirCarePlanOut(Out):
     """A course as a FHIR R4 CarePlan: each session an activity referencing its Appointment."""
 
     resourceType: Literal["CarePlan"]
@@ -98,7 +98,7 @@ class CarePlanOut(Out):
     category: list[dict[str, Any]]
     title: str
     description: str
-    subject: ReferenceOut
+    subject: FhirReferenceOut
     period: dict[str, str]
     activity: list[dict[str, Any]]
     created: str | None = None
