@@ -18,8 +18,9 @@ def patient(session: OrmSession, patient_id: int) -> Row | None:
     return session.execute(select(Patient.id, Patient.name).where(Patient.id == patient_id)).first()
 
 
-def visits(session: OrmSession, patient_id: int | None = None, course_id: int | None = None) -> list[Row]:
-    """Sessions of a patient or of a course, in time order, with their site, zone, room, type and patient."""
+def visits(session: OrmSession, patient_id: int | None = None, course_id: int | None = None,
+           session_id: int | None = None) -> list[Row]:
+    """Sessions of a patient, of a course, or one session, in time order, with their site, zone, room, type, patient."""
     query = (select(Session.id, Session.status, Session.starts_at, Session.ends_at, Session.created_at,
                     Session.patient_id, Patient.name.label("patient_name"), Session.site_id,
                     Site.name.label("site_name"), Site.timezone.label("zone"), Session.room_id,
@@ -33,10 +34,13 @@ def visits(session: OrmSession, patient_id: int | None = None, course_id: int | 
         query = query.where(Session.patient_id == patient_id)
     if course_id is not None:
         query = query.where(Session.course_id == course_id)
+    if session_id is not None:
+        query = query.where(Session.id == session_id)
     return list(session.execute(query))
 
 
-def teams(session: OrmSession, patient_id: int | None = None, course_id: int | None = None) -> dict[int, list[Row]]:
+def teams(session: OrmSession, patient_id: int | None = None, course_id: int | None = None,
+          session_id: int | None = None) -> dict[int, list[Row]]:
     """Each session's people (staff id, name, role, their part's start and end), by session id."""
     query = (select(SessionStaff.session_id, SessionStaff.staff_id, Staff.name, SessionStaff.role,
                     SessionStaff.starts_at, SessionStaff.ends_at)
@@ -46,6 +50,8 @@ def teams(session: OrmSession, patient_id: int | None = None, course_id: int | N
         query = query.where(Session.patient_id == patient_id)
     if course_id is not None:
         query = query.where(Session.course_id == course_id)
+    if session_id is not None:
+        query = query.where(SessionStaff.session_id == session_id)
     found: dict[int, list[Row]] = defaultdict(list)
     for row in session.execute(query):
         found[row.session_id].append(row)

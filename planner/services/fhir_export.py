@@ -33,6 +33,19 @@ def patient_appointments(patient_id: int, actor: Actor, now: datetime, base: str
     return searchset([appointment(v) for v in visits], base, self_link)
 
 
+def one_appointment(session_id: int, actor: Actor, now: datetime) -> dict:
+    """One session as an Appointment (what a Bundle entry's fullUrl or a CarePlan activity names); NotFound if none."""
+    with unit_of_work() as session:
+        rows = fhir_rows.visits(session, session_id=session_id)
+        if not rows:
+            raise NotFound("session", session_id)
+        [visit] = _visits(rows, fhir_rows.teams(session, session_id=session_id))
+        record(session, actor, "fhir.read", RECORD, visit.patient_id, now, resource="Appointment",
+               session_id=session_id)
+        session.commit()
+    return appointment(visit)
+
+
 def course_care_plan(course_id: int, actor: Actor, now: datetime) -> dict:
     """The course as a CarePlan whose activities are its sessions' Appointments; NotFound for no such course."""
     with unit_of_work() as session:

@@ -129,3 +129,23 @@ def test_a_cancelled_session_frees_its_slot_and_is_no_longer_busy(clinic):
                                             BASE, BASE))
     assert not [s for s in slots if s["status"] == "busy"]
     assert start in {datetime.fromisoformat(s["start"]) for s in slots if s["status"] == "free"}
+
+
+def test_sessions_and_slots_the_monday_after_new_york_falls_back_keep_their_wall_time_with_the_new_offset(clinic):
+    now = datetime(2026, 10, 20, 12, tzinfo=timezone.utc)
+    before, after = f.MONDAY - timedelta(weeks=4), f.MONDAY - timedelta(weeks=3)  # 26 Oct (EDT), 2 Nov (EST)
+    team = ((clinic.prescriber, "supervising_prescriber"), (clinic.nurses[0], "monitoring_clinician"))
+    for day in (before, after):
+        for person in [clinic.prescriber, *clinic.nurses]:
+            f.make_shift(person, clinic.site, day)
+        book_session(SessionOrder(clinic.patients[0], clinic.site, clinic.iv, datetime.combine(day, time(9), tzinfo=ZONE),
+                                  clinic.chairs[0], team), SYSTEM, now)
+    appointments = bundle_resources(patient_appointments(clinic.patients[0], NURSE, now, BASE, BASE))
+    assert [(a["start"], a["end"]) for a in appointments] == [("2026-10-26T09:00:00-04:00", "2026-10-26T10:45:00-04:00"),
+                                                              ("2026-11-02T09:00:00-05:00", "2026-11-02T10:45:00-05:00")]
+    for day, offset in ((before, "-04:00"), (after, "-05:00")):
+        slots = bundle_resources(schedule_slots(f"site-{clinic.site}", day, day + timedelta(days=1), now, BASE, BASE,
+                                                "iv-dose"))
+        assert [s["start"] for s in slots if s["status"] == "busy"] == [f"{day}T09:00:00{offset}"]
+        free = [s["start"] for s in slots if s["status"] == "free"]
+        assert free[0] == f"{day}T08:00:00{offset}" and all(s.endswith(offset) for s in free)

@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 
 from planner.services import SYSTEM
 from planner.services.booking import SessionOrder, book_session
-from planner.web.api.fhir_schemas import FhirBundleOut, FhirCarePlanOut, FhirOperationOutcomeOut
+from planner.web.api.fhir_schemas import FhirAppointmentOut, FhirBundleOut, FhirCarePlanOut, FhirOperationOutcomeOut
 from tests import factories as f
 from tests.fhir_check import bundle_resources, valid_fhir
 from tests.web.api_client import ApiClient
@@ -58,7 +58,11 @@ def test_a_clinician_reads_a_patients_appointments_by_either_route_and_each_read
     assert appointment["start"] == "2026-11-23T09:00:00-05:00"
     assert by_search["entry"][0]["fullUrl"] == f"http://localhost/api/fhir/Appointment/{session_id}"
     assert by_search["link"][0]["url"].endswith(f"/api/fhir/Appointment?patient={clinic.patients[0]}")
-    assert [(e.entity, e.entity_id) for e in audit("fhir.read")] == [("patient_record", str(clinic.patients[0]))] * 2
+    # The entry's fullUrl is a read of that Appointment, which answers the same resource.
+    one = clinician.client.get(by_search["entry"][0]["fullUrl"], headers=clinician.headers)
+    assert fhir_json(one, model=FhirAppointmentOut) == appointment
+    assert [(e.entity, e.entity_id) for e in audit("fhir.read")] == [("patient_record", str(clinic.patients[0]))] * 3
+    refused(clinician.get(f"/api/fhir/Appointment/{session_id + 1}"), 404, "not-found")
 
 
 def test_reception_reads_schedules_and_slots_but_no_patients_appointments_or_care_plan(client, booked):
@@ -74,7 +78,23 @@ def test_reception_reads_schedules_and_slots_but_no_patients_appointments_or_car
     refused(reception.get(f"/api/fhir/Patient/{clinic.patients[0]}/Appointment"), 403, "forbidden")
     refused(reception.get("/api/fhir/Appointment", patient=clinic.patients[0]), 403, "forbidden")
     refused(reception.get("/api/fhir/CarePlan/1"), 403, "forbidden")
+    refused(reception.get("/api/fhir/Appointment/1"), 403, "forbidden")
     assert audit("fhir.read") == []
+
+
+def test_a_schedules_free_slots_over_a_day_are_the_offers_apis_every_free_start(client, booked):
+    clinic, _ = booked
+    reception = ApiClient(client, "reception")
+    offers = reception.get("/api/offers", site_id=clinic.site, session_type_id=clinic.iv, **{"from": MONDAY},
+                           more="true", limit=100).get_json()
+    assert 0 < len(offers["offers"]) < 100
+    # One day (ge and le the same day), the IV type only: as the offers were asked.
+    slots = reception.client.get(f"/api/fhir/Slot?schedule=site-{clinic.site}&start=ge{MONDAY}&start=le{MONDAY}"
+                                 "&service-type=iv-dose", headers=reception.headers)
+    free = [s for s in bundle_resources(fhir_json(slots)) if s["status"] == "free"]
+    assert [s["start"] for s in free] == [o["local_start"] for o in offers["offers"]]
+    assert [s["end"] for s in free] == [o["local_end"] for o in offers["offers"]]
+    assert {s["serviceType"][0]["coding"][0]["code"] for s in free} == {"iv-dose"}
 
 
 def test_a_clinician_reads_a_course_as_a_care_plan(client, course_clinic, clinic_clock):

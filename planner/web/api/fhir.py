@@ -10,14 +10,15 @@ from flask import current_app, jsonify, request, url_for
 from pydantic import BaseModel
 
 from planner.adapters.fhir_common import FHIR_JSON
-from planner.services.fhir_export import course_care_plan, patient_appointments
+from planner.services.fhir_export import course_care_plan, one_appointment, patient_appointments
 from planner.services.fhir_slots import schedule_slots, site_schedules, slot_days
 from planner.services.validation import parse, parse_strings
 from planner.web.access import actor, now
 from planner.web.api import api
 from planner.web.api.describe import ANY_STAFF, described, operation
 from planner.web.api.fhir_schemas import (
-    FhirAppointmentSearch, FhirBundleOut, FhirCarePlanOut, FhirOperationOutcomeOut, FhirScheduleSearch, FhirSlotSearch,
+    FhirAppointmentOut, FhirAppointmentSearch, FhirBundleOut, FhirCarePlanOut, FhirOperationOutcomeOut,
+    FhirScheduleSearch, FhirSlotSearch,
 )
 
 CLINICAL = ("clinician",)  # and admin, who always may: a patient's clinical record (issue 13, part 7)
@@ -68,6 +69,13 @@ def fhir_appointments():
     """Search Appointments by patient (FHIR style): the same Bundle as /fhir/Patient/{id}/Appointment."""
     args = _search(FhirAppointmentSearch)
     return _answer(patient_appointments(args.patient, actor(), now(), _base(), request.url))
+
+
+@api.get("/fhir/Appointment/<id:session_id>")
+@fhir(*CLINICAL, answers={200: FhirAppointmentOut})
+def fhir_appointment(session_id: int):
+    """One session as a FHIR R4 Appointment (the read is audited)."""
+    return _answer(one_appointment(session_id, actor(), now()))
 
 
 @api.get("/fhir/Schedule")

@@ -102,3 +102,20 @@ class FhirCarePlanOut(Out):
     period: dict[str, str]
     activity: list[dict[str, Any]]
     created: str | None = None
+
+
+class FhirAppointmentOut(Out):
+    """One session as a FHIR R4 Appointment (docs/fhir.md has the mapping)."""
+
+    resourceType: Literal["Appointment"]
+    id: str
+    status: Literal["proposed", "booked", "arrived", "checked-in", "fulfilled", "cancelled", "noshow"]
+    serviceType: list[dict[str, Any]]
+    appointmentType: dict[str, Any]
+    description: str
+    start: str
+    end: str
+    minutesDuration: int = Field(ge=1)
+    participant: list[dict[str, Any]] = Field(min_length=1)
+    created: str | None = None
+    supportingInformation: list[FhirReferenceOut] | None = None
