@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from planner.adapters.fhir_common import FHIR_JSON, outcome
 from planner.domain.errors import (
     BatchRefused, BookingRefused, CoverBroken, InvalidData, InvalidTransition, NotFound, PlanStale, StatusRefused,
 )
@@ -12,6 +13,17 @@ from planner.domain.errors import (
 MESSAGES = {400: "The request could not be read.", 401: "Sign in first.", 403: "You may not do that.",
             404: "Not found.", 405: "That method is not allowed here.", 409: "That conflicts with the clinic's state.",
             413: "The request is too large.", 422: "Some fields are not right.", 500: "Something went wrong on our side."}
+
+
+FHIR_PATH = "/api/fhir/"
+
+
+def fhir_problem(status: int, message: str, extra: dict):
+    """A refusal on the FHIR routes: an OperationOutcome, one issue per field or conflict (FHIR's error shape)."""
+    problems = [(p.get("field"), p["message"]) for p in (*extra.get("fields", ()), *extra.get("conflicts", ()))]
+    response = jsonify(outcome(status, message, problems))
+    response.mimetype = FHIR_JSON
+    return response, status
 
 
 def wants_json() -> bool:
@@ -22,6 +34,8 @@ def wants_json() -> bool:
 def problem(status: int, message: str | None = None, **extra):
     """An error response in the right shape for the client."""
     message = message or MESSAGES.get(status, "Error.")
+    if request.path.startswith(FHIR_PATH):
+        return fhir_problem(status, message, extra)
     if wants_json():
         return jsonify({"error": message, **extra}), status
     return render_template("error.html", status=status, message=message, extra=extra), status

@@ -41,7 +41,9 @@ def unchanged(app):
 def test_an_id_no_row_can_have_in_a_path_is_404_on_every_route(admin, unchanged, route, number):
     response = admin.client.open(route.path(every=number), method=route.method, json={}, headers=admin.headers)
     assert response.status_code == 404, response.data
-    assert response.get_json() == {"error": "Not found."}
+    fhir = {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "not-found",
+                                                           "diagnostics": "Not found."}]}
+    assert response.get_json() == (fhir if route.rule.startswith("/api/fhir/") else {"error": "Not found."})
     assert unchanged()
 
 

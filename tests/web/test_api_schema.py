@@ -95,7 +95,11 @@ def test_the_document_is_served_without_a_token_and_every_other_route_needs_one(
             continue
         for headers in ({}, {"Authorization": "Bearer not-a-token"}):
             response = client.open(route.path(every=1), method=route.method, json={}, headers=headers)
-            assert response.status_code == 401 and response.get_json() == {"error": "Sign in first."}, route
+            # The FHIR routes refuse in FHIR's shape (an OperationOutcome), every other route in the API's own.
+            expected = {"resourceType": "OperationOutcome", "issue": [
+                {"severity": "error", "code": "login", "diagnostics": "Sign in first."}]} \
+                if route.rule.startswith("/api/fhir/") else {"error": "Sign in first."}
+            assert response.status_code == 401 and response.get_json() == expected, route
 
 
 def test_each_role_is_refused_exactly_where_the_document_says(client):
@@ -113,7 +117,7 @@ def conforms(app, method: str, path: str, response) -> None:
     endpoint, _ = app.url_map.bind("localhost").match(path.split("?")[0], method=method)
     operation = described(app.view_functions[endpoint])
     errors = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: RefusedOut, 413: ErrorOut, 422: InvalidOut}
-    model = operation.answers.get(response.status_code) or errors[response.status_code]
+    model = operation.answers.get(response.status_code) or operation.problem or errors[response.status_code]
     documented = _operation(next(r for r in ROUTES if r.endpoint == endpoint and r.method == method))["responses"]
     assert str(response.status_code) in documented, (method, path, response.status_code)
     TypeAdapter(model).validate_json(response.data, strict=True)

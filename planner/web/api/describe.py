@@ -53,12 +53,15 @@ class Operation:
     query: type[BaseModel] | None = None
     refusals: tuple[int, ...] = ()            # besides 401/403 (any call), 404 (ids), 413/422 (input)
     tags: tuple[str, ...] = field(default_factory=tuple)
+    media: str = "application/json"           # the content type of every answer (FHIR's: application/fhir+json)
+    problem: type[BaseModel] | None = None    # the shape of every refusal, when not the API's own ErrorOut/InvalidOut
 
 
 def operation(*roles: str, answers: dict[int, Any], body: type[BaseModel] | None = None, body_required: bool = True,
-              query: type[BaseModel] | None = None, refusals: tuple[int, ...] = (), tag: str = "clinic"):
+              query: type[BaseModel] | None = None, refusals: tuple[int, ...] = (), tag: str = "clinic",
+              media: str = "application/json", problem: type[BaseModel] | None = None):
     """Allow the view to roles (admin always may; none: public) and describe it for the OpenAPI document."""
-    described = Operation(tuple(roles), answers, body, body_required, query, tuple(refusals), (tag,))
+    described = Operation(tuple(roles), answers, body, body_required, query, tuple(refusals), (tag,), media, problem)
 
     def decorate(view):
         guarded = roles_required(*roles)(view) if roles else view

@@ -70,7 +70,7 @@ def document(app: Flask) -> dict:
 def _models(operations: list[Operation]) -> list:
     found: list = [ErrorOut, InvalidOut, RefusedOut]
     for op in operations:
-        for model in (op.body, op.query, *(_item(a) for a in op.answers.values())):
+        for model in (op.body, op.query, op.problem, *(_item(a) for a in op.answers.values())):
             if model is not None and model not in found:
                 found.append(model)
     return found
@@ -94,8 +94,8 @@ def _not_null(schema: dict) -> dict:
     return schema
 
 
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+def _json(schema: dict, description: str, media: str = "application/json") -> dict:
+    return {"description": description, "content": {media: {"schema": schema}}}
 
 
 def _operation(rule, view, op: Operation, refs: dict, definitions: dict) -> dict:
@@ -115,8 +115,9 @@ def _operation(rule, view, op: Operation, refs: dict, definitions: dict) -> dict
         statuses.add(422)
     if op.body is not None:
         statuses.add(413)
-    responses = {str(status): _json(_schema(answer, refs), "Done.") for status, answer in op.answers.items()}
-    responses.update({str(s): _json(refs[(_ERRORS[s][1], "validation")], _ERRORS[s][0]) for s in sorted(statuses)})
+    responses = {str(status): _json(_schema(answer, refs), "Done.", op.media) for status, answer in op.answers.items()}
+    responses.update({str(s): _json(refs[(op.problem or _ERRORS[s][1], "validation")], _ERRORS[s][0], op.media)
+                      for s in sorted(statuses)})
     described_op: dict[str, Any] = {
         "operationId": rule.endpoint.removeprefix("api."), "summary": doc.splitlines()[0] if doc else rule.endpoint,
         "tags": list(op.tags), "parameters": parameters, "responses": responses,
