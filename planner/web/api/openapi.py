@@ -16,6 +16,8 @@ from planner.web.api.schemas import ErrorOut, InvalidOut, OpenApiOut
 
 REF = "#/components/schemas/{model}"
 _PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+# Path parameters that are text, by converter (every other one is a row id).
+PATH_TEXT = {"protocol_key": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,59}$"}}
 _ERRORS = {401: ("No valid bearer token.", ErrorOut), 403: ("The token's role may not do this.", ErrorOut),
            404: ("No such record, or a path id that no record can have.", ErrorOut),
            409: ("A clinic rule refuses it; nothing was written.", RefusedOut),
@@ -101,8 +103,9 @@ def _json(schema: dict, description: str) -> dict:
 def _operation(rule, view, op: Operation, refs: dict, definitions: dict) -> dict:
     doc = (view.__doc__ or "").strip()
     path_names = [m.group(2) for m in _PARAMETER.finditer(rule.rule)]
-    parameters = [{"name": name, "in": "path", "required": True,
-                   "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}} for name in path_names]
+    parameters = [{"name": m.group(2), "in": "path", "required": True,
+                   "schema": PATH_TEXT.get(m.group(1) or "", {"type": "integer", "minimum": 1, "maximum": MAX_ID})}
+                  for m in _PARAMETER.finditer(rule.rule)]
     if op.query is not None:
         model = definitions[refs[(op.query, "validation")]["$ref"].rsplit("/", 1)[1]]
         parameters += [{"name": name, "in": "query", "required": name in model.get("required", ()),
