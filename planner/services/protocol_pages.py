@@ -158,3 +158,10 @@ def _running_courses(session: OrmSession, version_ids: list[int]) -> dict[int, l
 
 def _retirement(row: ProtocolRetirement) -> Retirement:
     return Retirement(row.retired_at, row.retired_by, row.reason, row.restored_at, row.restored_by, row.restore_reason)
+
+
+def session_types_offered() -> list[tuple[str, str, str]]:
+    """Every session type as (key, name, kind), by name: what a protocol's fields may name."""
+    with unit_of_work(write=False) as session:
+        return [(k, n, kind) for k, n, kind in session.execute(
+            select(SessionType.key, SessionType.name, SessionType.kind).order_by(SessionType.name))]

@@ -63,8 +63,9 @@ def save_protocol(data: dict, actor: Actor, now: datetime, *, new: bool = False,
         changes = protocol_changes(protocol_from_dict(latest.definition), protocol_from_dict(definition),
                                    names) if latest else []
         _insert(session, definition, version, now)
+        # Before and after are the versions themselves (both kept); the log says what changed in words.
         record(session, actor, "protocol.saved", "protocol", checked.key, now, version=version,
-               before=latest.definition if latest else None, after=definition, changes=changes)
+               before={"version": latest.version} if latest else None, after={"version": version}, changes=changes)
         session.commit()
         return checked.key, version
 

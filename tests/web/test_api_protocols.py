@@ -104,3 +104,17 @@ def test_only_an_admin_retires_a_protocol_or_saves_a_version_but_every_role_read
     assert other.get("/api/protocols/kap").status_code == 200
     assert other.get("/api/protocols/kap/versions/1").status_code == 200
     assert count(ProtocolRetirement) == 0 and count(ProtocolVersion) == 7
+
+
+def test_every_protocol_answer_is_exactly_what_the_document_says(app, admin):
+    from tests.web.test_api_schema import conforms
+
+    for method, path, body, status in [
+        ("GET", "/api/protocols/kap", None, 200), ("GET", "/api/protocols/kap/versions/1", None, 200),
+        ("GET", "/api/protocols/kap/versions/9", None, 404), ("PATCH", "/api/protocols/kap", {"retired": 1}, 422),
+        ("PATCH", "/api/protocols/kap", {"retired": True, "reason": "unused"}, 200),
+        ("PATCH", "/api/protocols/kap", {"retired": True, "reason": "unused"}, 409),
+    ]:
+        response = admin.client.open(path, method=method, json=body, headers=admin.headers)
+        assert response.status_code == status, (method, path, response.get_json())
+        conforms(app, method, path, response)
