@@ -68,8 +68,8 @@ class ProtocolForm(ShownErrors, FlaskForm):
     name = StringField("Name", render_kw={"maxlength": 160, "autocomplete": "off"})
     dosing_type = SelectField("Dosing session", validate_choice=False)
     missed_dose_policy = SelectField("A missed dose", validate_choice=False, choices=[
-        SelectChoice("replan", "is re-planned: the rest of the course moves"),
-        SelectChoice("keep_schedule", "is not made up: the schedule stays (esketamine induction)")])
+        SelectChoice("replan", "Is re-planned (the course moves)"),
+        SelectChoice("keep_schedule", "Is not made up (schedule stays)")])
     course_window_days = StringField("Whole course within (days)", render_kw=_NUMBER)
     notes = TextAreaField("Notes", render_kw={"maxlength": 2000, "rows": 3})
     phases = FieldList(FormField(PhaseRow), min_entries=PHASE_ROWS, max_entries=PHASE_ROWS)

@@ -90,7 +90,7 @@ def _save(form: ProtocolForm, name: str | None, new: bool, retired: bool):
 
 def _form_page(form: ProtocolForm, name: str | None, new: bool, problems: list[str], status: int):
     return render_template("protocols/form.html", form=form, name=name, new=new, problems=problems,
-                           invalid=status == 422 or bool(problems)), status
+                           invalid=status != 200, marked=status == 422), status
 
 
 @protocols.post("/protocols/<protocol_key:key>/retire")
