@@ -29,6 +29,14 @@ def change_protocol_state(key: str, change: ProtocolStateChange, actor: Actor, n
                 raise ProtocolRefused([Reason("already_retired", f"{name} was retired already, on "
                                               f"{in_force.retired_at:%Y-%m-%d} ({in_force.reason}).", "retired")])
             session.add(ProtocolRetirement(key=key, retired_at=now, retired_by=actor.label, reason=change.reason))
+            try:
+                session.flush()
+            except IntegrityError:
+                # Two retirements at the same moment: the unique index among those in force keeps one
+                # (on PostgreSQL the second waits for the first to commit, then fails here).
+                session.rollback()
+                raise ProtocolRefused([Reason("already_retired", f"{name} was retired already, a moment ago.",
+                                              "retired")]) from None
             record(session, actor, "protocol.retired", "protocol", key, now, reason=change.reason,
                    before={"retired": False}, after={"retired": True})
         else:
@@ -39,10 +47,4 @@ def change_protocol_state(key: str, change: ProtocolStateChange, actor: Actor, n
             record(session, actor, "protocol.restored", "protocol", key, now, reason=change.reason,
                    before={"retired": True, "retired_at": in_force.retired_at.isoformat(),
                            "retired_reason": in_force.reason}, after={"retired": False})
-        try:
-            session.commit()
-        except IntegrityError:
-            # Two retirements at the same moment: the unique index among those in force keeps one.
-            session.rollback()
-            raise ProtocolRefused([Reason("already_retired", f"{name} was retired already, a moment ago.",
-                                          "retired")]) from None
+        session.commit()
