@@ -73,7 +73,8 @@ def _save(form: ProtocolForm, name: str | None, new: bool, retired: bool):
         if not form.validate():  # the CSRF token only: save_protocol judges every value
             abort(400)
         data, phase_rows, therapy_rows = form.body()
-        based_on = int(form.based_on.data) if (form.based_on.data or "").isdigit() and not new else None
+        typed = (form.based_on.data or "").strip()
+        based_on = int(typed) if typed.isascii() and typed.isdigit() and len(typed) < 10 and not new else None
         try:
             key, version = save_protocol(data, actor(), now(), new=new, based_on=based_on)
         except InvalidData as invalid:

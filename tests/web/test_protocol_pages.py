@@ -200,3 +200,19 @@ def test_reception_and_clinicians_can_neither_open_nor_change_protocols(signed_i
     assert other.get("/protocols/kap/edit").status_code == 403
     assert other.post("/protocols/kap/retire", data={"reason": "x"}).status_code in (400, 403)
     assert count(ProtocolRetirement) == 0 and count(ProtocolVersion) == 7
+
+
+ODD = ["\x00", "9" * 400, "٣", "1.5"]  # NUL, past any integer column, another script's digit, not whole
+
+
+@pytest.mark.parametrize("odd", ODD, ids=repr)
+def test_odd_values_in_every_field_are_answered_without_a_server_error_and_nothing_is_written(admin, odd):
+    values = form_of(admin.get("/protocols/iv-induction/edit"))
+    for path in ("/protocols/iv-induction/edit", "/protocols/new"):
+        answer = admin.post(path, data={name: (value if name == "csrf_token" else odd)
+                                        for name, value in values.items()})
+        assert answer.status_code in (409, 422), (path, odd, answer.data[:400])
+    token = values["csrf_token"]
+    for path in ("/protocols/iv-induction/retire", "/protocols/iv-induction/restore"):
+        assert admin.post(path, data={"csrf_token": token, "reason": odd}).status_code in (303, 409, 422)
+    assert count(ProtocolVersion) == 7
