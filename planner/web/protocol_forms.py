@@ -140,6 +140,9 @@ class ProtocolForm(ShownErrors, FlaskForm):
         for problem in problems:
             message = _words(problem)
             found = _PATH.match(problem.field or "")
+            if not found and (problem.field or "").split("[")[0] in rows:
+                elsewhere.append(message)  # about the rows as a whole: "at least one phase"
+                continue
             if not found:
                 rest.append(Reason(problem.code, message, problem.field))
                 continue
@@ -160,6 +163,8 @@ def _words(problem: Reason) -> str:
         return "Enter a whole number."
     if problem.code == "missing":
         return "Required."
+    if problem.code == "too_short" and problem.field == "phases":
+        return "Give at least one phase of doses."
     return problem.message.replace("Input should be", "Must be")
 
 

@@ -147,6 +147,9 @@ def test_a_wrong_value_is_refused_beside_its_row_and_field_past_blank_rows_and_n
     assert mistyped.status_code == 422
     assert error_beside(mistyped.data, "therapy-1-count") == "Enter a whole number."
     assert error_beside(mistyped.data, "name")
+    no_phases = admin.post("/protocols/iv-induction/edit", data={k: ("" if k.startswith("phases-") else v)
+                                                                 for k, v in values.items()})
+    assert no_phases.status_code == 422 and "Give at least one phase of doses." in no_phases.get_data(as_text=True)
     assert count(ProtocolVersion) == 7 and audit("protocol.saved") == []
 
 
