@@ -31,8 +31,11 @@ class TherapyLinkIn(Strict):
     count: int = Field(default=1, ge=1, le=10)
 
 
+PROTOCOL_KEY = "[a-z0-9][a-z0-9_-]{0,59}"  # also the protocol pages' and API's path converter
+
+
 class ProtocolIn(Strict):
-    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,59}$")
+    key: str = Field(pattern=f"^{PROTOCOL_KEY}$")
     name: text(160, min_length=1)
     dosing_type: text(60, min_length=1)
     phases: list[PhaseIn] = Field(min_length=1, max_length=6)

@@ -8,6 +8,7 @@ from typing import Any, get_args, get_origin
 from flask import Flask, current_app, jsonify
 from pydantic.json_schema import models_json_schema
 
+from planner.services.course_inputs import PROTOCOL_KEY
 from planner.services.inputs import MAX_ID
 from planner.web.api import api
 from planner.web.api.describe import Operation, described, operation
@@ -17,7 +18,7 @@ from planner.web.api.schemas import ErrorOut, InvalidOut, OpenApiOut
 REF = "#/components/schemas/{model}"
 _PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 # Path parameters that are text, by converter (every other one is a row id).
-PATH_TEXT = {"protocol_key": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,59}$"}}
+PATH_TEXT = {"protocol_key": {"type": "string", "pattern": f"^{PROTOCOL_KEY}$"}}
 _ERRORS = {401: ("No valid bearer token.", ErrorOut), 403: ("The token's role may not do this.", ErrorOut),
            404: ("No such record, or a path id that no record can have.", ErrorOut),
            409: ("A clinic rule refuses it; nothing was written.", RefusedOut),

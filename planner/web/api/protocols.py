@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import jsonify
 from werkzeug.routing import BaseConverter
 
-from planner.services.course_inputs import ProtocolStateChange
+from planner.services.course_inputs import PROTOCOL_KEY, ProtocolStateChange
 from planner.services.protocol_pages import ProtocolDetail, Retirement, VersionInfo, protocol_detail
 from planner.services.protocol_states import change_protocol_state
 from planner.domain.protocols import protocol_to_dict
@@ -20,13 +20,10 @@ from planner.web.api.common import body, instant
 from planner.web.api.describe import ANY_STAFF, operation
 from planner.web.api.protocol_schemas import ProtocolDetailOut, ProtocolVersionOut
 
-KEY_PATTERN = "[a-z0-9][a-z0-9_-]{0,59}"  # as ProtocolIn.key
-
-
 class ProtocolKeyConverter(BaseConverter):
     """A protocol's key in a path; anything else matches no route (404)."""
 
-    regex = KEY_PATTERN
+    regex = PROTOCOL_KEY
 
 
 # <protocol_key:key> in a route (the pages' too): before the routes below register.
