@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db.models import ProtocolRetirement, ProtocolVersion, SessionType
@@ -62,7 +63,14 @@ def save_protocol(data: dict, actor: Actor, now: datetime, *, new: bool = False,
         version = (latest.version if latest else 0) + 1
         changes = protocol_changes(protocol_from_dict(latest.definition), protocol_from_dict(definition),
                                    names) if latest else []
-        _insert(session, definition, version, now)
+        try:
+            _insert(session, definition, version, now)
+        except IntegrityError:
+            # A brand-new key saved twice at the same moment: nothing locked it, the unique (key, version) keeps one.
+            session.rollback()
+            raise ProtocolRefused([Reason("saved_meanwhile", f"Version {version} of {checked.key!r} was saved by "
+                                          "someone else at the same moment, so nothing was saved. Open the "
+                                          "protocol to see it.")]) from None
         # Before and after are the versions themselves (both kept); the log says what changed in words.
         record(session, actor, "protocol.saved", "protocol", checked.key, now, version=version,
                before={"version": latest.version} if latest else None, after={"version": version}, changes=changes)

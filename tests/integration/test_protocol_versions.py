@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select, text
 
 from planner.db.models import AuditEvent, Course, ProtocolRetirement, ProtocolVersion
 from planner.domain.errors import InvalidData, ProtocolRefused
@@ -121,3 +122,41 @@ def test_two_admins_retiring_at_once_leave_one_retirement_and_one_refusal(course
     assert sorted(outcomes) == ["refused", "retired"]
     db.session.rollback()
     assert db.session.query(ProtocolRetirement).filter_by(key="kap", restored_at=None).count() == 1
+
+
+
+def test_a_new_protocol_saved_while_another_save_of_it_is_uncommitted_is_refused_or_follows_it(course_clinic,
+                                                                                                _migrated_app):
+    outcomes: list[str] = []
+
+    def save() -> None:
+        with _migrated_app.app_context():
+            try:
+                outcomes.append(f"saved {save_protocol({**_induction(), 'key': 'iv-short'}, ADMIN, NOW)[1]}")
+            except ProtocolRefused:
+                outcomes.append("refused")
+            except Exception as error:  # noqa: BLE001  (any other answer is the failure to report)
+                outcomes.append(repr(error))
+            finally:
+                db.session.remove()
+
+    postgresql = db.engine.dialect.name == "postgresql"
+    with db.engine.connect() as other:
+        first = other.begin()  # another admin's save of the same new key, not yet committed
+        other.execute(insert(ProtocolVersion.__table__).values(
+            key="iv-short", version=1, name="IV short", definition={**_induction(), "key": "iv-short"}, active=True,
+            created_at=NOW))
+        thread = threading.Thread(target=save)
+        thread.start()
+        if postgresql:  # wait until the save waits on the unique (key, version) index
+            with db.engine.connect() as watch:
+                for _ in range(200):
+                    if watch.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"))\
+                            .scalar():
+                        break
+                    time.sleep(0.05)
+        first.commit()
+        thread.join(30)
+    # PostgreSQL: the second finds the first only at its insert, and is refused (nothing written). SQLite: its
+    # write lock makes the second wait, read version 1 and save version 2.
+    assert outcomes == (["refused"] if postgresql else ["saved 2"])
