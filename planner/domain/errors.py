@@ -76,6 +76,10 @@ class SessionBroken(Reason):
     session_id: int | None = None
 
 
+class ProtocolRefused(Refusal):
+    """A protocol cannot change as asked: already retired or in use, or saved by someone else meanwhile."""
+
+
 class LinkRefused(Refusal):
     """A patient's link cannot act: used, outdated, expired, broken, or its session is closed (the code says which)."""
 

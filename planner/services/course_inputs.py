@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from planner.services.inputs import Day, Id, Instant, PlacementIn, Strict, prose, text
 
@@ -31,8 +31,11 @@ class TherapyLinkIn(Strict):
     count: int = Field(default=1, ge=1, le=10)
 
 
+PROTOCOL_KEY = "[a-z0-9][a-z0-9_-]{0,59}"  # also the protocol pages' and API's path converter
+
+
 class ProtocolIn(Strict):
-    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,59}$")
+    key: str = Field(pattern=f"^{PROTOCOL_KEY}$")
     name: text(160, min_length=1)
     dosing_type: text(60, min_length=1)
     phases: list[PhaseIn] = Field(min_length=1, max_length=6)
@@ -40,6 +43,20 @@ class ProtocolIn(Strict):
     missed_dose_policy: Literal["replan", "keep_schedule"] = "replan"
     course_window_days: int | None = Field(default=None, ge=1, le=730)
     notes: prose(2000) = ""
+
+
+class ProtocolStateChange(Strict):
+    """Retire a protocol (true: no new course gets it; running ones keep theirs) or restore it (false), saying why."""
+
+    retired: bool
+    reason: prose(500)
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_given(cls, reason: str) -> str:
+        if not reason:
+            raise ValueError("Say why: the reason is kept with the protocol's history.")
+        return reason
 
 
 class PreferencesIn(Strict):

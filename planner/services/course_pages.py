@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from planner.db.models import Course, ProtocolVersion, Site, Staff
+from planner.db.models import Course, ProtocolRetirement, ProtocolVersion, Site, Staff
 from planner.db.uow import unit_of_work
 from planner.domain.protocols import Protocol, protocol_from_dict
 from planner.domain.staffing import THERAPIST
 from planner.services import course_view
 from planner.services.patient_search import PatientBrief, patient_brief
+from planner.services.protocols import retired_words
 
 SEARCH_LIMIT = 20
 
@@ -23,6 +24,7 @@ class WizardChoices:
     protocols: list[tuple[str, str]]   # (key, name) of every active protocol
     sites: list[tuple[int, str, str]]  # (id, name, zone)
     therapists: list[tuple[int, str]]
+    retired: dict[str, str] = field(default_factory=dict)  # key -> why no new course can start on it
 
 
 def wizard_choices() -> WizardChoices:
@@ -30,11 +32,15 @@ def wizard_choices() -> WizardChoices:
     with unit_of_work(write=False) as session:
         protocols = session.execute(select(ProtocolVersion.key, ProtocolVersion.name)
                                     .where(ProtocolVersion.active.is_(True)).order_by(ProtocolVersion.name)).all()
+        # A retired protocol is not offered; asked for by name (a link, a stale page) it says why.
+        retired = {r.key: r for r in session.scalars(select(ProtocolRetirement)
+                                                     .where(ProtocolRetirement.restored_at.is_(None)))}
         sites = session.execute(select(Site.id, Site.name, Site.timezone).order_by(Site.name)).all()
         staff = session.execute(select(Staff.id, Staff.name, Staff.disciplines)
                                 .where(Staff.active.is_(True)).order_by(Staff.name)).all()
-        return WizardChoices([tuple(p) for p in protocols], [tuple(s) for s in sites],
-                             [(i, n) for i, n, kinds in staff if THERAPIST in (kinds or [])])
+        return WizardChoices([(k, n) for k, n in protocols if k not in retired], [tuple(s) for s in sites],
+                             [(i, n) for i, n, kinds in staff if THERAPIST in (kinds or [])],
+                             {k: retired_words(n, retired[k]) for k, n in protocols if k in retired})
 
 
 def active_protocol_definition(key: str) -> Protocol | None:

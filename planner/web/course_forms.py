@@ -61,9 +61,12 @@ class PreferencesForm(FlaskForm):
             SelectChoice(str(i), name) for i, name in choices.therapists]
         self._known = {"protocol": {k for k, _ in choices.protocols}, "site_id": {str(i) for i, _, _ in choices.sites},
                        "therapist_id": {str(i) for i, _ in choices.therapists}}
+        self._retired = choices.retired
         return self
 
     def validate_protocol(self, field) -> None:
+        if field.data in self._retired:
+            raise ValidationError(self._retired[field.data])
         if field.data and field.data not in self._known["protocol"]:
             raise ValidationError("No active protocol with that name; choose one from the list.")
 

@@ -7,7 +7,8 @@ from werkzeug.exceptions import HTTPException
 
 from planner.adapters.fhir_common import FHIR_JSON, outcome
 from planner.domain.errors import (
-    BatchRefused, BookingRefused, CoverBroken, InvalidData, InvalidTransition, NotFound, PlanStale, StatusRefused,
+    BatchRefused, BookingRefused, CoverBroken, InvalidData, InvalidTransition, NotFound, PlanStale, ProtocolRefused,
+    StatusRefused,
 )
 
 MESSAGES = {400: "The request could not be read.", 401: "Sign in first.", 403: "You may not do that.",
@@ -75,6 +76,11 @@ def init_app(app: Flask) -> None:
         return problem(409, "That change would leave booked sessions without valid cover; nothing was changed. "
                             "To mark someone away anyway, enter it as a call-out (/callouts/new, or POST "
                             "/api/callouts/preview), which repairs those sessions in the same step.",
+                       conflicts=[r.as_dict() for r in error.reasons])
+
+    @app.errorhandler(ProtocolRefused)
+    def protocol_refused(error: ProtocolRefused):
+        return problem(409, "The protocol cannot change as asked; nothing was changed.",
                        conflicts=[r.as_dict() for r in error.reasons])
 
     @app.errorhandler(InvalidTransition)

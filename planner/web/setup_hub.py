@@ -19,10 +19,11 @@ PARTS = (
     ("settings.messages", "Messages settings", "The clinic's name in messages, quiet hours, what staff invites show."),
     ("reminder_settings.policies", "Reminder policy", "When each kind of session is reminded."),
     ("pages.audit_log", "Audit log", "Every change, who made it and when."),
+    ("protocols.listing", "Protocols", "Each treatment's doses, cadence and psychotherapy; versions, retire, restore."),
 )
 # The pages reached from here: the top bar marks "Set-up" as current on each of them.
 BLUEPRINTS = frozenset({"setup_hub", "settings", "staff", "site_admin", "site_parts", "policy", "callouts",
-                        "account_admin", "reminder_settings"})
+                        "account_admin", "reminder_settings", "protocols"})
 ENDPOINTS = frozenset({"pages.audit_log"})
 
 

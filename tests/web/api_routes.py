@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 
 ID_IN_PATH = re.compile(r"<id:(\w+)>")
+# Text parameters and a value that names a seeded row (the fuzzer's clinic installs the shipped protocols).
+TEXT_IN_PATH = {re.compile(r"<protocol_key:(\w+)>"): "iv-induction"}
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,20 @@ class ApiRoute:
     def path(self, **ids: object) -> str:
         """The rule with each <id:name> filled in (one value for all of them when `every` is given)."""
         every = ids.pop("every", None)
-        return ID_IN_PATH.sub(lambda m: str(every if every is not None else ids[m.group(1)]), self.rule)
+        path = self.rule
+        for pattern, value in TEXT_IN_PATH.items():
+            path = pattern.sub(value, path)
+        return ID_IN_PATH.sub(lambda m: str(every if every is not None else ids[m.group(1)]), path)
+
+    @property
+    def id_names(self) -> list[str]:
+        """The names of the rule's <id:...> parameters."""
+        return ID_IN_PATH.findall(self.rule)
+
+    @property
+    def documented(self) -> str:
+        """The rule as the OpenAPI document writes its path: /api/protocols/{key}/versions/{number}."""
+        return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", self.rule)
 
     @property
     def has_ids(self) -> bool:

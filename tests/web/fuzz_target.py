@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, text
 
 from planner.db.models import (
-    Course, Credential, MonitoringForm, Patient, Room, Session, SessionType, Shift, Site, Staff, TimeOff,
+    Course, Credential, MonitoringForm, Patient, ProtocolVersion, Room, Session, SessionType, Shift, Site, Staff,
+    TimeOff,
 )
 from planner.extensions import db
 from planner.services import SYSTEM, accounts
@@ -53,7 +54,9 @@ class FuzzTarget:
     def real_id(self, name: str, generated: object) -> object:
         """A seeded row's id in place of a generated one, so requests reach past 'not found'."""
         ids = self.real_ids.get(name)
-        if not ids or not isinstance(generated, int) or isinstance(generated, bool):
+        if ids and isinstance(generated, str) and isinstance(ids[0], str):
+            return ids[len(generated) % len(ids)]  # a protocol's key: a seeded one
+        if not ids or not isinstance(generated, int) or isinstance(generated, bool) or isinstance(ids[0], str):
             return generated
         return ids[generated % len(ids)]
 
@@ -78,7 +81,9 @@ def seed_fuzz_clinic() -> dict[str, list[int]]:
     proposal = propose_course(patient, "iv-induction", PreferencesIn(), FROZEN_NOW, f.MONDAY)
     book_course(f.booking_order(proposal, patient), SYSTEM, FROZEN_NOW)
     _give_esketamine(clinic)
-    return {name: list(db.session.scalars(select(model.id).order_by(model.id))) for name, model in ID_KINDS.items()}
+    found = {name: list(db.session.scalars(select(model.id).order_by(model.id))) for name, model in ID_KINDS.items()}
+    # A protocol's key and version number in a path (/api/protocols/{key}/versions/{number}).
+    return {**found, "key": sorted(set(db.session.scalars(select(ProtocolVersion.key)))), "number": [1]}
 
 
 def _give_esketamine(clinic) -> None:

@@ -26,3 +26,6 @@ __all__ += ["Callout"]
 from planner.db.models.policy import StaffingPolicy  # noqa: E402  (issue 12, part 1)
 
 __all__ += ["StaffingPolicy"]
+from planner.db.models.courses import ProtocolRetirement  # noqa: E402  (issue 12, part 2: protocols)
+
+__all__ += ["ProtocolRetirement"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db.types import UTCDateTime
@@ -24,6 +24,27 @@ class ProtocolVersion(db.Model):
     definition: Mapped[dict] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # the version new courses get
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProtocolRetirement(db.Model):
+    """A protocol taken out of use for new courses, with when, by whom and why; restoring it keeps the row.
+
+    Running courses keep their version: retirement only stops new courses getting the protocol.
+    """
+
+    __tablename__ = "protocol_retirements"
+    # At most one retirement in force per protocol, whoever asks at the same moment (a second is a 409).
+    __table_args__ = (Index("uq_protocol_retirements_in_force", "key", unique=True,
+                            sqlite_where=text("restored_at IS NULL"), postgresql_where=text("restored_at IS NULL")),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), index=True)
+    retired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    retired_by: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(500))
+    restored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    restored_by: Mapped[str | None] = mapped_column(String(200))
+    restore_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class Course(db.Model):

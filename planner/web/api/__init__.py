@@ -34,3 +34,4 @@ from planner.web.api import shift_patterns  # noqa: E402,F401  (routes register 
 from planner.web.api import callouts  # noqa: E402,F401  (issue 12, part 5)
 from planner.web.api import policy  # noqa: E402,F401  (issue 12, part 1: staffing policy)
 from planner.web.api import fhir  # noqa: E402,F401  (issue 13, part 6: FHIR R4 export)
+from planner.web.api import protocols  # noqa: E402,F401  (issue 12, part 2: protocols)

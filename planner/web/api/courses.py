@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import jsonify
+from sqlalchemy import select
 
 from planner.db import queries
-from planner.db.models import Course, ProtocolVersion
+from planner.db.models import Course, ProtocolRetirement, ProtocolVersion
 from planner.domain.errors import NotFound
 from planner.extensions import db
 from planner.services import course_view
@@ -26,9 +27,10 @@ from planner.web.api.course_schemas import CourseOut, ProposalOut, ProtocolOut, 
 @api.get("/protocols")
 @operation(*ANY_STAFF, answers={200: list[ProtocolOut]}, tag="courses")
 def list_protocols():
-    """The active version of every protocol."""
+    """The active version of every protocol new courses can get (a retired one: GET /api/protocols/{key})."""
+    retired = select(ProtocolRetirement.key).where(ProtocolRetirement.restored_at.is_(None))
     rows = queries.plain_rows(db.session, ProtocolVersion, ProtocolVersion.key,
-                              where=[ProtocolVersion.active.is_(True)])
+                              where=[ProtocolVersion.active.is_(True), ProtocolVersion.key.not_in(retired)])
     return jsonify([{"key": r.key, "version": r.version, **r.definition} for r in rows])
 
 

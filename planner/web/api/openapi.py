@@ -8,6 +8,7 @@ from typing import Any, get_args, get_origin
 from flask import Flask, current_app, jsonify
 from pydantic.json_schema import models_json_schema
 
+from planner.services.course_inputs import PROTOCOL_KEY
 from planner.services.inputs import MAX_ID
 from planner.web.api import api
 from planner.web.api.describe import Operation, described, operation
@@ -16,6 +17,8 @@ from planner.web.api.schemas import ErrorOut, InvalidOut, OpenApiOut
 
 REF = "#/components/schemas/{model}"
 _PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+# Path parameters that are text, by converter (every other one is a row id).
+PATH_TEXT = {"protocol_key": {"type": "string", "pattern": f"^{PROTOCOL_KEY}$"}}
 _ERRORS = {401: ("No valid bearer token.", ErrorOut), 403: ("The token's role may not do this.", ErrorOut),
            404: ("No such record, or a path id that no record can have.", ErrorOut),
            409: ("A clinic rule refuses it; nothing was written.", RefusedOut),
@@ -101,8 +104,9 @@ def _json(schema: dict, description: str, media: str = "application/json") -> di
 def _operation(rule, view, op: Operation, refs: dict, definitions: dict) -> dict:
     doc = (view.__doc__ or "").strip()
     path_names = [m.group(2) for m in _PARAMETER.finditer(rule.rule)]
-    parameters = [{"name": name, "in": "path", "required": True,
-                   "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}} for name in path_names]
+    parameters = [{"name": m.group(2), "in": "path", "required": True,
+                   "schema": PATH_TEXT.get(m.group(1) or "", {"type": "integer", "minimum": 1, "maximum": MAX_ID})}
+                  for m in _PARAMETER.finditer(rule.rule)]
     if op.query is not None:
         model = definitions[refs[(op.query, "validation")]["$ref"].rsplit("/", 1)[1]]
         parameters += [{"name": name, "in": "query", "required": name in model.get("required", ()),
