@@ -115,7 +115,8 @@ def _operation(rule, view, op: Operation, refs: dict, definitions: dict) -> dict
         statuses.add(422)
     if op.body is not None:
         statuses.add(413)
-    responses = {str(status): _json(_schema(answer, refs), "Done.") for status, answer in op.answers.items()}
+    responses = {str(status): _json(_schema(answer, refs), "Done.") if answer is not None else {"description": "Done."}
+                 for status, answer in op.answers.items()}  # None: an answer with no body (204)
     responses.update({str(s): _json(refs[(_ERRORS[s][1], "validation")], _ERRORS[s][0]) for s in sorted(statuses)})
     described_op: dict[str, Any] = {
         "operationId": rule.endpoint.removeprefix("api."), "summary": doc.splitlines()[0] if doc else rule.endpoint,
