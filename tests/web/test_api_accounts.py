@@ -15,6 +15,7 @@ from planner.extensions import db
 from planner.services.accounts import password_matches
 from tests.web.api_client import ApiClient, count, fields
 from tests.web.conftest import audit
+from tests.web.test_api_schema import conforms
 
 
 @pytest.fixture
@@ -197,3 +198,21 @@ def test_only_an_admin_may_read_or_change_accounts(client, clinic_clock, api_tok
     for method, path, json in calls:
         assert getattr(client, method)(path, json=json, headers=bearer(token)).status_code == 403, (method, path)
     assert user(mine).role == role and count(User) == 1 and count(ApiToken) == 1 and count(AuditEvent) == audited
+
+
+def test_every_answer_of_the_accounts_api_is_exactly_what_the_document_says(app, admin, me):
+    def call(method: str, path: str, json=None, status: int = 200):
+        answer = admin.client.open(path, method=method, json=json, headers=admin.headers)
+        assert answer.status_code == status, (method, path, answer.get_json())
+        conforms(app, method, path, answer)
+        return answer.get_json()
+
+    call("POST", "/api/accounts", {"email": "ines@clinic.example", "name": "Ines", "role": "reception",
+                                   "password": "long enough pass"}, 201)
+    call("GET", "/api/accounts")
+    call("PATCH", f"/api/accounts/{me}", {"name": "Ada Admin"})
+    call("PATCH", f"/api/accounts/{me}", {"active": False}, 422)
+    token = call("POST", f"/api/accounts/{me}/tokens", {"label": "sync"}, 201)
+    call("DELETE", f"/api/accounts/{me}/tokens/{token['id']}")
+    assert call("GET", f"/api/accounts/{me}")["tokens"][0]["revoked_at"] is not None
+    call("GET", "/api/accounts/2147483647", status=404)
