@@ -16,9 +16,11 @@ from planner.db.models import ApiToken, User
 from planner.db.uow import unit_of_work
 from planner.domain.errors import InvalidData, NotFound, Reason
 from planner.services import Actor
+from planner.services.account_inputs import AccountChange
 from planner.services.accounts import CONTROL, MAX_PASSWORD, MIN_PASSWORD, ROLES, create_api_token, hash_password, \
     revoke_api_token
 from planner.services.audit import record
+from planner.services.setup_changes import asked
 
 
 @dataclass(frozen=True)
@@ -69,47 +71,73 @@ def account(user_id: int) -> Account:
 
 def change_account(user_id: int, name: str, role: str, actor: Actor, now: datetime) -> bool:
     """Rename a login or give it another role; False when nothing changed. The last admin keeps the role."""
-    name = (name or "").strip()
+    return update_account(user_id, actor, now, name=name or "", role=role)
+
+
+def set_account_active(user_id: int, active: bool, actor: Actor, now: datetime) -> bool:
+    """Deactivate a login (it can no longer sign in or use its tokens) or bring it back; False when already so."""
+    return update_account(user_id, actor, now, active=active)
+
+
+def update_account(user_id: int, actor: Actor, now: datetime, *, name: str | None = None, role: str | None = None,
+                   active: bool | None = None) -> bool:
+    """Change any of a login's name, role and active state in one transaction; None leaves it; False: no change.
+
+    The whole change is judged as one: either all of it is written, with an audit row per kind of
+    change (as the pages make them), or none, with every reason named by its field.
+    """
     problems = []
-    if not name or len(name) > 120 or CONTROL.search(name):
-        problems.append(Reason("invalid", "Give a name of 1 to 120 characters, on one line.", "name"))
-    if role not in ROLES:
+    if name is not None:
+        name = name.strip()
+        if not name or len(name) > 120 or CONTROL.search(name):
+            problems.append(Reason("invalid", "Give a name of 1 to 120 characters, on one line.", "name"))
+    if role is not None and role not in ROLES:
         problems.append(Reason("invalid", f"The role must be one of {', '.join(ROLES)}.", "role"))
     if problems:
         raise InvalidData(problems)
     with unit_of_work() as session:
         user = _user(session, user_id)
-        if user.role == "admin" and role != "admin" and user.active and _other_admins(session, user_id) == 0:
-            raise InvalidData([Reason("last_admin", f"{user.name} is the only active admin; make someone else "
-                                      "admin first, or the clinic could no longer be run.", "role")])
+        after = {"name": user.name if name is None else name, "role": user.role if role is None else role}
+        active = user.active if active is None else active
+        problems = _locked_out(session, user, after["role"], active, actor)
+        if problems:
+            raise InvalidData(problems)
         before = {"name": user.name, "role": user.role}
-        after = {"name": name, "role": role}
-        if before == after:
-            return False
-        user.name, user.role = name, role
-        record(session, actor, "user.changed", "user", user_id, now,
-               before={k: v for k, v in before.items() if after[k] != v},
-               after={k: v for k, v in after.items() if before[k] != v})
-        session.commit()
-        return True
+        changed = False
+        if before != after:
+            user.name, user.role = after["name"], after["role"]
+            record(session, actor, "user.changed", "user", user_id, now,
+                   before={k: v for k, v in before.items() if after[k] != v},
+                   after={k: v for k, v in after.items() if before[k] != v})
+            changed = True
+        if user.active != active:
+            user.active = active
+            record(session, actor, "user.reactivated" if active else "user.deactivated", "user", user_id, now)
+            changed = True
+        if changed:
+            session.commit()
+        return changed
 
 
-def set_account_active(user_id: int, active: bool, actor: Actor, now: datetime) -> bool:
-    """Deactivate a login (it can no longer sign in or use its tokens) or bring it back; False when already so."""
-    with unit_of_work() as session:
-        user = _user(session, user_id)
-        if user.active == active:
-            return False
-        if not active and user_id == actor.user_id:
-            raise InvalidData([Reason("own_account", "You cannot deactivate your own account; another admin can.",
-                                      "active")])
-        if not active and user.role == "admin" and _other_admins(session, user_id) == 0:
-            raise InvalidData([Reason("last_admin", f"{user.name} is the only active admin; the clinic would have "
-                                      "nobody to run it.", "active")])
-        user.active = active
-        record(session, actor, "user.reactivated" if active else "user.deactivated", "user", user_id, now)
-        session.commit()
-        return True
+def apply_account_change(user_id: int, change: AccountChange, actor: Actor, now: datetime) -> bool:
+    """The API's change to a login: the fields its body sets (422 when none, or null), as update_account judges them."""
+    return update_account(user_id, actor, now, **asked(change))
+
+
+def _locked_out(session, user: User, role: str, active: bool, actor: Actor) -> list[Reason]:
+    """Why this change would lock the clinic out: one's own account deactivated, or the last active admin lost."""
+    problems = []
+    if user.active and not active and user.id == actor.user_id:
+        problems.append(Reason("own_account", "You cannot deactivate your own account; another admin can.", "active"))
+    stays_admin = role == "admin" and active
+    if user.active and user.role == "admin" and not stays_admin and _other_admins(session, user.id) == 0:
+        if role != "admin":
+            problems.append(Reason("last_admin", f"{user.name} is the only active admin; make someone else admin "
+                                   "first, or the clinic could no longer be run.", "role"))
+        else:
+            problems.append(Reason("last_admin", f"{user.name} is the only active admin; the clinic would have "
+                                   "nobody to run it.", "active"))
+    return problems
 
 
 def set_temporary_password(user_id: int, password: str, actor: Actor, now: datetime) -> None:
@@ -134,8 +162,8 @@ def new_token(user_id: int, label: str, actor: Actor, now: datetime) -> str:
         email = _user(session, user_id).email
     try:
         return create_api_token(email, label, now, actor)
-    except InvalidData as invalid:  # the page's field is the label; the account is the page itself
-        raise InvalidData([Reason(p.code, p.message, "label" if p.field == "name" else p.field)
+    except InvalidData as invalid:  # the form's (and the API body's) field is the label; the account is no field
+        raise InvalidData([Reason(p.code, p.message, {"name": "label", "email": None}.get(p.field or "", p.field))
                            for p in invalid.problems]) from None
 
 

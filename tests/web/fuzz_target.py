@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 
 from planner.db.models import (
-    Course, Credential, MonitoringForm, Patient, ProtocolVersion, Room, Session, SessionType, Shift, Site, Staff,
-    TimeOff,
+    ApiToken, Course, Credential, MonitoringForm, Patient, ProtocolVersion, Room, Session, SessionType, Shift, Site,
+    Staff, TimeOff, User,
 )
 from planner.extensions import db
 from planner.services import SYSTEM, accounts
@@ -31,7 +31,8 @@ CREATED = datetime(2026, 1, 1, tzinfo=timezone.utc)
 # Which rows a path parameter or a body field named so refers to.
 ID_KINDS = {"site_id": Site, "room_id": Room, "staff_id": Staff, "therapist_id": Staff, "patient_id": Patient,
             "type_id": SessionType, "session_type_id": SessionType, "session_id": Session, "course_id": Course,
-            "shift_id": Shift, "time_off_id": TimeOff, "credential_id": Credential, "task_id": MonitoringForm}
+            "shift_id": Shift, "time_off_id": TimeOff, "credential_id": Credential, "task_id": MonitoringForm,
+            "user_id": User, "token_id": ApiToken}
 
 
 @dataclass
@@ -60,6 +61,20 @@ class FuzzTarget:
             return generated
         return ids[generated % len(ids)]
 
+    def keep_signed_in(self) -> None:
+        """Put the fuzzer's own accounts and tokens back as made, should an accounts call have changed them.
+
+        Otherwise a call that deactivated one, took its role or revoked its token would leave every
+        later call in that role answered 401 or 403, and those routes unfuzzed without a sign.
+        """
+        with db.engine.begin() as connection:
+            for role in self.tokens:
+                connection.execute(text("UPDATE users SET active = :yes, role = :role WHERE email = :email"),
+                                   {"yes": True, "role": role, "email": f"fuzz-{role}@clinic.example"})
+            connection.execute(text("UPDATE api_tokens SET revoked_at = NULL WHERE token_hash IN :digests")
+                               .bindparams(bindparam("digests", expanding=True)),
+                               {"digests": [accounts.token_digest(token) for token in self.tokens.values()]})
+
 
 def seed_fuzz_clinic() -> dict[str, list[int]]:
     """The small clinic, the course session types and protocols, a booked session and a booked course."""
@@ -81,6 +96,9 @@ def seed_fuzz_clinic() -> dict[str, list[int]]:
     proposal = propose_course(patient, "iv-induction", PreferencesIn(), FROZEN_NOW, f.MONDAY)
     book_course(f.booking_order(proposal, patient), SYSTEM, FROZEN_NOW)
     _give_esketamine(clinic)
+    # An account and a token for the accounts routes to reach (their real ids), not the fuzzer's own.
+    accounts.create_user("fuzz-target@clinic.example", "Fuzz Target", "reception", "correct horse battery", now=CREATED)
+    accounts.create_api_token("fuzz-target@clinic.example", "target", CREATED)
     found = {name: list(db.session.scalars(select(model.id).order_by(model.id))) for name, model in ID_KINDS.items()}
     # A protocol's key and version number in a path (/api/protocols/{key}/versions/{number}).
     return {**found, "key": sorted(set(db.session.scalars(select(ProtocolVersion.key)))), "number": [1]}

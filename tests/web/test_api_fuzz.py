@@ -95,6 +95,8 @@ def test_no_api_call_answers_5xx_strays_from_the_schema_or_writes_on_a_refusal(c
     try:
         response = case.call_and_validate(base_url=fuzz_target.base_url, headers=headers, checks=CHECKS)
     finally:
+        if "accounts" in raw.get("tags", ()):
+            fuzz_target.keep_signed_in()
         fuzz_target.state = fingerprint(fingerprint_sql)
     if 400 <= response.status_code < 500:
         assert fuzz_target.state == before, f"{case.method} {case.formatted_path} answered {response.status_code} " \

@@ -119,7 +119,8 @@ def _operation(rule, view, op: Operation, refs: dict, definitions: dict) -> dict
         statuses.add(422)
     if op.body is not None:
         statuses.add(413)
-    responses = {str(status): _json(_schema(answer, refs), "Done.", op.media) for status, answer in op.answers.items()}
+    responses = {str(status): _json(_schema(answer, refs), "Done.", op.media) if answer is not None
+                 else {"description": "Done."} for status, answer in op.answers.items()}  # None: no body (204)
     responses.update({str(s): _json(refs[(op.problem or _ERRORS[s][1], "validation")], _ERRORS[s][0], op.media)
                       for s in sorted(statuses)})
     described_op: dict[str, Any] = {
