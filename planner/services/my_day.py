@@ -85,6 +85,10 @@ class MyDay:
             groups.setdefault(item.site, []).append(item)
         return list(groups.items())
 
+    def rota_at(self, site: str) -> list[Rota]:
+        """The day's shifts at one site and all its time off: what that site's sheet lists."""
+        return [item for item in self.rota if item.kind != "shift" or item.where == site]
+
 
 @dataclass(frozen=True)
 class MyDays:
