@@ -44,12 +44,12 @@ class Load:
     name: str
     role: str
     limit: int
-    hours: tuple[int, ...]  # the most patients at one instant in each hour (in this role's units)
+    hours: dict[int, int]  # by hour of the day drawn: the most patients at one instant (in this role's units)
 
     @property
     def peak(self) -> int:
         """The day's highest count."""
-        return max(self.hours, default=0)
+        return max(self.hours.values(), default=0)
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,11 @@ class SiteGrid:
     blocks: list[Block]
     loads: list[Load]
     notice: DayNotice | None
+
+    @property
+    def columns(self) -> int:
+        """Rooms, plus one for sessions in no room when there are any."""
+        return len(self.rooms) + (1 if any(b.column == len(self.rooms) for b in self.blocks) else 0)
 
 
 def site_grid(site_id: int, day: date | None, now: datetime) -> SiteGrid:
@@ -82,17 +87,20 @@ def site_grid(site_id: int, day: date | None, now: datetime) -> SiteGrid:
         shifts = queries.shifts_overlapping(session, window)[site_id]
         rooms = queries.rooms(session, [site_id])[site_id]
         closure, hours = day_calendars(session, {site_id: day})[site_id]
-    placed = {b.id: b.request.room_id for b in cover.sessions}
-    used = {placed.get(s.id) for s in shown}
-    columns = [r for r in rooms if r.active or r.id in used]
-    index = {r.id: n for n, r in enumerate(columns)}
-    hour_spans = _hours(span)
-    drawn = _drawn(span, len(hour_spans), [(s.starts_at, s.ends_at) for s in shown]
-                   + [(s.starts_at, s.ends_at) for s in shifts])
-    top = span.start + drawn.start * HOUR
-    blocks = [_block(s, index.get(placed.get(s.id), len(columns)), Interval(top, span.end)) for s in shown]
-    return SiteGrid(site, day, hour_spans, drawn, columns, blocks, _loads(site, cover, hour_spans),
-                    why_closed(day, closure, hours, bool(shifts)))
+        # Still inside the read, the collector paused (reads.reading): the snapshot is counted from and
+        # dropped before the page is drawn, so it never lingers into a collection of its own.
+        placed = {b.id: b.request.room_id for b in cover.sessions}
+        used = {placed.get(s.id) for s in shown}
+        columns = [r for r in rooms if r.active or r.id in used]
+        index = {r.id: n for n, r in enumerate(columns)}
+        hour_spans = _hours(span)
+        drawn = _drawn(span, len(hour_spans), [(s.starts_at, s.ends_at) for s in shown]
+                       + [(s.starts_at, s.ends_at) for s in shifts])
+        top = span.start + drawn.start * HOUR
+        blocks = [_block(s, index.get(placed.get(s.id), len(columns)), Interval(top, span.end)) for s in shown]
+        loads = _loads(site, cover, hour_spans, drawn)
+        del cover
+    return SiteGrid(site, day, hour_spans, drawn, columns, blocks, loads, why_closed(day, closure, hours, bool(shifts)))
 
 
 def _drawn(span: Interval, count: int, busy: list[tuple[datetime, datetime]]) -> range:
@@ -119,7 +127,7 @@ def _hours(span: Interval) -> list[Interval]:
     return found
 
 
-def _loads(site: dom.Site, cover, hours: list[Interval]) -> list[Load]:
+def _loads(site: dom.Site, cover, hours: list[Interval], drawn: range) -> list[Load]:
     # Who supervises or monitors a session here today, in which roles: their whole load is counted,
     # other sites' duties included, as a booking counts it.
     holders: dict[tuple[int, str], None] = {}
@@ -133,7 +141,7 @@ def _loads(site: dom.Site, cover, hours: list[Interval]) -> list[Load]:
         member = roster.staff.get(staff_id)
         limit = max(1, min(20, site.limits.get(role, DEFAULT_LIMITS[role])))
         unit = share(role, site.limits)
-        counts = tuple(peak_load(roster.duties_near(staff_id, hour), hour, site.limits) // unit for hour in hours)
+        counts = {n: peak_load(roster.duties_near(staff_id, hours[n]), hours[n], site.limits) // unit for n in drawn}
         found.append(Load(member.name if member else f"Staff {staff_id}", role, limit, counts))
     return sorted(found, key=lambda load: (WATCHED.index(load.role), load.name))
 

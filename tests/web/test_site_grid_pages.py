@@ -31,7 +31,7 @@ def test_every_staff_role_reads_the_grid_with_each_session_in_its_room_and_hour(
     assert f'href="/sessions/{first}"' in html
     assert 'style="grid-row: 6 / span 7; grid-column: 2;"' in html    # Chair 1, 09:00-10:45
     assert 'style="grid-row: 8 / span 7; grid-column: 3;"' in html    # Chair 2, 09:30-11:15
-    assert "09:00–10:45 Patient MRN-1 IV ketamine infusion Dr Ada Kim (supervising prescriber); " \
+    assert "09:00–10:45 Patient MRN-1 Chair 1 IV ketamine infusion Dr Ada Kim (supervising prescriber); " \
            "Rosa Diaz (monitoring clinician)" in page
 
 
