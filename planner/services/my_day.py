@@ -135,6 +135,13 @@ def clinician_days(staff_id: int, first: date | None, count: int, now: datetime,
         return MyDays(staff_id, name, zone, list(days.values()))
 
 
+def staff_choices() -> list[tuple[int, str]]:
+    """Every active member of staff by name: whose day an admin may pick (one statement)."""
+    with unit_of_work(write=False) as session:
+        return [(row.id, row.name) for row in session.execute(
+            select(Staff.id, Staff.name).where(Staff.active.is_(True)).order_by(Staff.name, Staff.id))]
+
+
 def _home_zone(session, staff_id: int, now: datetime) -> str:
     # Where they work: the site of their latest shift begun by tomorrow, else the first site's zone.
     worked = session.scalar(select(Site.timezone).join(Shift, Shift.site_id == Site.id)

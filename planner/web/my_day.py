@@ -13,7 +13,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from planner.domain.calendar import local
-from planner.services.my_day import clinician_days
+from planner.services.my_day import clinician_days, staff_choices
 from planner.services.site_grid import site_grid
 from planner.web.access import log_refusal, now, roles_required
 from planner.web.errors import problem
@@ -63,7 +63,7 @@ def _mine(field: str, template: str, count: int):
             return problem(403, "Only an admin may look at another clinician's day.")
         wanted = int(raw)
     elif own is None:
-        return render_template("my_day/no_staff.html"), 200
+        return render_template("my_day/no_staff.html", field=field, choices=_choices()), 200
     else:
         wanted = own
     moment = now()
@@ -72,8 +72,14 @@ def _mine(field: str, template: str, count: int):
         return problem(404, f"No member of staff with id {wanted}.")
     first = found.days[0].day
     return render_template(template, mine=found, other=wanted != own, staff_id=wanted if raw else None,
+                           field=field, choices=_choices(),
                            previous=first - timedelta(days=count), following=first + timedelta(days=count),
                            today=local(moment, found.zone).date())
+
+
+def _choices() -> list[tuple[int, str]]:
+    # Only an admin picks whose day to see; everyone else sees their own and is not sent the staff list.
+    return staff_choices() if current_user.role == "admin" else []
 
 
 def _day(field: str):

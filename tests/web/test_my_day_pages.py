@@ -189,3 +189,13 @@ def test_the_week_and_the_grid_read_in_the_same_number_of_statements_for_2_or_12
     assert few == many, statements(client, grid)
     assert few[0] <= 8 and few[1] <= 16, few
 
+
+
+def test_an_admin_picks_whose_week_to_see_and_a_clinician_is_offered_no_list(clinic, as_staff):
+    place(clinic, to_utc(MONDAY, time(9), ZONE))
+    admin = as_staff(None, role="admin")
+    picker = admin.get("/me/week").get_data(True)
+    assert '<select name="staff_id">' in picker and f'<option value="{clinic.nurses[1]}" >Sam Lee</option>' in picker
+    chosen = text_of(admin.get(f"/me/week?week={MONDAY}&staff_id={clinic.prescriber}"))
+    assert "Dr Ada Kim's week" in chosen.replace("&#39;", "'") and "Patient MRN-1" in chosen
+    assert '<select name="staff_id">' not in as_staff(clinic.prescriber).get("/me/week").get_data(True)
