@@ -10,7 +10,7 @@ from sqlalchemy import event
 from planner.db.models import MonitoringForm, Patient, Session, SessionStaff, TimeOff
 from planner.domain.calendar import to_utc
 from planner.extensions import db
-from tests.factories import MONDAY
+from tests.factories import MONDAY, make_room, make_site
 from tests.web.conftest import sign_in
 from tests.web.test_pages import text_of
 
@@ -199,3 +199,21 @@ def test_an_admin_picks_whose_week_to_see_and_a_clinician_is_offered_no_list(cli
     chosen = text_of(admin.get(f"/me/week?week={MONDAY}&staff_id={clinic.prescriber}"))
     assert "Dr Ada Kim's week" in chosen.replace("&#39;", "'") and "Patient MRN-1" in chosen
     assert '<select name="staff_id">' not in as_staff(clinic.prescriber).get("/me/week").get_data(True)
+
+
+def test_each_session_falls_on_its_own_sites_local_day_in_that_sites_wall_time(clinic, as_staff):
+    tokyo = make_site(name="Ginza", timezone="Asia/Tokyo")
+    chair = make_room(tokyo, name="Chair G1")
+    start = datetime(2026, 11, 23, 15, 30, tzinfo=timezone.utc)  # Monday in New York, 00:30 Tuesday in Tokyo
+    row = Session(patient_id=clinic.patients[0], site_id=tokyo, session_type_id=clinic.integration, room_id=chair,
+                  starts_at=start, ends_at=start + timedelta(minutes=60), status="booked", created_at=STAMP,
+                  updated_at=STAMP)
+    row.staff = [SessionStaff(staff_id=clinic.therapist, role="therapist", starts_at=start,
+                              ends_at=start + timedelta(minutes=60))]
+    db.session.add(row)
+    db.session.commit()
+    client = as_staff(clinic.therapist)
+    assert "You are in no session on this day." in text_of(client.get(f"/me/day?day={MONDAY}"))
+    tuesday = text_of(client.get(f"/me/day?day={MONDAY + timedelta(days=1)}"))
+    assert "Ginza · Theo Park · Tue 24 Nov 2026 Times in Asia/Tokyo (JST)." in tuesday
+    assert "00:30–01:30 therapist Patient MRN-1" in tuesday
