@@ -36,6 +36,7 @@ def register(app: Flask) -> None:
     from planner.web.callouts import callouts
     from planner.web.policy import policy_page
     from planner.web.protocols import protocols
+    from planner.web.my_day import my_day
 
     access.init_app(app)
     errors.init_app(app)
@@ -65,6 +66,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(callouts)
     app.register_blueprint(policy_page)
     app.register_blueprint(protocols)
+    app.register_blueprint(my_day)
     # The signed token in the URL is the patient's only credential: see planner/web/patient.py for why
     # a CSRF token would add nothing there (and would break over HTTPS with no Referer).
     csrf.exempt(patient)
