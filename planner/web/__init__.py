@@ -35,6 +35,8 @@ def register(app: Flask) -> None:
     from planner.web import staff_rows  # noqa: F401  (its routes join the staff blueprint)
     from planner.web.callouts import callouts
     from planner.web.policy import policy_page
+    from planner.web import patient_questions  # noqa: F401  (its routes join the patient blueprint)
+    from planner.web.outcomes import outcomes
 
     access.init_app(app)
     errors.init_app(app)
@@ -63,6 +65,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(staff)
     app.register_blueprint(callouts)
     app.register_blueprint(policy_page)
+    app.register_blueprint(outcomes)
     # The signed token in the URL is the patient's only credential: see planner/web/patient.py for why
     # a CSRF token would add nothing there (and would break over HTTPS with no Referer).
     csrf.exempt(patient)

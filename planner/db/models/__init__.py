@@ -26,3 +26,6 @@ __all__ += ["Callout"]
 from planner.db.models.policy import StaffingPolicy  # noqa: E402  (issue 12, part 1)
 
 __all__ += ["StaffingPolicy"]
+from planner.db.models.outcomes import OutcomeEntry  # noqa: E402  (issue 13, part 5)
+
+__all__ += ["OutcomeEntry"]
