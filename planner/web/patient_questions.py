@@ -29,7 +29,9 @@ def questions(token: str, measure: str):
 def answer(token: str, measure: str):
     """Score and keep the answers; each missing or wrong answer is shown beside its question."""
     found = MEASURES.get(measure)
-    if found is None:
+    offered = link_questions(token, _secret(), now()).measures
+    # A measure this appointment does not ask is not taken (a link that asks none is refused below, kindly).
+    if found is None or (offered and measure not in offered):
         abort(404)
     given = {k: request.form.get(f"item_{k + 1}", "") for k in range(len(found.items))}
     answers = [int(v) if v.isascii() and v.isdigit() and len(v) <= 2 else (None if not v else -1)
