@@ -55,10 +55,9 @@ def enter_outcome(patient_id: int, given: OutcomeIn, actor: Actor, now: datetime
         if session.get(Patient, patient_id) is None:
             raise NotFound("patient", patient_id)
         course_id = _course_of(session, patient_id, given)
-        if given.supersedes is not None:
-            _check_correction(session, patient_id, given)
+        before = _check_correction(session, patient_id, given) if given.supersedes is not None else None
         entry_id = _write(session, patient_id, course_id, given.session_id, scored, taken_at, STAFF, actor, now,
-                          given.supersedes)
+                          given.supersedes, before)
         try:
             session.commit()
         except IntegrityError:  # the same entry corrected by someone else meanwhile
@@ -126,12 +125,14 @@ def _course_of(session: OrmSession, patient_id: int, given: OutcomeIn) -> int | 
     return course_id
 
 
-def _check_correction(session: OrmSession, patient_id: int, given: OutcomeIn) -> None:
+def _check_correction(session: OrmSession, patient_id: int, given: OutcomeIn) -> dict:
+    """The entry to correct as the audit keeps it (its answers and total), or why it cannot be corrected."""
     old = session.get(OutcomeEntry, given.supersedes)
     if old is None or old.patient_id != patient_id or old.measure != given.measure:
         raise InvalidData([Reason("not_theirs", "No entry of this patient and measure has that id.", "supersedes")])
     if session.scalar(select(exists().where(OutcomeEntry.supersedes_id == old.id))):
         raise _already_corrected(old.id)
+    return {"items": list(old.items), "total": old.total, "taken_at": old.taken_at.isoformat()}
 
 
 def _already_corrected(entry_id: int | None) -> EntryRefused:
@@ -140,13 +141,16 @@ def _already_corrected(entry_id: int | None) -> EntryRefused:
 
 
 def _write(session: OrmSession, patient_id: int, course_id: int | None, session_id: int | None, scored: Score,
-           taken_at: datetime, source: str, actor: Actor, now: datetime, supersedes: int | None) -> int:
+           taken_at: datetime, source: str, actor: Actor, now: datetime, supersedes: int | None,
+           before: dict | None = None) -> int:
     entry_id = session.execute(insert(OutcomeEntry).returning(OutcomeEntry.id).values(
         patient_id=patient_id, course_id=course_id, session_id=session_id, measure=scored.measure,
         items=list(scored.items), total=scored.total, taken_at=taken_at, source=source, entered_by=actor.label,
         entered_by_id=actor.user_id, supersedes_id=supersedes, created_at=now)).scalar_one()
-    # The audit keeps who and what, not the answers themselves: the entry row holds those.
+    # A new entry's answers live in its row; a correction's audit keeps the values before and after.
+    changed = {"before": before, "after": {"items": list(scored.items), "total": scored.total,
+                                           "taken_at": taken_at.isoformat()}} if supersedes else {}
     record(session, actor, "outcome.corrected" if supersedes else "outcome.entered", "outcome_entry", entry_id, now,
            patient_id=patient_id, course_id=course_id, session_id=session_id, measure=scored.measure,
-           supersedes=supersedes, flags=list(scored.flags))
+           supersedes=supersedes, flags=list(scored.flags), **changed)
     return entry_id

@@ -58,13 +58,18 @@ def enter(course_id: int):
     """A questionnaire item by item, its published wording and answers; errors beside each item."""
     page = course_pages.course_page(course_id)
     key = request.values.get("measure", "")
-    if key not in MEASURES:
-        return render_template("outcomes/choose.html", page=page, course=page.data, measures=MEASURES)
-    corrects = _corrects(course_id, key)
     doses = _doses(page)
+    asked = request.args.get("session_id", "")
+    # From a dose's page: that dose; else the next dose ahead.
+    before = int(asked) if asked.isascii() and asked.isdigit() and int(asked) in {d[0] for d in doses} \
+        else _next_dose(doses)
+    if key not in MEASURES:
+        return render_template("outcomes/choose.html", page=page, course=page.data, measures=MEASURES,
+                               session_id=before)
+    corrects = _corrects(course_id, key)
     if request.method == "GET":
         given = {k: str(v) for k, v in enumerate(corrects.items)} if corrects else {}
-        return _form(page, key, doses, given, {}, _next_dose(doses), corrects, 200)
+        return _form(page, key, doses, given, {}, before, corrects, 200)
     given = {k: request.form.get(f"item_{k + 1}", "") for k in range(len(MEASURES[key].items))}
     answers = [int(v) if v.isascii() and v.isdigit() and len(v) <= 2 else (None if not v else -1)
                for v in given.values()]
@@ -88,7 +93,10 @@ def enter(course_id: int):
 def _saved(scored) -> str:
     name = MEASURES[scored.measure].name
     if not reads_scores():
-        return f"{name} answers saved."
+        # No score for reception; but an answer about self-harm must reach the prescriber today.
+        urgent = " One answer needs the prescriber's attention today: tell them now." \
+            if SELF_HARM in scored.flags else ""
+        return f"{name} answers saved.{urgent}"
     band = f" ({scored.band})" if scored.band else ""
     flag = " Item 9 (thoughts of self-harm) was answered above 0: the prescriber must see this today." \
         if SELF_HARM in scored.flags else ""

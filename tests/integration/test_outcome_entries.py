@@ -74,6 +74,7 @@ def test_a_correction_supersedes_the_entry_both_are_kept_audited_and_an_entry_is
     assert [p.total for p in found.series[0].points] == [7]  # only the correction counts
     corrected = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "outcome.corrected")).one()
     assert corrected.details["supersedes"] == wrong.entry_id and corrected.actor == NURSE.label
+    assert (corrected.details["before"]["total"], corrected.details["after"]["total"]) == (21, 7)
     with pytest.raises(EntryRefused):
         enter_outcome(patient, OutcomeIn(measure="gad7", items=[2] * 7, course_id=course, supersedes=wrong.entry_id),
                       NURSE, LATER)

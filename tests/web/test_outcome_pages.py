@@ -67,12 +67,25 @@ def test_reception_enters_a_questionnaire_but_sees_no_score_anywhere(signed_in, 
     reception = signed_in("reception")
     saved = post_form(reception, course, {"item_1": "7"}, measure="pain")
     assert saved.status_code == 303
-    shown = reception.get(f"/courses/{course}")
+    shown = reception.get(saved.headers["Location"])
     words = text_of(shown)
     assert "Pain (0–10) answers saved." in words and "Scores and trends are shown to clinicians." in words
     assert "trend-chart" not in shown.get_data(as_text=True) and "total" not in words.lower()
-    entry = db.session.scalar(select(OutcomeEntry.id))
+    urgent = post_form(reception, course, {f"item_{k}": "0" for k in range(1, 9)} | {"item_9": "1"})
+    words = text_of(reception.get(urgent.headers["Location"]))
+    assert "tell them now" in words and "item 9" not in words.lower()  # the flag, never the answer
+    entry = db.session.scalar(select(OutcomeEntry.id).order_by(OutcomeEntry.id).limit(1))
     assert reception.get(f"/courses/{course}/outcomes/new?measure=pain&corrects={entry}").status_code == 403
+
+
+def test_a_dose_s_page_opens_the_questionnaire_for_that_dose(signed_in, course):
+    reception = signed_in("reception")
+    dose = db.session.scalar(select(Session.id).where(Session.course_id == course, Session.purpose == "dose")
+                             .order_by(Session.starts_at.desc()).limit(1))
+    assert f"/courses/{course}/outcomes/new?session_id={dose}" in reception.get(f"/sessions/{dose}").get_data(
+        as_text=True)
+    assert f'<option value="{dose}" selected>' in reception.get(
+        f"/courses/{course}/outcomes/new?measure=phq9&session_id={dose}").get_data(as_text=True)
 
 
 def test_a_clinician_corrects_an_entry_and_the_course_keeps_both(signed_in, course):
