@@ -1,5 +1,7 @@
 """The four outcome measures as published: their items' wording, answer scales and score bands.
 
+docs/domain.md, "Outcome measures", states these rules for people.
+
 Sources (each number below cites one of these):
 - PHQ-9: Kroenke K, Spitzer RL, Williams JBW. The PHQ-9: validity of a brief depression severity
   measure. J Gen Intern Med 2001;16:606-613. Nine items 0-3 ("not at all" to "nearly every day"),
