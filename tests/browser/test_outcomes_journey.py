@@ -80,3 +80,9 @@ def test_a_patient_answers_a_phq9_on_a_phone_and_the_prescriber_reads_the_trend(
     expect(section.locator("details.chart-table tbody tr")).to_have_count(3)
     section.locator("#outcomes-title").scroll_into_view_if_needed()
     check_at_every_width(page, "outcomes-course-trend")
+
+    # The form a clinician fills in from the paper (radio buttons item by item), at every width.
+    section.get_by_role("link", name="GAD-7").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("GAD-7")
+    expect(page.locator("fieldset.question")).to_have_count(7)
+    check_at_every_width(page, "outcomes-enter-gad7")
