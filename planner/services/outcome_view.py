@@ -62,22 +62,27 @@ def course_outcomes(course_id: int) -> CourseOutcomes:
         if found is None:
             raise NotFound("course", course_id)
         later = aliased(OutcomeEntry)
-        rows = session.execute(select(OutcomeEntry, later.id).outerjoin(later, later.supersedes_id == OutcomeEntry.id)
+        # Plain rows, not ORM objects: the unit of work's rollback would expire those, and each
+        # entry would then be read again one by one.
+        rows = session.execute(select(OutcomeEntry.id, OutcomeEntry.measure, OutcomeEntry.items, OutcomeEntry.total,
+                                      OutcomeEntry.taken_at, OutcomeEntry.entered_by, OutcomeEntry.session_id,
+                                      OutcomeEntry.supersedes_id, later.id)
+                               .outerjoin(later, later.supersedes_id == OutcomeEntry.id)
                                .where(OutcomeEntry.course_id == course_id)
                                .order_by(OutcomeEntry.taken_at.desc(), OutcomeEntry.id.desc())).all()
         doses = session.execute(select(Session.dose_number, Session.starts_at)
                                 .where(Session.course_id == course_id, Session.purpose == DOSE,
                                        Session.status.not_in(lifecycle.RELEASED))
                                 .order_by(Session.starts_at)).all()
-    entries = [_row(entry, superseded_by) for entry, superseded_by in rows]
+    entries = [_row(*row) for row in rows]
     first = doses[0][1] if doses else None
     points = [Point(e.id, e.measure, e.total, e.taken_at, e.flags) for e in entries if e.superseded_by is None]
     return CourseOutcomes(course_id, found[0], found[1], entries, series(points, first),
                           [(n or 0, at) for n, at in doses], first)
 
 
-def _row(entry: OutcomeEntry, superseded_by: int | None) -> EntryRow:
-    scored = score(entry.measure, list(entry.items))
-    return EntryRow(entry.id, entry.measure, scored.items, entry.total, band_of(MEASURES[entry.measure], entry.total),
-                    scored.flags, entry.taken_at, entry.entered_by, entry.session_id, entry.supersedes_id,
-                    superseded_by)
+def _row(entry_id: int, measure: str, items: list, total: int, taken_at: datetime, entered_by: str,
+         session_id: int | None, supersedes: int | None, superseded_by: int | None) -> EntryRow:
+    scored = score(measure, list(items))
+    return EntryRow(entry_id, measure, scored.items, total, band_of(MEASURES[measure], total), scored.flags, taken_at,
+                    entered_by, session_id, supersedes, superseded_by)
