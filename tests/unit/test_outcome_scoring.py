@@ -121,7 +121,7 @@ def test_pain_falls_of_30_and_50_percent_are_meaningful_and_substantial(baseline
 
 def test_the_chart_draws_response_at_half_the_baseline_and_remission_at_5():
     assert thresholds(PHQ9, 18) == [("response", 9.0), ("remission (under)", 5)]
-    assert thresholds(PCL5, 8) == [("meaningful change", 0)]
+    assert thresholds(PCL5, 8) == [("cut-point", 33), ("meaningful change", 0)]
     assert thresholds(PHQ9, None) == [("remission (under)", 5)]
 
 

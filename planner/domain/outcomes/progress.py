@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.domain.outcomes.measures import GAD7, MEASURES, PAIN, PCL5, PHQ9
+from planner.domain.outcomes.measures import GAD7, MEASURES, PAIN, PCL5, PCL5_CUT_POINT, PHQ9
 
 RESPONSE_FALL = {PHQ9: 0.5, GAD7: 0.5}       # share of the baseline total
 REMISSION_BELOW = {PHQ9: 5, GAD7: 5}         # a total under this is remission
@@ -45,6 +45,8 @@ def thresholds(measure_key: str, baseline: int | None) -> list[tuple[str, float]
         lines.append(("response", baseline * (1 - RESPONSE_FALL[measure_key])))
     if measure_key in REMISSION_BELOW:
         lines.append(("remission (under)", REMISSION_BELOW[measure_key]))
+    if measure_key == PCL5:
+        lines.append(("cut-point", PCL5_CUT_POINT))
     if baseline is not None and measure_key == PCL5:
         lines.append(("meaningful change", max(0, baseline - PCL5_MEANINGFUL_POINTS)))
     if baseline is not None and measure_key == PAIN:

@@ -7,15 +7,13 @@ part 7): their answer to a POST leaves the score out, and the course's outcomes 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from flask import jsonify
 from flask_login import current_user
 from pydantic import Field
 
-from planner.domain.outcomes.measures import MEASURES
 from planner.services.outcome_entries import EntryRefused, enter_outcome
-from planner.services.outcome_inputs import OutcomeIn
+from planner.services.outcome_inputs import Measure, OutcomeIn
 from planner.services.outcome_view import EntryRow, course_outcomes
 from planner.web.access import actor, now
 from planner.web.api import api
@@ -23,8 +21,6 @@ from planner.web.api.common import body, instant
 from planner.web.api.describe import operation
 from planner.web.api.schemas import Out
 from planner.web.errors import problem
-
-Measure = Literal[tuple(MEASURES)]  # type: ignore[valid-type]
 
 
 class EnteredOut(Out):
