@@ -117,3 +117,20 @@ def test_the_patient_answers_from_their_link_once_per_appointment_and_an_outdate
         enter_from_link(token, secret, "gad7", [0] * 7, first.starts_at)  # expired when the dose begins
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(OutcomeEntry)) == 2
+
+
+def test_the_database_itself_keeps_one_link_answer_per_appointment_and_measure(course, clinic_clock):
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    first = doses(course)[0]
+    row = {"patient_id": first.patient_id, "course_id": course, "session_id": first.id, "measure": "phq9",
+           "items": [0] * 9, "total": 0, "taken_at": clinic_clock, "source": "patient_link",
+           "entered_by": "patient via link", "created_at": clinic_clock}
+    db.session.execute(insert(OutcomeEntry), [row, {**row, "source": "staff", "entered_by": "nurse"}])
+    db.session.commit()
+    # Two taps of "Send" that both passed the service's check: the second is refused by the index.
+    with pytest.raises(IntegrityError):
+        db.session.execute(insert(OutcomeEntry), [row])
+        db.session.commit()
+    db.session.rollback()
