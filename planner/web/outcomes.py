@@ -23,6 +23,7 @@ from planner.services.outcome_inputs import OutcomeIn
 from planner.services.outcome_view import course_outcomes
 from planner.web.access import actor, now, roles_required
 from planner.web.outcome_chart import trend_chart
+from planner.web.outcome_forms import answers_from, item_errors
 
 outcomes = Blueprint("outcomes", __name__)
 SCORE_READERS = ("clinician", "admin")
@@ -59,10 +60,8 @@ def enter(course_id: int):
     page = course_pages.course_page(course_id)
     key = request.values.get("measure", "")
     doses = _doses(page)
-    asked = request.args.get("session_id", "")
     # From a dose's page: that dose; else the next dose ahead.
-    before = int(asked) if asked.isascii() and asked.isdigit() and int(asked) in {d[0] for d in doses} \
-        else _next_dose(doses)
+    before = _dose_id(request.args.get("session_id", ""), doses) or _next_dose(doses)
     if key not in MEASURES:
         return render_template("outcomes/choose.html", page=page, course=page.data, measures=MEASURES,
                                session_id=before)
@@ -70,19 +69,14 @@ def enter(course_id: int):
     if request.method == "GET":
         given = {k: str(v) for k, v in enumerate(corrects.items)} if corrects else {}
         return _form(page, key, doses, given, {}, before, corrects, 200)
-    given = {k: request.form.get(f"item_{k + 1}", "") for k in range(len(MEASURES[key].items))}
-    answers = [int(v) if v.isascii() and v.isdigit() and len(v) <= 2 else (None if not v else -1)
-               for v in given.values()]
-    chosen = request.form.get("session_id", "")
-    session_id = int(chosen) if chosen.isascii() and chosen.isdigit() and int(chosen) in {d[0] for d in doses} \
-        else None
+    given, answers = answers_from(request.form, MEASURES[key])
+    session_id = _dose_id(request.form.get("session_id", ""), doses)
     entry = OutcomeIn.model_construct(measure=key, items=answers, taken_at=None, course_id=course_id,
                                       session_id=session_id, supersedes=corrects.id if corrects else None)
     try:
         entered = enter_outcome(page.data["patient_id"], entry, actor(), now())
     except InvalidData as invalid:
-        errors = {int(p.field[6:-1]): p.message for p in invalid.problems if (p.field or "").startswith("items[")}
-        other = [p.message for p in invalid.problems if not (p.field or "").startswith("items[")]
+        errors, other = item_errors(invalid)
         return _form(page, key, doses, given, errors, session_id, corrects, 422, other)
     except EntryRefused as refused:
         return _form(page, key, doses, given, {}, session_id, corrects, 409, [r.message for r in refused.reasons])
@@ -124,6 +118,11 @@ def _doses(page: course_pages.CoursePage) -> list[tuple[int, str, datetime]]:
         start = datetime.fromisoformat(s["start"].replace("Z", "+00:00"))
         shown.append((s["id"], f"Dose {s['dose_number']} · {local(start, page.zone):%a %d %b %Y, %H:%M}", start))
     return shown
+
+
+def _dose_id(text: str, doses: list[tuple[int, str, datetime]]) -> int | None:
+    """The dose a form or link names, if it is one of the course's doses."""
+    return int(text) if text.isascii() and text.isdigit() and int(text) in {d[0] for d in doses} else None
 
 
 def _next_dose(doses: list[tuple[int, str, datetime]]) -> int | None:

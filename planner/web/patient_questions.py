@@ -16,6 +16,7 @@ from planner.services.outcome_entries import EntryRefused, enter_from_link
 from planner.services.outcome_link import link_questions
 from planner.services.patient_page import patient_page
 from planner.web.access import now
+from planner.web.outcome_forms import answers_from
 from planner.web.patient import REFUSED, SHOWN, _render, patient
 
 
@@ -33,9 +34,7 @@ def answer(token: str, measure: str):
     # A measure this appointment does not ask is not taken (a link that asks none is refused below, kindly).
     if found is None or (offered and measure not in offered):
         abort(404)
-    given = {k: request.form.get(f"item_{k + 1}", "") for k in range(len(found.items))}
-    answers = [int(v) if v.isascii() and v.isdigit() and len(v) <= 2 else (None if not v else -1)
-               for v in given.values()]
+    given, answers = answers_from(request.form, found)
     try:
         entered = enter_from_link(token, _secret(), measure, answers, now(), request.remote_addr)
     except LinkRefused as refused:
@@ -44,8 +43,9 @@ def answer(token: str, measure: str):
     except EntryRefused as refused:
         return _page(token, measure, given, {}, 409, refused.reasons[0].message)
     except InvalidData as invalid:
+        # The patient's own words: kinder than the scoring's, which name the item for staff.
         errors = {int(p.field[6:-1]): _kind(p.code, found.highest_answer) for p in invalid.problems
-                  if p.field and p.field.startswith("items[")}
+                  if (p.field or "").startswith("items[")}
         return _page(token, measure, given, errors, 422, "Please answer every question (see the marked ones).")
     flagged = SELF_HARM in entered.score.flags
     return redirect(url_for(".questions_done", token=token, measure=measure, **({"check": 1} if flagged else {})), 303)
