@@ -19,6 +19,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from planner.domain.errors import InvalidData, LinkRefused
 from planner.domain.patient_page import ANOTHER_TIME, CANCEL, CLOSED, CONFIRM, OK, USED
 from planner.services.patient_actions import ask_another_time, cancel_from_link, confirm_from_link
+from planner.services.outcome_link import link_questions
 from planner.services.patient_calendar import feed_from_link
 from planner.services.patient_page import PatientPage, patient_page
 from planner.web.access import now
@@ -90,7 +91,9 @@ def _act(token: str, action: str):
 
 def _render(page: PatientPage, token: str, problem: str | None = None, opened: str | None = None) -> str:
     template = {OK: "patient/session.html", USED: "patient/done.html"}.get(page.verdict, "patient/notice.html")
-    return render_template(template, page=page, token=token, problem=problem, opened=opened)
+    # The questionnaires still to answer before a dose (outcome measures, issue 13 part 5).
+    questions = link_questions(token, _secret(), now()).open if page.verdict in (OK, USED) else ()
+    return render_template(template, page=page, token=token, problem=problem, opened=opened, questions=questions)
 
 
 def _secret() -> str:

@@ -29,3 +29,6 @@ __all__ += ["StaffingPolicy"]
 from planner.db.models.courses import ProtocolRetirement  # noqa: E402  (issue 12, part 2: protocols)
 
 __all__ += ["ProtocolRetirement"]
+from planner.db.models.outcomes import OutcomeEntry  # noqa: E402  (issue 13, part 5)
+
+__all__ += ["OutcomeEntry"]
