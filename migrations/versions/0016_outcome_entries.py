@@ -3,8 +3,7 @@
 Revision ID: 0016
 Revises: 0015
 
-Revises 0013, the highest on main when this was written; 0014 and 0015 are taken by work in
-parallel, and whoever merges last points this at the one before it.
+Follows 0015 (protocol retirements): written in parallel with 0014 and 0015, put after them on merge.
 """
 from alembic import op
 import sqlalchemy as sa
