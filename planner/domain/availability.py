@@ -10,7 +10,7 @@ from planner.domain.calendar import day_start
 from planner.domain.clinic import ClinicState, Placement, Room, SessionType
 from planner.domain.intervals import Cover, Interval, merge, subtract
 from planner.domain.policy import one_role_each
-from planner.domain.presence import short_on_site
+from planner.domain.presence import enough_on_site, short_on_site
 from planner.domain.staffing import FULL_LOAD, Duty, Ratios, RoleNeed, StaffMember, peak_load
 from planner.domain.supervision import floor_breaches
 from planner.domain.windows import FreeWindow, for_patient, starting_from
@@ -176,9 +176,11 @@ def open_windows(stype: SessionType, state: ClinicState, first: date, last: date
     step = timedelta(minutes=site.slot_minutes)
     windows: list[FreeWindow] = []
     for block in opening:
+        present = presence_cover(stype, state, block)
         start = block.start
         while start + stype.duration <= block.end:
-            if _fits(stype, state, start, rooms, need_covers):
+            if (present is None or present.contains(stype.window(start))) \
+                    and _fits(stype, state, start, rooms, need_covers):
                 last_window = windows[-1] if windows else None
                 if last_window and last_window.starts_until + step == start:
                     windows[-1] = FreeWindow(last_window.starts_from, start, stype.duration)
@@ -206,6 +208,14 @@ def _fits(stype: SessionType, state: ClinicState, start: datetime, rooms: Cover 
     # Only two candidates per role are known here, or one person may take two roles
     # if they can carry both: search the roster properly.
     return fit_at(stype, state, start) is not None
+
+
+def presence_cover(stype: SessionType, state: ClinicState, block: Interval) -> Cover | None:
+    """Stretches of a block of opening hours with enough ACLS and BLS holders on site (None: not a dose)."""
+    if not stype.is_dosing:
+        return None
+    acls, bls = enough_on_site(state.site, stype, state, block)
+    return Cover(subtract(acls, subtract([block], bls)))
 
 
 def room_cover(stype: SessionType, state: ClinicState, opening: list[Interval]) -> Cover | None:

@@ -11,8 +11,9 @@ UTC and read in the site's IANA zone"). In each quarter:
 - monitoring capacity: the other clinicians who may monitor (supervision.MONITORS less the
   prescribers, so nobody counts twice), with a valid licence and BLS, times the monitoring ratio
   (2 by default);
-- ACLS/BLS presence: someone with ACLS on site, and a second person with BLS (or ACLS), while a
-  dose is under way (issue 12, part 1).
+- ACLS/BLS presence: someone with ACLS on site, and a second person with BLS (or ACLS), at every
+  instant of the quarter, a handover inside it counted as the presence check does (issue 12,
+  part 1): the view and the booking rules say the same of a quarter.
 
 A ratio is the route's own where the site's policy gives the route one (IV 1 nurse : 2,
 intranasal 1 : 3), else the site's. Each dose weighs on capacity by its route's ratio, as a duty
@@ -35,6 +36,7 @@ from planner.domain.calendar import day_start
 from planner.domain.clinic import ClinicState, SessionRequest, SessionType, Site
 from planner.domain.errors import Reason
 from planner.domain.intervals import Interval
+from planner.domain.presence import on_site_within, shortfall
 from planner.domain.staffing import (
     FULL_LOAD, MONITORING_CLINICIAN, PRESCRIBERS, SUPERVISING_PRESCRIBER, StaffMember,
 )
@@ -56,8 +58,8 @@ class Quarter:
     load: int
     supervising: int
     monitoring: int
-    acls: bool          # someone with ACLS on site the whole quarter
-    second_bls: bool    # besides them, someone else with BLS (or ACLS)
+    acls: bool          # someone with ACLS on site at every instant of the quarter (a handover counts)
+    second_bls: bool    # besides them, someone else with BLS (or ACLS), at every instant too
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -157,8 +159,20 @@ def coverage_curve(site: Site, day: date, dosing: list[Interval], staff: Iterabl
             [(w, ratios.share(SUPERVISING_PRESCRIBER, r)) for w, r in under_way], span), idle_supervise)
         monitoring = _capacity(len(here & monitors), load, _peak(
             [(w, ratios.share(MONITORING_CLINICIAN, r)) for w, r in under_way], span), idle_monitor)
-        quarters.append(Quarter(span, load, supervising, monitoring, bool(here & acls), len(here & bls) >= 2))
+        quarters.append(Quarter(span, load, supervising, monitoring, _present(people, site.id, span, here, acls, 1),
+                                _present(people, site.id, span, here, bls, 2)))
     return quarters
+
+
+def _present(people: list[StaffMember], site_id: int, span: Interval, here: set[int], holders: set[int],
+             needed: int) -> bool:
+    """True when at least needed holders are on site at every instant of span (handovers inside it counted)."""
+    whole = len(here & holders)
+    if whole >= needed:
+        return True
+    partial = [found for m in people if m.id in holders and m.id not in here and m.active
+               and (found := on_site_within(m, site_id, span))]
+    return shortfall(partial, span, needed - whole) is None
 
 
 @dataclass(frozen=True)
