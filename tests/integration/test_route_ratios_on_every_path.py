@@ -149,3 +149,34 @@ def test_a_course_plan_puts_doses_beside_rosas_only_when_the_ratio_of_the_route_
     theirs = _dose_windows(propose_course(second, "iv-induction", prefs, NOW, f.MONDAY))
     overlapping = [a for a in theirs for b in booked if a[0] < b[1] and b[0] < a[1]]
     assert theirs and bool(overlapping) == (case == "safe")
+
+
+@pytest.mark.parametrize("case", STRICT)
+def test_a_re_plan_makes_up_a_dose_only_where_rosa_can_carry_it_by_the_ratio_of_the_route(course_clinic, case):
+    from planner.services.booking import cancel_session
+    from planner.services.course_booking import book_course
+    from planner.services.course_inputs import PreferencesIn
+    from planner.services.course_planning import propose_course
+    from planner.services.course_replan import preview_replan
+
+    clinic = course_clinic
+    db.session.execute(delete(Shift).where(Shift.staff_id == clinic.nurses[1]))
+    db.session.commit()
+    strict_ratio(clinic, STRICT[case])
+    first, second = f.ready_patient("R-1"), f.ready_patient("R-2")
+    prefs = PreferencesIn(time_of_day="morning")
+    book_course(f.booking_order(propose_course(first, "iv-induction", prefs, NOW, f.MONDAY), first), SYSTEM, NOW)
+    course = book_course(f.booking_order(propose_course(second, "iv-induction", prefs, NOW, f.MONDAY), second),
+                         SYSTEM, NOW)
+    db.session.rollback()
+    third = db.session.scalar(select(Session.id).where(Session.course_id == course, Session.dose_number == 3,
+                                                       Session.purpose == "dose"))
+    cancel_session(third, SYSTEM, NOW)
+    db.session.rollback()
+    rosas = [(_utc(a), _utc(b)) for a, b in db.session.execute(
+        select(Session.starts_at, Session.ends_at).where(Session.patient_id == first, Session.purpose == "dose"))]
+    made_up = [c.new for c in preview_replan(course, NOW).changes if c.session_id is None and c.purpose == "dose"]
+    assert made_up  # the missed dose is made up either way
+    beside = [d for d in made_up for a, b in rosas if d.start < b and a < d.end]
+    if case == "refused":
+        assert beside == []  # never over Rosa's IV patient: the IV ratio 1 fills her

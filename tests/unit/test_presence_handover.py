@@ -13,7 +13,7 @@ import pytest
 from planner.domain.coverage import coverage_curve
 from planner.domain.presence import short_on_site
 from tests.unit.builders import (
-    DR_ADAMS, NURSE_BAKER, at, iv_infusion, make_credentials, make_shift, make_site, make_staff, make_state, span,
+    DR_ADAMS, NURSE_BAKER, at, esketamine, iv_infusion, make_credentials, make_shift, make_site, make_staff, make_state, span,
 )
 
 IVY, JON, KAI = 10, 11, 12
@@ -90,3 +90,40 @@ def test_the_coverage_view_counts_the_quarter_of_a_handover_as_the_booking_rules
     quarter = next(q for q in curve if q.span.start == at(10, 45))
     assert quarter.acls is covered
     assert (quarter.state != "gap") is covered
+
+
+# --- the planner's "no plan" words when presence binds (planning/explain.py) ------------------------
+
+def _why(staff, policy=None):
+    from dataclasses import replace
+
+    from planner.domain.planning.explain import describe, missing_by_half_day
+    from planner.domain.planning.model import Preferences
+    site = replace(SITE, policies={"intranasal": policy}) if policy else SITE
+    state = make_state(site=site, staff=staff)
+    day, spray = at(10).date(), esketamine()
+    return describe(spray, missing_by_half_day(spray, state, day, day, Preferences(time_of_day="afternoon")), day,
+                    state)
+
+
+def spray_team(*others):
+    """Dr Adams supervises esketamine (REMS trained, no ACLS), Nurse Baker monitors (BLS), all day."""
+    return [make_staff(DR_ADAMS, "Dr Adams", ("MD",), make_credentials(("licence", "rems_training"))),
+            bls_holder(NURSE_BAKER), *others]
+
+
+@pytest.mark.parametrize(("staff", "policy", "sentence"), [
+    (spray_team(acls_holder(IVY, ("07:00", "14:00"))), None,
+     "No ACLS holder is on site at Midtown on Mondays after 14:00 in week 1."),
+    (spray_team(acls_holder(IVY), bls_holder(KAI, ("07:00", "14:00"))), {"bls_on_site": 3},
+     "Fewer than 3 BLS holders (the ACLS holders counted) are on site at Midtown on Mondays after 14:00 in week 1."),
+    (spray_team(acls_holder(IVY)), None, None),
+])
+def test_the_no_plan_answer_names_the_presence_rule_when_it_binds_and_not_otherwise(staff, policy, sentence):
+    from planner.domain.policy import RoutePolicy
+
+    found = _why(staff, RoutePolicy(**policy) if policy else None)
+    if sentence is None:
+        assert not any("holder" in line for line in found)
+    else:
+        assert sentence in found, found
