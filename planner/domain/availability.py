@@ -10,7 +10,7 @@ from planner.domain.calendar import day_start
 from planner.domain.clinic import ClinicState, Placement, Room, SessionType
 from planner.domain.intervals import Cover, Interval, merge, subtract
 from planner.domain.policy import one_role_each
-from planner.domain.presence import enough_on_site, short_on_site
+from planner.domain.presence import enough_on_site_by_block, short_on_site
 from planner.domain.staffing import FULL_LOAD, Duty, Ratios, RoleNeed, StaffMember, peak_load
 from planner.domain.supervision import floor_breaches
 from planner.domain.windows import FreeWindow, for_patient, starting_from
@@ -175,8 +175,8 @@ def open_windows(stype: SessionType, state: ClinicState, first: date, last: date
     need_covers = [need_cover(need, stype, state, opening, span) for need in stype.needs]
     step = timedelta(minutes=site.slot_minutes)
     windows: list[FreeWindow] = []
-    for block in opening:
-        present = presence_cover(stype, state, block)
+    presence = presence_covers(stype, state, opening)
+    for block, present in zip(opening, presence):
         start = block.start
         while start + stype.duration <= block.end:
             if (present is None or present.contains(stype.window(start))) \
@@ -210,12 +210,12 @@ def _fits(stype: SessionType, state: ClinicState, start: datetime, rooms: Cover 
     return fit_at(stype, state, start) is not None
 
 
-def presence_cover(stype: SessionType, state: ClinicState, block: Interval) -> Cover | None:
-    """Stretches of a block of opening hours with enough ACLS and BLS holders on site (None: not a dose)."""
+def presence_covers(stype: SessionType, state: ClinicState, opening: list[Interval]) -> list[Cover | None]:
+    """Per block of opening hours, the stretches with enough ACLS and BLS holders on site (None: not a dose)."""
     if not stype.is_dosing:
-        return None
-    acls, bls = enough_on_site(state.site, stype, state, block)
-    return Cover(subtract(acls, subtract([block], bls)))
+        return [None] * len(opening)
+    return [Cover(subtract(acls, subtract([block], bls)))
+            for block, (acls, bls) in zip(opening, enough_on_site_by_block(state.site, stype, state, opening))]
 
 
 def room_cover(stype: SessionType, state: ClinicState, opening: list[Interval]) -> Cover | None:

@@ -11,6 +11,7 @@ coverage view (coverage.py) counts its quarter hours by the same sweep, so both 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -122,22 +123,43 @@ def enough_on_site(site: Site, stype: SessionType, state: ClinicState, span: Int
     A search asks this once per block of opening hours instead of short_on_site at every start:
     a start fits exactly when its window lies inside both (credentials judged on the span's local day).
     """
+    return enough_on_site_by_block(site, stype, state, [span])[0]
+
+
+def enough_on_site_by_block(site: Site, stype: SessionType, state: ClinicState,
+                            opening: list[Interval]) -> list[tuple[list[Interval], list[Interval]]]:
+    """enough_on_site for every block of opening hours of a search, each person's time on site worked out once."""
     policy = policy_for(site.policies, stype.route)
-    day = site.calendar.local_day(span.start)
-    acls: list[list[Interval]] = []
-    bls: list[list[Interval]] = []
-    for member in people_at(state):
-        if not member.active:
-            continue
-        holds_acls = not member.missing_credentials(("acls",), day)
-        if not holds_acls and member.missing_credentials(("bls",), day):
-            continue
-        here = on_site_within(member, site.id, span)
-        if here:
-            bls.append(here)
-            if holds_acls:
-                acls.append(here)
-    return at_least(acls, span, policy.acls_on_site), at_least(bls, span, policy.bls_on_site)
+    span = Interval.trusted(opening[0].start, opening[-1].end)
+    people = [(member, here) for member in people_at(state) if member.active
+              and (here := on_site_within(member, site.id, span))]
+    found = []
+    for block in opening:
+        day = site.calendar.local_day(block.start)
+        acls: list[list[Interval]] = []
+        bls: list[list[Interval]] = []
+        for member, here in people:
+            holds_acls = not member.missing_credentials(("acls",), day)
+            if not holds_acls and member.missing_credentials(("bls",), day):
+                continue
+            within = _clipped(here, block)
+            if within:
+                bls.append(within)
+                if holds_acls:
+                    acls.append(within)
+        found.append((at_least(acls, block, policy.acls_on_site), at_least(bls, block, policy.bls_on_site)))
+    return found
+
+
+def _clipped(stretches: list[Interval], span: Interval) -> list[Interval]:
+    """The parts of sorted disjoint stretches inside span, found by bisection."""
+    k = bisect_right(stretches, span.start, key=lambda part: part.end)
+    found = []
+    while k < len(stretches) and stretches[k].start < span.end:
+        part = stretches[k]
+        found.append(Interval.trusted(max(part.start, span.start), min(part.end, span.end)))
+        k += 1
+    return found
 
 
 def at_least(stretches: list[list[Interval]], span: Interval, needed: int) -> list[Interval]:
