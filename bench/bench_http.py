@@ -64,7 +64,8 @@ def _free_slots(session, clinic) -> list[tuple[datetime, int, tuple]]:
                 fit = fit_at(stype, state, start)
                 while fit is not None:
                     fake_id -= 1
-                    duties = tuple((p.staff_id, Duty(stype.role_window(start, needs[p.role]), p.role, fake_id))
+                    duties = tuple((p.staff_id, Duty(stype.role_window(start, needs[p.role]), p.role, fake_id,
+                                                         stype.route))
                                    for p in fit.placements)
                     state.add(BookedSession(fake_id, 0, site.id, fit.room_id, stype.window(start), duties))
                     slots.append((start, fit.room_id, tuple((p.staff_id, p.role) for p in fit.placements)))

@@ -10,8 +10,8 @@ from planner.domain.calendar import day_start
 from planner.domain.clinic import ClinicState, Placement, Room, SessionType
 from planner.domain.intervals import Cover, Interval, merge, subtract
 from planner.domain.policy import one_role_each
-from planner.domain.presence import short_on_site
-from planner.domain.staffing import FULL_LOAD, Duty, RoleNeed, StaffMember, peak_load, share
+from planner.domain.presence import enough_on_site_by_block, short_on_site
+from planner.domain.staffing import FULL_LOAD, Duty, Ratios, RoleNeed, StaffMember, peak_load
 from planner.domain.supervision import floor_breaches
 from planner.domain.windows import FreeWindow, for_patient, starting_from
 
@@ -36,8 +36,8 @@ def eligible_rooms(stype: SessionType, state: ClinicState) -> list[Room]:
 
 
 def can_fill(member: StaffMember, need: RoleNeed, window: Interval, state: ClinicState, day: date,
-             ignore_session_id: int | None = None) -> bool:
-    """True when a staff member may take a role over a window (the booking rules, one person)."""
+             ignore_session_id: int | None = None, *, route: str | None) -> bool:
+    """True when a staff member may take a role over a window in a session of route (the booking rules, one person)."""
     if not member.active or not member.disciplines & need.disciplines:
         return False
     if member.missing_credentials(need.credentials, day):
@@ -48,8 +48,8 @@ def can_fill(member: StaffMember, need: RoleNeed, window: Interval, state: Clini
         return False
     duties = [d for d in state.roster.duties_near(member.id, window)
               if ignore_session_id is None or d.session_id != ignore_session_id]
-    duties.append(Duty(window, need.role))
-    return peak_load(duties, window, state.site.limits) <= FULL_LOAD
+    duties.append(Duty(window, need.role, None, route))
+    return peak_load(duties, window, state.site.ratios) <= FULL_LOAD
 
 
 def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: int | None = None,
@@ -76,15 +76,15 @@ def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: 
 
     def fitting(need: RoleNeed, among) -> _Fitting:
         role_window = stype.role_window(start, need)
-        return _Fitting(among, lambda m: can_fill(m, need, role_window, state, day))
+        return _Fitting(among, lambda m: can_fill(m, need, role_window, state, day, route=stype.route))
 
     def bearable(chosen: tuple[int, ...]) -> bool:
         # One person in several roles of this session carries all of them at once.
         for staff_id in {sid for sid in chosen if chosen.count(sid) > 1}:
             duties = list(state.roster.duties_near(staff_id, window))
-            duties += [Duty(stype.role_window(start, need), need.role)
+            duties += [Duty(stype.role_window(start, need), need.role, None, stype.route)
                        for sid, need in zip(chosen, stype.needs) if sid == staff_id]
-            if peak_load(duties, window, state.site.limits) > FULL_LOAD:
+            if peak_load(duties, window, state.site.ratios) > FULL_LOAD:
                 return False
         return True
 
@@ -175,10 +175,12 @@ def open_windows(stype: SessionType, state: ClinicState, first: date, last: date
     need_covers = [need_cover(need, stype, state, opening, span) for need in stype.needs]
     step = timedelta(minutes=site.slot_minutes)
     windows: list[FreeWindow] = []
-    for block in opening:
+    presence = presence_covers(stype, state, opening)
+    for block, present in zip(opening, presence):
         start = block.start
         while start + stype.duration <= block.end:
-            if _fits(stype, state, start, rooms, need_covers):
+            if (present is None or present.contains(stype.window(start))) \
+                    and _fits(stype, state, start, rooms, need_covers):
                 last_window = windows[-1] if windows else None
                 if last_window and last_window.starts_until + step == start:
                     windows[-1] = FreeWindow(last_window.starts_from, start, stype.duration)
@@ -208,6 +210,14 @@ def _fits(stype: SessionType, state: ClinicState, start: datetime, rooms: Cover 
     return fit_at(stype, state, start) is not None
 
 
+def presence_covers(stype: SessionType, state: ClinicState, opening: list[Interval]) -> list[Cover | None]:
+    """Per block of opening hours, the stretches with enough ACLS and BLS holders on site (None: not a dose)."""
+    if not stype.is_dosing:
+        return [None] * len(opening)
+    return [Cover(subtract(acls, subtract([block], bls)))
+            for block, (acls, bls) in zip(opening, enough_on_site_by_block(state.site, stype, state, opening))]
+
+
 def room_cover(stype: SessionType, state: ClinicState, opening: list[Interval]) -> Cover | None:
     """Free stretches of every eligible room (None when the type needs no room)."""
     if stype.room_capability is None:
@@ -228,7 +238,7 @@ def need_cover(need: RoleNeed, stype: SessionType, state: ClinicState, opening: 
     site = state.site
     pieces: list[Interval] = []
     owners: list[int] = []
-    headroom = FULL_LOAD - share(need.role, site.limits)
+    headroom = FULL_LOAD - site.ratios.share(need.role, stype.route)
     for member in state.roster.staff.values():
         if not member.active or not member.disciplines & need.disciplines:
             continue
@@ -237,19 +247,18 @@ def need_cover(need: RoleNeed, stype: SessionType, state: ClinicState, opening: 
         # Someone on shift at another site at the same time is not here (overlapping shifts are refused,
         # but a record written around the application must not make them count twice).
         available = subtract(available, merge(s.interval for s in member.shifts if s.site_id != site.id))
-        available = subtract(available, _overloaded(state.roster.duties_of(member.id), headroom, site.limits), True)
+        available = subtract(available, _overloaded(state.roster.duties_of(member.id), headroom, site.ratios), True)
         available = _credentialed(available, member, need, site.calendar.zone)
         pieces += available
         owners += [member.id] * len(available)
     return Cover(pieces, owners)
 
 
-def _overloaded(duties: list[Duty], headroom: int, limits: dict[str, int]) -> list[Interval]:
-    """Stretches where existing duties leave less than headroom free (sorted, disjoint)."""
-    shares = {role: share(role, limits) for role in {duty.role for duty in duties}}
+def _overloaded(duties: list[Duty], headroom: int, ratios: Ratios) -> list[Interval]:
+    """Stretches where existing duties (each by its own route's ratio) leave less than headroom free (sorted, disjoint)."""
     events = []
-    for (start, end), role, _ in duties:
-        part = shares[role]
+    for (start, end), role, _, route in duties:
+        part = ratios.share(role, route)
         events.append((start, 1, part))
         events.append((end, 0, part))
     events.sort()  # ends (0) before starts (1) at the same instant: back-to-back is not overlap

@@ -24,7 +24,6 @@ from planner.domain.staffing import (
     ROLE_NAMES,
     Duty,
     peak_load,
-    share,
 )
 
 
@@ -144,10 +143,11 @@ def _staff_reasons(request: SessionRequest, state: ClinicState, ignore_session_i
             duties = [d for d in state.roster.duties_near(member.id, request.window)
                       if ignore_session_id is None or d.session_id != ignore_session_id]
             # Every role this person takes in this very session counts, not only this one.
-            duties += [Duty(stype.role_window(request.start, needs[p.role]), p.role)
+            duties += [Duty(stype.role_window(request.start, needs[p.role]), p.role, None, stype.route)
                        for p in request.placements if p.staff_id == member.id and p.role in needs]
-            if peak_load(duties, window, site.limits) > FULL_LOAD:
-                limit = FULL_LOAD // share(need.role, site.limits)
+            # Each duty weighs by its own session's route ratio (the route's policy, else the site's).
+            if peak_load(duties, window, site.ratios) > FULL_LOAD:
+                limit = site.ratios.limit(need.role, stype.route)
                 reasons.append(Reason("staff_over_capacity",
                                       f"{who} would carry more than {limit} concurrent patient"
                                       f"{'s' if limit != 1 else ''} as {role_name} or the equivalent across roles.",
@@ -194,7 +194,7 @@ def as_booked(request: SessionRequest, session_id: int) -> BookedSession:
     for placement in request.placements:
         need = needs.get(placement.role)
         window = request.session_type.role_window(request.start, need) if need else request.window
-        duties.append((placement.staff_id, Duty(window, placement.role, session_id)))
+        duties.append((placement.staff_id, Duty(window, placement.role, session_id, request.session_type.route)))
     return BookedSession(session_id, request.patient.id, request.site.id, request.room_id,
                          request.window, tuple(duties), request.session_type.is_dosing)
 

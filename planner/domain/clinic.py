@@ -11,7 +11,7 @@ from planner.domain.calendar import SiteCalendar
 from planner.domain.intervals import Interval
 from planner.domain.policy import RoutePolicy
 from planner.domain.staffing import (
-    ACTIVE, DEFAULT_LIMITS, LONGEST_DUTY, Duty, RoleNeed, Roster, StaffMember,
+    ACTIVE, DEFAULT_LIMITS, LONGEST_DUTY, Duty, Ratios, RoleNeed, Roster, StaffMember,
 )
 
 CAPABILITIES = ("infusion_pump_monitor", "pulse_oximeter", "therapy", "telehealth")
@@ -40,6 +40,11 @@ class Site:
     slot_minutes: int = 15
     active: bool = True  # a deactivated site books nothing
     policies: dict[str, RoutePolicy] = field(default_factory=dict)  # per drug route; defaults when absent
+
+    @cached_property
+    def ratios(self) -> Ratios:
+        """Concurrent patients per person: each route's own ratios where its policy sets them, else the site's."""
+        return Ratios(self.limits, {route: policy.limits for route, policy in self.policies.items()})
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,20 @@ UTC and read in the site's IANA zone"). In each quarter:
 
 - load: the most dosing sessions under way at once (their dose and observation window);
 - supervising capacity: prescribers on shift at the site for the whole quarter, not on leave,
-  with a valid licence, each times the site's supervising-prescriber limit (domain.md,
-  "Concurrency limits": 4 by default);
+  with a valid licence, each times the supervising-prescriber ratio (domain.md, "Concurrency
+  limits": 4 by default);
 - monitoring capacity: the other clinicians who may monitor (supervision.MONITORS less the
-  prescribers, so nobody counts twice), with a valid licence and BLS, times the monitoring limit
+  prescribers, so nobody counts twice), with a valid licence and BLS, times the monitoring ratio
   (2 by default);
-- ACLS/BLS presence: someone with ACLS on site, and a second person with BLS (or ACLS), while a
-  dose is under way (issue 12, part 1).
+- ACLS/BLS presence: someone with ACLS on site, and a second person with BLS (or ACLS), at every
+  instant of the quarter, a handover inside it counted as the presence check does (issue 12,
+  part 1): the view and the booking rules say the same of a quarter.
+
+A ratio is the route's own where the site's policy gives the route one (IV 1 nurse : 2,
+intranasal 1 : 3), else the site's. Each dose weighs on capacity by its route's ratio, as a duty
+weighs on its person in the booking rules (staffing.Ratios): the capacity shown is the patients
+of the quarter's mix of routes the people on site can carry, so a quarter is a gap exactly when
+the doses' weighed load is more than the people on site.
 
 A quarter with load is a gap when the load is above either capacity or the ACLS/BLS pair is
 missing, near the limit when the load equals a capacity.
@@ -29,8 +36,9 @@ from planner.domain.calendar import day_start
 from planner.domain.clinic import ClinicState, SessionRequest, SessionType, Site
 from planner.domain.errors import Reason
 from planner.domain.intervals import Interval
+from planner.domain.presence import on_site_within, shortfall
 from planner.domain.staffing import (
-    DEFAULT_LIMITS, MONITORING_CLINICIAN, PRESCRIBERS, SUPERVISING_PRESCRIBER, StaffMember,
+    FULL_LOAD, MONITORING_CLINICIAN, PRESCRIBERS, SUPERVISING_PRESCRIBER, StaffMember,
 )
 from planner.domain.supervision import MONITORS
 
@@ -50,8 +58,8 @@ class Quarter:
     load: int
     supervising: int
     monitoring: int
-    acls: bool          # someone with ACLS on site the whole quarter
-    second_bls: bool    # besides them, someone else with BLS (or ACLS)
+    acls: bool          # someone with ACLS on site at every instant of the quarter (a handover counts)
+    second_bls: bool    # besides them, someone else with BLS (or ACLS), at every instant too
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -89,10 +97,6 @@ def quarters_of(day: date, zone: str) -> list[Interval]:
     return found
 
 
-def _limit(site: Site, role: str) -> int:
-    return max(1, min(20, site.limits.get(role, DEFAULT_LIMITS[role])))
-
-
 def _holds(member: StaffMember, kinds: Iterable[str], day: date) -> bool:
     return not member.missing_credentials(kinds, day)
 
@@ -104,22 +108,39 @@ def _on_site(member: StaffMember, site_id: int, span: Interval) -> bool:
 
 def peak_concurrent(windows: list[Interval], span: Interval) -> int:
     """The most windows under way at one instant inside span (one ending as another begins: not at once)."""
+    return _peak([(window, 1) for window in windows], span)
+
+
+def _peak(weighed: list[tuple[Interval, int]], span: Interval) -> int:
+    """The highest sum of the weights of the windows under way at one instant inside span."""
     events = []
-    for window in windows:
+    for window, weight in weighed:
         if window.overlaps(span):
-            events.append((max(window.start, span.start), 1))
-            events.append((min(window.end, span.end), -1))
-    events.sort()  # at one instant, -1 sorts before 1: back-to-back windows do not add up
+            events.append((max(window.start, span.start), 1, weight))
+            events.append((min(window.end, span.end), 0, weight))
+    events.sort()  # at one instant, ends (0) sort before starts (1): back-to-back windows do not add up
     load = peak = 0
-    for _, step in events:
-        load += step
+    for _, is_start, weight in events:
+        load = load + weight if is_start else load - weight
         peak = max(peak, load)
     return peak
 
 
-def coverage_curve(site: Site, day: date, dosing: list[Interval], staff: Iterable[StaffMember]) -> list[Quarter]:
-    """Each quarter hour of the site's local day with its dosing load, capacities and ACLS/BLS pair."""
-    supervise, monitor = _limit(site, SUPERVISING_PRESCRIBER), _limit(site, MONITORING_CLINICIAN)
+def _capacity(people: int, load: int, units: int, idle_limit: int) -> int:
+    """Patients of this quarter's mix the people can carry: people x the ratio when one route is under way."""
+    if not load:
+        return people * idle_limit
+    # units / load is the mean share of one dose; floor, so load > capacity exactly when units > people.
+    return people * FULL_LOAD * load // units
+
+
+def coverage_curve(site: Site, day: date, dosing: list[Interval], staff: Iterable[StaffMember],
+                   routes: list[str | None] | None = None) -> list[Quarter]:
+    """Each quarter hour of the site's local day with its dosing load, capacities and ACLS/BLS pair.
+
+    routes: each dose's drug route, in the order of dosing (None: every dose by the site's ratios).
+    """
+    ratios = site.ratios
     people = list(staff)
     # Credentials are judged on the local day, as a booking judges them (Credential.valid_on).
     prescribers = {m.id for m in people if m.disciplines & PRESCRIBERS and _holds(m, ("licence",), day)}
@@ -127,14 +148,31 @@ def coverage_curve(site: Site, day: date, dosing: list[Interval], staff: Iterabl
                 and _holds(m, ("licence", "bls"), day)}
     acls = {m.id for m in people if _holds(m, ("acls",), day)}
     bls = acls | {m.id for m in people if _holds(m, ("bls",), day)}
-    ordered = sorted(dosing, key=lambda w: w.start)
+    doses = sorted(zip(dosing, routes if routes is not None else [None] * len(dosing)), key=lambda d: d[0].start)
+    idle_supervise, idle_monitor = ratios.limit(SUPERVISING_PRESCRIBER), ratios.limit(MONITORING_CLINICIAN)
     quarters = []
     for span in quarters_of(day, site.calendar.zone):
         here = {m.id for m in people if _on_site(m, site.id, span)}
-        quarters.append(Quarter(span, peak_concurrent([w for w in ordered if w.overlaps(span)], span),
-                                len(here & prescribers) * supervise, len(here & monitors) * monitor,
-                                bool(here & acls), len(here & bls) >= 2))
+        under_way = [(window, route) for window, route in doses if window.overlaps(span)]
+        load = peak_concurrent([window for window, _ in under_way], span)
+        supervising = _capacity(len(here & prescribers), load, _peak(
+            [(w, ratios.share(SUPERVISING_PRESCRIBER, r)) for w, r in under_way], span), idle_supervise)
+        monitoring = _capacity(len(here & monitors), load, _peak(
+            [(w, ratios.share(MONITORING_CLINICIAN, r)) for w, r in under_way], span), idle_monitor)
+        quarters.append(Quarter(span, load, supervising, monitoring, _present(people, site.id, span, here, acls, 1),
+                                _present(people, site.id, span, here, bls, 2)))
     return quarters
+
+
+def _present(people: list[StaffMember], site_id: int, span: Interval, here: set[int], holders: set[int],
+             needed: int) -> bool:
+    """True when at least needed holders are on site at every instant of span (handovers inside it counted)."""
+    whole = len(here & holders)
+    if whole >= needed:
+        return True
+    partial = [found for m in people if m.id in holders and m.id not in here and m.active
+               and (found := on_site_within(m, site_id, span))]
+    return shortfall(partial, span, needed - whole) is None
 
 
 @dataclass(frozen=True)

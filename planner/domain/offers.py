@@ -208,7 +208,8 @@ def why_no_times(stype: SessionType, state: ClinicState, first: date, last: date
               if (start := block.start + k * step) >= now]
     reasons = []
     for need in stype.needs:
-        if not any(can_fill(member, need, stype.role_window(start, need), state, site.calendar.local_day(start))
+        if not any(can_fill(member, need, stype.role_window(start, need), state, site.calendar.local_day(start),
+                            route=stype.route)
                    for start in starts for member in state.roster.staff.values()):
             reasons.append(Reason("role_missing", f"No {ROLE_NAMES.get(need.role, need.role)} who can take it is "
                                                   f"on shift and free at {site.name} then.", "day"))

@@ -9,7 +9,7 @@ oximeter) are listed with the editable ones so the admin reads the whole policy 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 from planner.domain.errors import Reason
 from planner.domain.staffing import MONITORING_CLINICIAN, SUPERVISING_PRESCRIBER, THERAPIST
@@ -26,6 +26,8 @@ class RoutePolicy:
     bls_on_site: int = 2         # people on site with valid BLS or ACLS, the ACLS holder counted
     # The monitoring clinician is not the one administering, even where the site allows one person two roles.
     distinct_monitor: bool = False
+    # The route's own ratios (concurrent dosing patients per person, by role); a role left out follows the site's.
+    limits: dict[str, int] = field(default_factory=dict)
 
 
 FLOOR = DEFAULT = RoutePolicy()  # domain.md's defaults are the floor: a clinic may only ask for more
@@ -36,6 +38,7 @@ FIELD_NAMES = {
     "acls_on_site": "ACLS holders on site during every dose",
     "bls_on_site": "BLS holders on site during every dose (the ACLS holder counted)",
     "distinct_monitor": "Monitoring clinician distinct from the one administering",
+    "limits": "Ratios for this route (empty: the site's)",
 }
 LIMIT_NAMES = {
     SUPERVISING_PRESCRIBER: "Concurrent dosing patients per supervising prescriber",
@@ -45,6 +48,8 @@ LIMIT_NAMES = {
 # The ratio ceilings: a person's load is counted in shares of 1 to 20 patients (staffing.FULL_LOAD),
 # and a therapist stays with one KAP patient (domain.md, hard rule).
 LIMIT_CEILINGS = {SUPERVISING_PRESCRIBER: 20, MONITORING_CLINICIAN: 20, THERAPIST: 1}
+# The ratios a route may set for itself; the therapist stays 1:1 on every route.
+ROUTE_RATIOS = (SUPERVISING_PRESCRIBER, MONITORING_CLINICIAN)
 
 # Hard rules: nothing to raise, shown beside the editable ones (route None: every dosing route).
 FIXED_RULES = (
@@ -70,7 +75,14 @@ def one_role_each(site, session_type) -> bool:
 
 
 def changed(policy: RoutePolicy, values: dict) -> RoutePolicy:
-    """The policy with these fields changed (names checked by the caller's input model)."""
+    """The policy with these fields changed (names checked by the caller's input model).
+
+    values["limits"] changes only the ratios it names; a ratio given as None goes back to the site's.
+    """
+    values = dict(values)
+    if "limits" in values:
+        limits = {**policy.limits, **values["limits"]}
+        values["limits"] = {role: n for role, n in limits.items() if n is not None}
     return replace(policy, **values)
 
 
@@ -81,6 +93,7 @@ def below_floor(route: str, policy: RoutePolicy) -> list[Reason]:
     if policy.acls_on_site < FLOOR.acls_on_site or policy.acls_on_site > MOST_ON_SITE:
         reasons.append(Reason("policy_below_floor", f"At least {FLOOR.acls_on_site} ACLS holder must be on site "
                               f"during every dose (at most {MOST_ON_SITE}).", f"{where}.acls_on_site"))
+    reasons += limits_below_floor(policy.limits, f"{where}.limits")
     least_bls = max(FLOOR.bls_on_site, policy.acls_on_site)
     if policy.bls_on_site < least_bls or policy.bls_on_site > MOST_ON_SITE:
         reasons.append(Reason("policy_below_floor", f"At least {least_bls} BLS holders (the ACLS holders counted) "
@@ -88,22 +101,24 @@ def below_floor(route: str, policy: RoutePolicy) -> list[Reason]:
     return reasons
 
 
-def limits_below_floor(limits: dict[str, int]) -> list[Reason]:
-    """Ratios outside 1 to their ceiling (a therapist stays 1:1 with a KAP patient), by field."""
+def limits_below_floor(limits: dict[str, int], where: str = "limits") -> list[Reason]:
+    """Ratios outside 1 to their ceiling (a therapist stays 1:1 with a KAP patient), by field under where."""
     reasons = []
     for role, value in sorted(limits.items()):
         ceiling = LIMIT_CEILINGS.get(role)
         if ceiling is None:
-            reasons.append(Reason("policy_unknown_role", f"There is no ratio for {role}.", f"limits.{role}"))
+            reasons.append(Reason("policy_unknown_role", f"There is no ratio for {role}.", f"{where}.{role}"))
         elif role == THERAPIST and value != 1:
             reasons.append(Reason("floor_ratio", "A therapist is present 1:1 for a KAP dose: the therapist "
-                                  "limit must be 1.", f"limits.{role}"))
+                                  "limit must be 1.", f"{where}.{role}"))
         elif not 1 <= value <= ceiling:
             reasons.append(Reason("policy_below_floor", f"{LIMIT_NAMES[role]} must be between 1 and {ceiling}.",
-                                  f"limits.{role}"))
+                                  f"{where}.{role}"))
     return reasons
 
 
 def as_dict(policy: RoutePolicy) -> dict:
     """A route's policy as plain values (for the API, the audit log and the page)."""
-    return {f.name: getattr(policy, f.name) for f in fields(policy)}
+    found = {f.name: getattr(policy, f.name) for f in fields(policy)}
+    found["limits"] = {role: policy.limits.get(role) for role in ROUTE_RATIOS}  # None: the site's ratio applies
+    return found

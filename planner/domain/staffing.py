@@ -131,6 +131,8 @@ class Duty(NamedTuple):
     interval: Interval
     role: str
     session_id: int | None = None
+    # The drug route of its session: a route's policy may set its own ratio (IV 1 nurse : 2, intranasal 1 : 3).
+    route: str | None = None
 
 
 # A whole person, in units every allowed limit (1 to 20 patients) divides exactly, so loads
@@ -138,17 +140,43 @@ class Duty(NamedTuple):
 FULL_LOAD = 232_792_560  # lcm(1..20)
 
 
-def share(role: str, limits: dict[str, int]) -> int:
-    """The units of a person one patient takes in a role (FULL_LOAD / limit)."""
-    return FULL_LOAD // max(1, min(20, limits.get(role, DEFAULT_LIMITS.get(role, 1))))
+class Ratios:
+    """Concurrent patients one person may carry per role: a route's own ratio where its policy sets one, else the site's.
+
+    No published ratio exists (domain.md): both are clinic policy. A duty weighs on its person by
+    the ratio of ITS session's route, so a nurse with an IV patient (1 : 2) and an esketamine
+    patient (1 : 3) carries a half and a third of herself.
+    """
+
+    def __init__(self, site: dict[str, int], routes: dict[str, dict[str, int]] | None = None):
+        self.site = dict(site)
+        self.routes = {route: dict(own) for route, own in (routes or {}).items() if own}
+        self._shares: dict[tuple[str, str | None], int] = {}
+
+    def limit(self, role: str, route: str | None = None) -> int:
+        """Concurrent patients per person in a role for sessions of a route (1 to 20)."""
+        own = self.routes.get(route) if route is not None else None
+        if own and role in own:
+            value = own[role]
+        else:
+            value = self.site.get(role, DEFAULT_LIMITS.get(role, 1))
+        return max(1, min(20, value))
+
+    def share(self, role: str, route: str | None = None) -> int:
+        """The units of a person one patient of that route takes in a role (FULL_LOAD / limit)."""
+        key = (role, route)
+        found = self._shares.get(key)
+        if found is None:
+            found = self._shares[key] = FULL_LOAD // self.limit(role, route)
+        return found
 
 
-def peak_load(duties: Iterable[Duty], window: Interval, limits: dict[str, int]) -> int:
+def peak_load(duties: Iterable[Duty], window: Interval, ratios: Ratios) -> int:
     """The highest combined load of duties (in units; FULL_LOAD is a whole person) at any instant in window."""
     events: list[tuple] = []
     for duty in duties:
         if duty.interval.overlaps(window):
-            part = share(duty.role, limits)
+            part = ratios.share(duty.role, duty.route)
             events.append((max(duty.interval.start, window.start), 1, part))
             events.append((min(duty.interval.end, window.end), 0, part))
     # Ends sort before starts at the same instant: back-to-back duties do not overlap.

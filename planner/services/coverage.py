@@ -28,6 +28,7 @@ class DosingSession:
     window: Interval
     status: str
     lost_cover: tuple[str, ...] = ()  # why its own team no longer covers it (leave, off shift, ...), if so
+    route: str | None = None  # its drug route, whose own ratio may apply (the site's staffing policy)
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,11 @@ def coverage_day(site_id: int, day: date | None, now: datetime) -> CoverageDay:
         assert cover is not None  # the site was just found in the same transaction
         # Load counts every dose that holds its place: given ones too, on a day already past.
         dosing = [DosingSession(b.id, b.request.session_type.name, b.window, b.status,
-                                tuple(dict.fromkeys(r.message for r in uncovered_reasons(b.request, cover.state, b.id))))
+                                tuple(dict.fromkeys(r.message for r in uncovered_reasons(b.request, cover.state, b.id))),
+                                b.request.session_type.route)
                   for b in cover.sessions if b.request.session_type.is_dosing and b.status not in RELEASED]
-        quarters = coverage_curve(site, day, [d.window for d in dosing], cover.state.roster.staff.values())
+        quarters = coverage_curve(site, day, [d.window for d in dosing], cover.state.roster.staff.values(),
+                                  [d.route for d in dosing])
         today = local(now, zone).date()
         lapsing = reads.lapsing_credentials(session, today, today + timedelta(days=LAPSING_DAYS))
         teams = reads.teams_of(session, site_id, {c.staff_id for c in lapsing}, now,

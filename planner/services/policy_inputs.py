@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from planner.domain.policy import DOSING_ROUTES
+from planner.domain.policy import DOSING_ROUTES, ROUTE_RATIOS
 from planner.services.inputs import Role, Strict
 
 Route = Literal[DOSING_ROUTES]  # type: ignore[valid-type]
+RouteRatio = Literal[ROUTE_RATIOS]  # type: ignore[valid-type]  # the therapist stays 1:1 on every route
 # Wide bounds here so that a value below the floor gets the floor's own words (policy.below_floor).
 Count = Annotated[int, Field(ge=0, le=100)]
 
@@ -20,6 +21,8 @@ class RoutePolicyChange(Strict):
     acls_on_site: Count | None = None
     bls_on_site: Count | None = None
     distinct_monitor: bool | None = None
+    # The route's own ratios: a role left out keeps its value, null goes back to the site's ratio.
+    limits: dict[RouteRatio, Count | None] | None = None
 
 
 class PolicyChange(Strict):

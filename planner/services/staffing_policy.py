@@ -23,7 +23,7 @@ from planner.domain.policy import (
     changed, limits_below_floor, policy_for,
 )
 from planner.domain.presence import PRESENCE_CODES
-from planner.domain.staffing import DEFAULT_LIMITS
+from planner.domain.staffing import DEFAULT_LIMITS, MONITORING_CLINICIAN, SUPERVISING_PRESCRIBER
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.policy_inputs import PolicyChange
@@ -46,7 +46,9 @@ def described(site: dom.Site) -> dict:
     """The policy of a site's rules in plain values."""
     return {
         "site_id": site.id, "site": site.name, "distinct_roles": site.distinct_roles,
-        "routes": {route: as_dict(policy_for(site.policies, route)) for route in DOSING_ROUTES},
+        "routes": {route: {**as_dict(policy_for(site.policies, route)),
+                           "ratios": {role: site.ratios.limit(role, route) for role in LIMIT_NAMES}}
+                   for route in DOSING_ROUTES},
         "limits": {role: site.limits.get(role, DEFAULT_LIMITS[role]) for role in LIMIT_NAMES},
         "floor": {"routes": as_dict(FLOOR), "limits": {"ceilings": dict(LIMIT_CEILINGS), "defaults": dict(DEFAULT_LIMITS)}},
         "fixed": [{"route": route, "rule": rule} for route, rule in FIXED_RULES],
@@ -60,7 +62,7 @@ def change_policy(site_id: int, change: PolicyChange, actor: Actor, now: datetim
         if row is None:
             raise NotFound("site", site_id)
         current = reads.site_as_changed(session, site_id)
-        routes = {route: changed(policy_for(current.policies, route), part.model_dump(exclude_none=True))
+        routes = {route: changed(policy_for(current.policies, route), _values(part))
                   for route, part in (change.routes or {}).items()}
         problems = [reason for route, policy in routes.items() for reason in below_floor(route, policy)]
         problems += limits_below_floor(change.limits or {})
@@ -95,12 +97,22 @@ def _write(session, row: Site, routes: dict, limits: dict[str, int], now: dateti
             session.add(found)
         found.acls_on_site, found.bls_on_site = policy.acls_on_site, policy.bls_on_site
         found.distinct_monitor, found.updated_at = policy.distinct_monitor, now
+        found.supervising_prescriber_limit = policy.limits.get(SUPERVISING_PRESCRIBER)
+        found.monitoring_clinician_limit = policy.limits.get(MONITORING_CLINICIAN)
     kept = {limit.role: limit for limit in row.limits}
     for role, value in limits.items():
         if role in kept:
             kept[role].max_concurrent = value
         else:
             row.limits.append(StaffingLimit(role=role, max_concurrent=value))
+
+
+def _values(part) -> dict:
+    """A route's change as field values: a field left out keeps its value; a ratio given as null is cleared."""
+    values = part.model_dump(exclude_none=True, exclude={"limits"})
+    if part.limits is not None:
+        values["limits"] = dict(part.limits)
+    return values
 
 
 def _at(request: dom.SessionRequest, site: dom.Site) -> dom.SessionRequest:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from planner.domain.errors import CoverBroken, InvalidData, NotFound
 from planner.domain.policy import (
-    DOSING_ROUTES, FIELD_NAMES, LIMIT_NAMES, RoutePolicy, below_floor, limits_below_floor,
+    DOSING_ROUTES, FIELD_NAMES, LIMIT_NAMES, ROUTE_RATIOS, RoutePolicy, below_floor, limits_below_floor,
 )
 from planner.services.policy_inputs import PolicyChange
 from planner.services.staffing_policy import change_policy, policy_sites, site_policy
@@ -54,32 +54,46 @@ def staffing_policy():
             return redirect(url_for("policy.staffing_policy", site=site_id))
     page = render_template("policy/policy.html", sites=sites, policy=policy, errors=errors, broken=broken,
                            values=values, routes=DOSING_ROUTES, route_names=ROUTE_NAMES, field_names=FIELD_NAMES,
-                           limit_names=LIMIT_NAMES, ratios=_RATIOS)
+                           limit_names=LIMIT_NAMES, ratios=_RATIOS, route_ratios=ROUTE_RATIOS)
     return page, status
 
 
 def _names() -> list[str]:
-    return [f"routes.{r}.{name}" for r in DOSING_ROUTES for name in _COUNTS] + [f"limits.{role}" for role in _RATIOS]
+    return ([f"routes.{r}.{name}" for r in DOSING_ROUTES for name in _COUNTS] + [f"limits.{role}" for role in _RATIOS]
+            + _route_ratio_names())
+
+
+def _route_ratio_names() -> list[str]:
+    # A route's own ratio: a box left empty follows the site's ratio.
+    return [f"routes.{r}.limits.{role}" for r in DOSING_ROUTES for role in ROUTE_RATIOS]
 
 
 def _values(policy: dict) -> dict:
     values: dict = {f"routes.{r}.{name}": str(policy["routes"][r][name]) for r in DOSING_ROUTES for name in _COUNTS}
     values.update({f"routes.{r}.distinct_monitor": policy["routes"][r]["distinct_monitor"] for r in DOSING_ROUTES})
     values.update({f"limits.{role}": str(policy["limits"][role]) for role in _RATIOS})
+    values.update({f"routes.{r}.limits.{role}": "" if policy["routes"][r]["limits"][role] is None
+                   else str(policy["routes"][r]["limits"][role]) for r in DOSING_ROUTES for role in ROUTE_RATIOS})
     return values
 
 
 def _change(values: dict, errors: dict) -> PolicyChange:
     """The form as the API's body; a box that holds no whole number is an error beside it."""
-    routes: dict = {r: {} for r in DOSING_ROUTES}
+    routes: dict = {r: {"limits": {}} for r in DOSING_ROUTES}
     limits: dict = {}
+    own = set(_route_ratio_names())
     for name in _names():
         text = values[name].strip()
-        if not text.isdigit() or len(text) > 3:
-            errors[name] = "Enter a whole number."
-            continue
         parts = name.split(".")
-        if parts[0] == "routes":
+        if name in own and not text:
+            routes[parts[1]]["limits"][parts[3]] = None  # empty: the site's ratio applies to the route
+            continue
+        if not text.isdigit() or len(text) > 3:
+            errors[name] = "Enter a whole number." + (" Leave it empty for the site's ratio." if name in own else "")
+            continue
+        if name in own:
+            routes[parts[1]]["limits"][parts[3]] = int(text)
+        elif parts[0] == "routes":
             routes[parts[1]][parts[2]] = int(text)
         else:
             limits[parts[1]] = int(text)
@@ -89,7 +103,8 @@ def _change(values: dict, errors: dict) -> PolicyChange:
         # The other boxes still get their floor's words, so the admin fixes everything in one go.
         found = limits_below_floor(limits)
         found += [reason for r, part in routes.items() if set(_COUNTS) <= set(part)
-                  for reason in below_floor(r, RoutePolicy(**part))]
+                  for reason in below_floor(r, RoutePolicy(**{**part, "limits": {
+                      role: n for role, n in part["limits"].items() if n is not None}}))]
         errors.update({reason.field: reason.message for reason in found})
         raise InvalidData([])
     return parse(PolicyChange, {"routes": routes, "limits": limits})

@@ -4,7 +4,8 @@ the admin and the front desk make, no booked dose is ever left without valid sup
 Hypothesis draws the sequences and runs them through the services on a small clinic. After every
 step: a refused change left every row as it was, and every dose still booked to come has its team
 on shift, not on leave, with valid credentials, and an ACLS holder plus a second BLS holder on
-site for its whole window (checked here straight from the rows, not by the engine's rules), and
+site at every instant of its window, a handover counted (checked here straight from the rows,
+not by the engine's rules), and
 the engine's own cover rules find nothing, unless the session has an open coverage alert (a gap
 left on purpose by a call-out; nothing in these sequences makes one, so none may appear).
 SQLite only: the property is the services' logic, the rule tests run on both databases.
@@ -167,14 +168,38 @@ def _from_rows(request) -> list[str]:
         need = next(n for n in request.session_type.needs if n.role == placement.role)
         if not here(placement.staff_id) or not all(holds(placement.staff_id, k) for k in need.credentials):
             problems.append(f"team:{placement.staff_id}")
-    on_site = {s for (s,) in db.session.execute(select(Shift.staff_id).where(Shift.site_id == site).distinct())
-               if here(s)}
-    acls = {s for s in on_site if holds(s, "acls")}
-    if not acls:
-        problems.append("oracle:no_acls")
-    elif len(acls | {s for s in on_site if holds(s, "bls")}) < 2:
-        problems.append("oracle:no_second_bls")
+    # ACLS and BLS holders are counted at every instant of the window (a handover counts): the count
+    # can only change where some shift or leave begins or ends, so those instants (and the start) suffice.
+    people = {s for (s,) in db.session.execute(select(Shift.staff_id).where(Shift.site_id == site).distinct())}
+    rows = {s: _rows_of(s) for s in people}
+    instants = sorted({window.start} | {t for shifts, leave in rows.values() for a, b, _ in shifts + leave
+                                        for t in (a, b) if window.start < t < window.end})
+    for t in instants:
+        here = {s for s, (shifts, leave) in rows.items() if _present(shifts, leave, site, t)}
+        acls = {s for s in here if holds(s, "acls")}
+        if not acls:
+            problems.append(f"oracle:no_acls at {t:%H:%M}")
+            break
+        if len(acls | {s for s in here if holds(s, "bls")}) < 2:
+            problems.append(f"oracle:no_second_bls at {t:%H:%M}")
+            break
     return problems
+
+
+def _rows_of(staff_id: int) -> tuple[list, list]:
+    """A person's live shifts (start, end, site) and leave (start, end, None), from the tables."""
+    shifts = [(_utc(a), _utc(b), site) for a, b, site in db.session.execute(select(
+        Shift.starts_at, Shift.ends_at, Shift.site_id).where(Shift.staff_id == staff_id, Shift.withdrawn_at.is_(None)))]
+    leave = [(_utc(a), _utc(b), None) for a, b in db.session.execute(select(TimeOff.starts_at, TimeOff.ends_at).where(
+        TimeOff.staff_id == staff_id, TimeOff.withdrawn_at.is_(None)))]
+    return shifts, leave
+
+
+def _present(shifts: list, leave: list, site: int, t: datetime) -> bool:
+    """On site at instant t: on a shift here, not on leave, not on a shift elsewhere."""
+    return (any(a <= t < b and where == site for a, b, where in shifts)
+            and not any(a <= t < b for a, b, _ in leave)
+            and not any(a <= t < b and where != site for a, b, where in shifts))
 
 
 def _utc(value: datetime) -> datetime:

@@ -184,9 +184,9 @@ def test_can_fill_refuses_a_therapist_over_a_one_to_one_session():
     state = make_state(extra_duties=[duty(THERAPIST_DIAZ, THERAPIST, at(10), 50, 501)])
     diaz = state.roster.staff[THERAPIST_DIAZ]
     need = integration().needs[0]
-    assert not can_fill(diaz, need, integration().window(at(10, 30)), state, DAY)
-    assert can_fill(diaz, need, integration().window(at(10, 50)), state, DAY)
-    assert can_fill(diaz, need, integration().window(at(10, 30)), state, DAY, ignore_session_id=501)
+    assert not can_fill(diaz, need, integration().window(at(10, 30)), state, DAY, route="none")
+    assert can_fill(diaz, need, integration().window(at(10, 50)), state, DAY, route="none")
+    assert can_fill(diaz, need, integration().window(at(10, 30)), state, DAY, ignore_session_id=501, route="none")
 
 
 def test_overlapping_opening_blocks_on_one_day_offer_the_whole_day_to_a_patient():

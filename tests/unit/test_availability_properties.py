@@ -26,6 +26,7 @@ from planner.domain.clinic import (
     Site,
 )
 from planner.domain.intervals import Interval
+from planner.domain.policy import DOSING_ROUTES, ROUTE_RATIOS, RoutePolicy
 from planner.domain.supervision import FLOORS
 from planner.domain.staffing import (
     CREDENTIAL_KINDS,
@@ -165,7 +166,8 @@ def booked_sessions(draw, days: tuple[date, ...], zone: str, room_ids: tuple[int
         duties = []
         for _ in range(draw(st.integers(0, 2))):
             interval = window if draw(st.booleans()) else Interval(window.start, window.start + window.duration / 2)
-            duties.append((draw(st.sampled_from(staff_ids)), Duty(interval, draw(st.sampled_from(ROLES)), session_id)))
+            duties.append((draw(st.sampled_from(staff_ids)), Duty(interval, draw(st.sampled_from(ROLES)), session_id,
+                                                                  draw(st.sampled_from((*DOSING_ROUTES, "none"))))))
         # Sometimes at another site (the patient's own sessions count wherever they are), sometimes a dose.
         site = draw(st.sampled_from((SITE, SITE, SITE, OTHER_SITE)))
         room = draw(st.sampled_from(room_ids)) if site == SITE else None
@@ -207,6 +209,10 @@ def clinics(draw) -> Clinic:
     site = Site(SITE, "Site", SiteCalendar(zone, opening_hours(draw, days), closures),
                 esketamine_certified=draw(st.sampled_from(MOSTLY_TRUE)),
                 limits={role: draw(st.integers(1, 4)) for role in ROLES},
+                # Some routes with ratios of their own, stricter or looser than the site's.
+                policies={route: RoutePolicy(limits={role: draw(st.integers(1, 4)) for role in ROUTE_RATIOS
+                                                     if draw(st.booleans())})
+                          for route in DOSING_ROUTES if draw(st.booleans())},
                 distinct_roles=draw(st.booleans()),
                 slot_minutes=draw(st.sampled_from((10, 15, 30))))
     rooms = [make_room(room_id, site_id=draw(st.sampled_from(MOSTLY_OUR_SITE)),
@@ -302,7 +308,7 @@ def test_booking_any_offered_fit_keeps_every_staff_member_within_their_ratio(cli
         booked = as_booked(request, 999)
         state.add(booked)
         for staff_id, _ in booked.duties:
-            load = peak_load(state.roster.duties_of(staff_id), booked.window, state.site.limits)
+            load = peak_load(state.roster.duties_of(staff_id), booked.window, state.site.ratios)
             assert load <= FULL_LOAD, (f"staff {staff_id} would carry {load / FULL_LOAD:.2f} of a person "
                                        f"at {start:%H:%M}Z")
         # Once booked, the session may still be "moved" onto its own time: it never blocks itself.

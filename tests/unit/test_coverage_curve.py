@@ -131,3 +131,20 @@ def test_a_booked_session_whose_nurse_went_on_leave_has_lost_cover_and_the_contr
                           time_off=(span(at(9), 240),))
     state = make_state(staff=[make_staff(DR_ADAMS, "Dr Adams", ("MD",)), on_leave], sessions=[booked])
     assert [r.code for r in uncovered_reasons(request, state, 100)] == ["staff_on_leave", "no_second_bls_on_site"]
+
+
+def test_with_a_routes_own_ratio_each_dose_weighs_by_its_route_and_a_mix_past_one_nurse_is_a_gap():
+    from dataclasses import replace
+
+    from planner.domain.policy import RoutePolicy
+
+    # One nurse; IV at the site's 1 : 2, esketamine at its own 1 : 3: an IV and a spray take 5/6 of her.
+    site = replace(SITE, policies={"intranasal": RoutePolicy(limits={MONITORING_CLINICIAN: 3})})
+    iv, spray = span(at(10), 105), span(at(10), 150)
+    mixed = quarter_at(coverage_curve(site, DAY, [iv, spray], team(), ["IV", "intranasal"]), 10)
+    assert (mixed.load, mixed.monitoring, mixed.state) == (2, 2, NEAR)
+    # A second spray makes 7/6 of her: a gap, though two sprays alone (2/3) would leave room.
+    over = quarter_at(coverage_curve(site, DAY, [iv, spray, spray], team(), ["IV", "intranasal", "intranasal"]), 10)
+    assert over.state == GAP and "monitoring capacity 2" in over.problems[0]
+    sprays = quarter_at(coverage_curve(site, DAY, [spray, spray], team(), ["intranasal", "intranasal"]), 10)
+    assert (sprays.monitoring, sprays.state) == (3, OK)

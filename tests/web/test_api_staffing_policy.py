@@ -34,8 +34,11 @@ def test_the_policy_lists_each_route_with_the_defaults_the_floor_and_the_hard_ru
     answer = admin.get(f"/api/sites/{clinic.site}/policy")
     assert answer.status_code == 200
     policy = answer.get_json()
-    assert policy["routes"]["IV"] == {"acls_on_site": 1, "bls_on_site": 2, "distinct_monitor": False}
-    assert policy["floor"]["routes"] == {"acls_on_site": 1, "bls_on_site": 2, "distinct_monitor": False}
+    no_own = {"supervising_prescriber": None, "monitoring_clinician": None}
+    assert policy["routes"]["IV"] == {"acls_on_site": 1, "bls_on_site": 2, "distinct_monitor": False, "limits": no_own,
+                                      "ratios": {"supervising_prescriber": 4, "monitoring_clinician": 2, "therapist": 1}}
+    assert policy["floor"]["routes"] == {"acls_on_site": 1, "bls_on_site": 2, "distinct_monitor": False,
+                                         "limits": no_own}
     assert policy["limits"] == {"supervising_prescriber": 4, "monitoring_clinician": 2, "therapist": 1}
     assert any("pulse oximeter" in rule["rule"] for rule in policy["fixed"] if rule["route"] == "intranasal")
 
@@ -47,6 +50,9 @@ def test_the_policy_lists_each_route_with_the_defaults_the_floor_and_the_hard_ru
     ({"limits": {"therapist": 2}}, "limits.therapist"),
     ({"limits": {"monitoring_clinician": 0}}, "limits.monitoring_clinician"),
     ({"routes": {"oral": {"acls_on_site": 2}}}, "routes.oral.[key]"),
+    ({"routes": {"IV": {"limits": {"monitoring_clinician": 0}}}}, "routes.IV.limits.monitoring_clinician"),
+    ({"routes": {"intranasal": {"limits": {"supervising_prescriber": 21}}}}, "routes.intranasal.limits.supervising_prescriber"),
+    ({"routes": {"IM": {"limits": {"therapist": 2}}}}, "routes.IM.limits.therapist.[key]"),
     ({}, "body"),
 ])
 def test_a_change_below_the_floor_is_422_naming_the_field_and_nothing_is_written(admin, clinic, change, field):
@@ -106,3 +112,37 @@ def test_the_policy_is_for_admins_only(client, clinic, clinic_clock):
 def test_an_unknown_site_is_404(admin, clinic):
     assert admin.get("/api/sites/999999/policy").status_code == 404
     assert admin.patch("/api/sites/999999/policy", {"limits": {"monitoring_clinician": 1}}).status_code == 404
+
+
+# --- a route's own ratios (IV 1 nurse : 2 patients, intranasal 1 : 3), falling back to the site's ----------------
+
+def test_a_routes_own_ratio_is_shown_changed_and_cleared_back_to_the_sites(admin, clinic):
+    url = f"/api/sites/{clinic.site}/policy"
+    set_ = admin.patch(url, {"routes": {"intranasal": {"limits": {"monitoring_clinician": 3}}}})
+    assert set_.status_code == 200, set_.get_json()
+    routes = set_.get_json()["routes"]
+    assert routes["intranasal"]["limits"]["monitoring_clinician"] == 3
+    assert routes["intranasal"]["ratios"]["monitoring_clinician"] == 3 and routes["IV"]["ratios"]["monitoring_clinician"] == 2
+    # A site ratio changed later leaves the route's own alone, and the other routes follow it.
+    routes = admin.patch(url, {"limits": {"monitoring_clinician": 1}}).get_json()["routes"]
+    assert (routes["intranasal"]["ratios"]["monitoring_clinician"], routes["IV"]["ratios"]["monitoring_clinician"]) == (3, 1)
+    cleared = admin.patch(url, {"routes": {"intranasal": {"limits": {"monitoring_clinician": None}}}}).get_json()
+    assert cleared["routes"]["intranasal"]["limits"]["monitoring_clinician"] is None
+    assert cleared["routes"]["intranasal"]["ratios"]["monitoring_clinician"] == 1
+
+
+@pytest.mark.parametrize(("route", "refused"), [("IV", True), ("intranasal", False)])
+def test_lowering_a_routes_ratio_under_booked_doses_is_409_naming_them_and_another_routes_is_accepted(
+        admin, clinic, clinic_clock, route, refused):
+    iv_dose(clinic, clinic_clock, patient=0, chair=0, nurse=0)
+    second = iv_dose(clinic, clinic_clock, patient=1, chair=1, nurse=0)  # Rosa Diaz: two IV patients at 09:00
+    audited = count(AuditEvent)
+    answer = admin.patch(f"/api/sites/{clinic.site}/policy", {"routes": {route: {"limits": {"monitoring_clinician": 1}}}})
+    if refused:
+        assert answer.status_code == 409, answer.get_json()
+        messages = [c["message"] for c in answer.get_json()["conflicts"]]
+        assert any(m.startswith(f"Session {second} (IV ketamine infusion") and "more than 1" in m for m in messages)
+        assert count(StaffingPolicy) == 0 and count(AuditEvent) == audited
+    else:
+        assert answer.status_code == 200, answer.get_json()
+        assert count(StaffingPolicy) == 1 and count(AuditEvent) == audited + 1

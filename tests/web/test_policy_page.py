@@ -19,6 +19,8 @@ def form(page, site: int, **changes) -> dict:
     data = {"csrf_token": csrf_from(page.data), "site": str(site)}
     for route in ("IV", "IM", "intranasal", "sublingual"):
         data[f"routes.{route}.acls_on_site"], data[f"routes.{route}.bls_on_site"] = "1", "2"
+        for role in ("supervising_prescriber", "monitoring_clinician"):
+            data[f"routes.{route}.limits.{role}"] = ""  # empty: the site's ratio
     data["limits.supervising_prescriber"], data["limits.monitoring_clinician"] = "4", "2"
     return {**data, **changes}
 
@@ -77,3 +79,24 @@ def test_a_post_without_the_csrf_token_is_refused(client, clinic, user_factory):
     del data["csrf_token"]
     assert client.post("/policy", data=data).status_code == 400
     assert count(StaffingPolicy) == 0
+
+
+def test_a_routes_own_ratio_is_saved_from_its_box_and_a_bad_one_is_shown_beside_it(client, clinic, clinic_clock,
+                                                                                    user_factory):
+    admin_in(client, user_factory)
+    page = client.get("/policy")
+    assert 'id="routes-IV-limits-monitoring_clinician"' in page.get_data(as_text=True)
+    bad = client.post("/policy", data=form(page, clinic.site, **{"routes.IV.limits.monitoring_clinician": "21",
+                                                                 "routes.IM.limits.supervising_prescriber": "x"}))
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and count(StaffingPolicy) == 0
+    assert 'id="routes-IV-limits-monitoring_clinician-error"' in text
+    assert 'id="routes-IM-limits-supervising_prescriber-error"' in text
+    page = client.get("/policy")
+    saved = client.post("/policy", data=form(page, clinic.site, **{"routes.intranasal.limits.monitoring_clinician": "3"}))
+    assert saved.status_code == 302
+    from planner.extensions import db
+    db.session.rollback()
+    rows = {row.route: row.monitoring_clinician_limit for row in db.session.query(StaffingPolicy)}
+    assert rows["intranasal"] == 3 and rows["IV"] is None
+    assert 'value="3"' in client.get("/policy").get_data(as_text=True)

@@ -23,4 +23,7 @@ class StaffingPolicy(db.Model):
     acls_on_site: Mapped[int] = mapped_column(Integer)
     bls_on_site: Mapped[int] = mapped_column(Integer)
     distinct_monitor: Mapped[bool] = mapped_column(Boolean)
+    # The route's own ratios (concurrent dosing patients per person); NULL: the site's (staffing_limits) apply.
+    supervising_prescriber_limit: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    monitoring_clinician_limit: Mapped[int | None] = mapped_column(Integer, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -34,9 +34,9 @@ def booked(row: tuple, dosing_types: frozenset[int]) -> dom.BookedSession:
                              dosing=type_id in dosing_types)
 
 
-def duty(starts, ends, role: str, session_id: int) -> Duty:
-    """A placement row as the load it puts on its person."""
-    return Duty(Interval.trusted(instant(starts), instant(ends)), role, session_id)
+def duty(starts, ends, role: str, session_id: int, route: str | None) -> Duty:
+    """A placement row as the load it puts on its person (weighed by the ratio of its session's route)."""
+    return Duty(Interval.trusted(instant(starts), instant(ends)), role, session_id, route)
 
 
 def shift(site_id: int, starts, ends) -> ShiftBlock:

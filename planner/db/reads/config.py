@@ -27,7 +27,9 @@ from planner.domain.calendar import OpeningHours as Hours
 from planner.domain.calendar import SiteCalendar
 from planner.domain.intervals import Interval
 from planner.domain.policy import RoutePolicy
-from planner.domain.staffing import DEFAULT_LIMITS, RoleNeed, last_valid_day
+from planner.domain.staffing import (
+    DEFAULT_LIMITS, MONITORING_CLINICIAN, SUPERVISING_PRESCRIBER, RoleNeed, last_valid_day,
+)
 from planner.domain.staffing import Credential as Cred
 
 _MEMO = "planner.reads.config"
@@ -54,6 +56,8 @@ class ClinicConfig:
         for staff_id, stretches in self.leave.items():
             self._leave_index[staff_id] = ([t.start for t in stretches], max(t.end - t.start for t in stretches))
         self.dosing_types = frozenset(k for k, t in self.types.items() if t.is_dosing)
+        # A type's route never changes (session_types), so a duty may carry it from a kept reading.
+        self.routes = {k: t.route for k, t in self.types.items()}
         self.types_by_key = {t.key: t for t in self.types.values()}
 
     def site(self, session: OrmSession, site_id: int) -> dom.Site | None:
@@ -95,14 +99,19 @@ def site_rules(session: OrmSession, site_id: int) -> dom.Site | None:
     # The ratios and the per-route policy in one statement: a site's rules cost no more round trips for the policy.
     both = union_all(
         select(literal(0).label("kind"), StaffingLimit.role.label("key"), StaffingLimit.max_concurrent.label("a"),
-               literal(0).label("b"), literal(False).label("c")).where(StaffingLimit.site_id == site_id),
+               literal(0).label("b"), literal(False).label("c"), literal(0).label("d"), literal(0).label("e"))
+        .where(StaffingLimit.site_id == site_id),
         select(literal(1), StaffingPolicy.route, StaffingPolicy.acls_on_site, StaffingPolicy.bls_on_site,
-               StaffingPolicy.distinct_monitor).where(StaffingPolicy.site_id == site_id))
-    for kind, key, first, second, third in session.execute(both):
+               StaffingPolicy.distinct_monitor, StaffingPolicy.supervising_prescriber_limit,
+               StaffingPolicy.monitoring_clinician_limit).where(StaffingPolicy.site_id == site_id))
+    for kind, key, first, second, third, supervise, monitor in session.execute(both):
         if kind == 0:
             limits[key] = first
         else:
-            policies[key] = RoutePolicy(first, second, bool(third))
+            # A route's own ratio where its row sets one; NULL leaves the site's ratio to apply.
+            own = {role: n for role, n in ((SUPERVISING_PRESCRIBER, supervise), (MONITORING_CLINICIAN, monitor))
+                   if n is not None}
+            policies[key] = RoutePolicy(first, second, bool(third), own)
     # A deactivated site keeps no opening hours as the engine sees it: every search, offer and plan
     # that asks when it is open finds it shut, without each of them having to know about deactivation.
     opening = tuple(Hours(*row) for row in hours) if site.active else ()

@@ -76,10 +76,12 @@ def _read(session: OrmSession, config, site: dom.Site, span: Interval, staff_ids
                  "WHERE site_id = ? AND starts_at >= ? AND starts_at < ? AND ends_at > ? AND withdrawn_at IS NULL")
     params += [site.id] + wide
     sessions: dict[int, dom.BookedSession] = {}
+    types: dict[int, int] = {}  # session id -> its type, whose route weighs its placements (a route's own ratio)
     found_duties, shifts, on_site = [], defaultdict(list), defaultdict(list)
     for kind, *row in fetch(session, " UNION ALL ".join(parts), params):
         if kind == 0:
             sessions[row[0]] = assemble.booked(tuple(row[:7]), config.dosing_types)
+            types[row[0]] = row[6]
         elif kind == 1:
             found_duties.append(row)
         elif kind == 2:
@@ -87,16 +89,16 @@ def _read(session: OrmSession, config, site: dom.Site, span: Interval, staff_ids
         else:
             on_site[row[0]].append(assemble.shift(row[1], row[4], row[5]))
     # A placement counts while its session holds its place; sessions not read above are asked for.
-    holding = set(sessions)
-    unknown = sorted({row[1] for row in found_duties} - holding)
+    unknown = sorted({row[1] for row in found_duties} - set(sessions))
     for chunk in range(0, len(unknown), 900):
         part = unknown[chunk:chunk + 900]
-        holding |= {row[0] for row in fetch(session, f"SELECT id FROM sessions WHERE id IN ({marks(len(part))}) "
-                                                     f"AND {LIVE}", part)}
+        types.update(fetch(session, f"SELECT id, session_type_id FROM sessions WHERE id IN ({marks(len(part))}) "
+                                    f"AND {LIVE}", part))
     duties = defaultdict(list)
     for staff_id, session_id, _, _, starts, ends, _, role in found_duties:
-        if session_id in holding:
-            duties[staff_id].append(assemble.duty(starts, ends, role, session_id))
+        if session_id in types:
+            route = config.routes.get(types[session_id])
+            duties[staff_id].append(assemble.duty(starts, ends, role, session_id, route))
     return assemble.snapshot(config, site, span, sessions.values(), staff, duties, shifts, on_site)
 
 

@@ -148,7 +148,7 @@ def _pieces(session: OrmSession, store: _Store, marks: Marks, first: date, last:
     stale = [day for day in wanted if found[day] is None or found[day].mark != marks.of(day)]
     before = {day: found[day] for day in stale}
     for run in date_runs(stale):
-        found.update(_read(session, marks, run[0], run[-1], config.dosing_types))
+        found.update(_read(session, marks, run[0], run[-1], config.dosing_types, config.routes))
     changes = {day: _difference(before[day], found[day]) for day in stale if before[day] is not None}
     with _lock:
         for day in stale:
@@ -177,7 +177,7 @@ def _difference(old: _Piece, new: _Piece) -> tuple:
 
 
 def _read(session: OrmSession, marks: Marks, first: date, last: date,
-          dosing_types: frozenset[int]) -> dict[date, _Piece]:
+          dosing_types: frozenset[int], routes: dict[int, str]) -> dict[date, _Piece]:
     """Fresh pieces for a run of UTC dates: sessions, placements and shifts across every site, in one round trip."""
     start = datetime.combine(first, time(0), tzinfo=timezone.utc)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=timezone.utc)
@@ -193,7 +193,8 @@ def _read(session: OrmSession, marks: Marks, first: date, last: date,
                       "WHERE session_id = s.id OFFSET 0) p ON true")
     rows = fetch(session, f"SELECT 0, {SESSION_COLUMNS}, {NO_TIME}, {NO_ROLE} "
                           f"FROM sessions WHERE starts_at >= ? AND starts_at < ? AND {live} UNION ALL "
-                          "SELECT 1, p.staff_id, p.session_id, 0, 0, p.starts_at, p.ends_at, 0, s.starts_at, p.role "
+                          "SELECT 1, p.staff_id, p.session_id, 0, 0, p.starts_at, p.ends_at, s.session_type_id, "
+                          "s.starts_at, p.role "
                           f"FROM sessions s JOIN {placements} "
                           f"WHERE s.starts_at >= ? AND s.starts_at < ? AND s.{live} UNION ALL "
                           f"SELECT 2, staff_id, site_id, id, 0, starts_at, ends_at, 0, {NO_TIME}, {NO_ROLE} "
@@ -204,7 +205,9 @@ def _read(session: OrmSession, marks: Marks, first: date, last: date,
             found = assemble.booked((a, b, c, d, starts, ends, type_id), dosing_types)
             pieces[found.window.start.date()].sessions.append(found)
         elif kind == 1:
-            pieces[instant(session_starts).date()].duties.append((a, assemble.duty(starts, ends, role, b)))
+            # The placement weighs by its session's route (a route's own ratio): a type's route never changes.
+            pieces[instant(session_starts).date()].duties.append(
+                (a, assemble.duty(starts, ends, role, b, routes.get(type_id))))
         else:
             shifts.append((instant(starts), c, a, b, instant(ends)))
     for starts, _, staff_id, site_id, ends in sorted(shifts):

@@ -45,7 +45,8 @@ def why_not(problem, doses: SlotTable, items: list[TherapyItem], therapy: dict[s
         reasons.append(counts)
         reasons += [f"No {problem.types[key].name} slot at all in the horizon." for key, t in therapy.items()
                     if not t.days()]
-        reasons += describe(dosing, missing_by_half_day(dosing, state, first, last, problem.preferences), first)[:6]
+        reasons += describe(dosing, missing_by_half_day(dosing, state, first, last, problem.preferences), first,
+                            state)[:6]
         return reasons
     reasons += _therapy_binds(problem, items, therapy, attempt)
     reasons.append(counts)

@@ -17,6 +17,11 @@ class RoutePolicyOut(Out):
     acls_on_site: int
     bls_on_site: int
     distinct_monitor: bool
+    limits: dict[str, int | None]  # the route's own ratios; null: the site's applies
+
+
+class RouteRulesOut(RoutePolicyOut):
+    ratios: dict[str, int]  # the ratios its doses are held to: the route's own, else the site's
 
 
 class RatioFloorOut(Out):
@@ -40,7 +45,7 @@ class PolicyOut(Out):
     site_id: int
     site: str
     distinct_roles: bool
-    routes: dict[str, RoutePolicyOut]
+    routes: dict[str, RouteRulesOut]
     limits: dict[str, int]
     floor: PolicyFloorOut
     fixed: list[FixedRuleOut]
