@@ -1,7 +1,7 @@
 """protocol retirements: a protocol taken out of use for new courses, with its date, who and why
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 
 Nothing is deleted: restoring a protocol fills in restored_at on its row, and a unique index on
 the key among retirements in force keeps at most one. The audit log's entity id grows to 80
@@ -14,7 +14,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
