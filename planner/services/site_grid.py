@@ -19,7 +19,7 @@ from planner.domain.front_desk import DayNotice, why_closed
 from planner.domain.intervals import Interval
 from planner.domain.lifecycle import RELEASED
 from planner.domain.staffing import (
-    DEFAULT_LIMITS, MONITORING_CLINICIAN, SUPERVISING_PRESCRIBER, peak_load, share,
+    MONITORING_CLINICIAN, SUPERVISING_PRESCRIBER, peak_load,
 )
 
 HOUR = timedelta(hours=1)
@@ -139,9 +139,11 @@ def _loads(site: dom.Site, cover, hours: list[Interval], drawn: range) -> list[L
     found = []
     for staff_id, role in holders:
         member = roster.staff.get(staff_id)
-        limit = max(1, min(20, site.limits.get(role, DEFAULT_LIMITS[role])))
-        unit = share(role, site.limits)
-        counts = {n: peak_load(roster.duties_near(staff_id, hours[n]), hours[n], site.limits) // unit for n in drawn}
+        # Counted in patients at the site's ratio; a dose whose route has its own ratio weighs by it,
+        # so "full" is exact (the whole person taken) while a mixed hour's count rounds down.
+        ratios = site.ratios
+        limit, unit = ratios.limit(role), ratios.share(role)
+        counts = {n: peak_load(roster.duties_near(staff_id, hours[n]), hours[n], ratios) // unit for n in drawn}
         found.append(Load(member.name if member else f"Staff {staff_id}", role, limit, counts))
     return sorted(found, key=lambda load: (WATCHED.index(load.role), load.name))
 
