@@ -35,6 +35,15 @@ def database_url(request):
         yield f"sqlite:///{folder / 'test.sqlite3'}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _kept_password_hashes():
+    """Each distinct scrypt hash or check is computed once per run (tests/hashing.py says why)."""
+    from tests.hashing import kept_hashes
+
+    with kept_hashes():
+        yield
+
+
 @pytest.fixture(scope="session")
 def _migrated_app(database_url):
     from flask_migrate import upgrade
@@ -95,8 +104,9 @@ def dialect(app):
 def clinic(app):
     """A small New York clinic, on shift all week from factories.MONDAY."""
     from tests.factories import small_clinic
+    from tests.snapshots import built
 
-    return small_clinic()
+    return built("small clinic", small_clinic)
 
 
 @pytest.fixture
