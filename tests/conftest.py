@@ -128,6 +128,13 @@ def clinic_clock(monkeypatch):
 @pytest.fixture
 def course_clinic(clinic):
     """The small clinic plus the session types the shipped protocols name, and shifts for 5 weeks."""
+    from tests.snapshots import built
+
+    built("course clinic", lambda: _add_course_setup(clinic), on="small clinic")
+    return clinic
+
+
+def _add_course_setup(clinic):
     from datetime import datetime, timedelta, timezone
 
     from planner.services import SYSTEM
@@ -142,4 +149,3 @@ def course_clinic(clinic):
             for person in [clinic.prescriber, *clinic.nurses, clinic.therapist]:
                 f.make_shift(person, clinic.site, day)
     install_default_protocols(SYSTEM, datetime(2026, 11, 20, tzinfo=timezone.utc))
-    return clinic
