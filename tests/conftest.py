@@ -35,6 +35,15 @@ def database_url(request):
         yield f"sqlite:///{folder / 'test.sqlite3'}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _kept_password_hashes():
+    """Each distinct scrypt hash or check is computed once per run (tests/hashing.py says why)."""
+    from tests.hashing import kept_hashes
+
+    with kept_hashes():
+        yield
+
+
 @pytest.fixture(scope="session")
 def _migrated_app(database_url):
     from flask_migrate import upgrade
@@ -95,8 +104,9 @@ def dialect(app):
 def clinic(app):
     """A small New York clinic, on shift all week from factories.MONDAY."""
     from tests.factories import small_clinic
+    from tests.snapshots import built
 
-    return small_clinic()
+    return built("small clinic", small_clinic)
 
 
 @pytest.fixture
@@ -118,6 +128,13 @@ def clinic_clock(monkeypatch):
 @pytest.fixture
 def course_clinic(clinic):
     """The small clinic plus the session types the shipped protocols name, and shifts for 5 weeks."""
+    from tests.snapshots import built
+
+    built("course clinic", lambda: _add_course_setup(clinic), on="small clinic")
+    return clinic
+
+
+def _add_course_setup(clinic):
     from datetime import datetime, timedelta, timezone
 
     from planner.services import SYSTEM
@@ -132,4 +149,3 @@ def course_clinic(clinic):
             for person in [clinic.prescriber, *clinic.nurses, clinic.therapist]:
                 f.make_shift(person, clinic.site, day)
     install_default_protocols(SYSTEM, datetime(2026, 11, 20, tzinfo=timezone.utc))
-    return clinic

@@ -126,8 +126,15 @@ def zone_near_noon(moment: datetime) -> str:
 
 def seed_clinic_today(site_name: str = "Harbour Clinic") -> ClinicToday:
     """A site open every day with a chair, an MD and an RN on shift, and one IV session today at 13:00."""
+    from tests.snapshots import built
+
     zone = zone_near_noon(clock.now())
     today = clock.now().astimezone(ZoneInfo(zone)).date()
+    # The same rows whenever the name, zone and day are the same: built once, put back after.
+    return built(f"clinic today {site_name} {zone} {today}", lambda: _seed(site_name, zone, today))
+
+
+def _seed(site_name: str, zone: str, today: date) -> ClinicToday:
     site = f.make_site(name=site_name, timezone=zone, hours=ALL_WEEK)
     chair = f.make_room(site, name="Chair 1")
     f.make_room(site, name="Therapy Room", kind="therapy_office", capabilities=["therapy"])

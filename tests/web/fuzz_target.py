@@ -78,6 +78,13 @@ class FuzzTarget:
 
 def seed_fuzz_clinic() -> dict[str, list[int]]:
     """The small clinic, the course session types and protocols, a booked session and a booked course."""
+    from tests.snapshots import built
+
+    # The same rows every time (the clock is frozen): built once per run, put back after.
+    return built("fuzz clinic", _seed)
+
+
+def _seed() -> dict[str, list[int]]:
     clinic = f.small_clinic()
     f.make_session_type(f.IV_DOSING, key="iv-infusion")
     f.make_session_type(f.INTEGRATION, key="preparation", name="Preparation psychotherapy", kind="preparation")
