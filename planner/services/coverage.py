@@ -62,17 +62,34 @@ class CoverageDay:
     credentials: list[CredentialAtRisk]
 
 
+@dataclass
+class SiteDay:
+    """One local day of a site as the rules see it: the site, the day, its real span and the snapshot over it."""
+
+    site: dom.Site
+    day: date
+    span: Interval
+    cover: object  # reads.site_cover's snapshot: the sessions (given ones too) and the clinic around them
+
+
+def site_day(session, site_id: int, day: date | None, now: datetime) -> SiteDay:
+    """Inside a read: a site's local day (today there when day is None), NotFound for no such site."""
+    site = reads.site(session, site_id)
+    if site is None:
+        raise NotFound("site", site_id)
+    zone = site.calendar.zone
+    day = local(now, zone).date() if day is None else day
+    span = Interval(day_start(day, zone), day_start(day + timedelta(days=1), zone))
+    cover = reads.site_cover(session, site_id, span, include_given=True)
+    assert cover is not None  # the site was just found in the same transaction
+    return SiteDay(site, day, span, cover)
+
+
 def coverage_day(site_id: int, day: date | None, now: datetime) -> CoverageDay:
     """A site's coverage over one of its local days, today there when day is None (NotFound for no such site)."""
     with reads.reading() as session:
-        site = reads.site(session, site_id)
-        if site is None:
-            raise NotFound("site", site_id)
-        zone = site.calendar.zone
-        day = local(now, zone).date() if day is None else day
-        span = Interval(day_start(day, zone), day_start(day + timedelta(days=1), zone))
-        cover = reads.site_cover(session, site_id, span, include_given=True)
-        assert cover is not None  # the site was just found in the same transaction
+        found = site_day(session, site_id, day, now)
+        site, day, cover, zone = found.site, found.day, found.cover, found.site.calendar.zone
         # Load counts every dose that holds its place: given ones too, on a day already past.
         dosing = [DosingSession(b.id, b.request.session_type.name, b.window, b.status,
                                 tuple(dict.fromkeys(r.message for r in uncovered_reasons(b.request, cover.state, b.id))),

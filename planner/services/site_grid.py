@@ -13,14 +13,11 @@ from datetime import date, datetime, timedelta
 from planner.db import queries, reads
 from planner.db.board import day_calendars
 from planner.domain import clinic as dom
-from planner.domain.calendar import day_start, local
-from planner.domain.errors import NotFound
 from planner.domain.front_desk import DayNotice, why_closed
 from planner.domain.intervals import Interval
 from planner.domain.lifecycle import RELEASED
-from planner.domain.staffing import (
-    MONITORING_CLINICIAN, SUPERVISING_PRESCRIBER, peak_load,
-)
+from planner.domain.staffing import MONITORING_CLINICIAN, SUPERVISING_PRESCRIBER, peak_load
+from planner.services.coverage import site_day
 
 HOUR = timedelta(hours=1)
 QUARTER = timedelta(minutes=15)
@@ -74,14 +71,8 @@ class SiteGrid:
 def site_grid(site_id: int, day: date | None, now: datetime) -> SiteGrid:
     """The grid of a site's local day, today there when day is None (NotFound for no such site)."""
     with reads.reading() as session:
-        site = reads.site(session, site_id)
-        if site is None:
-            raise NotFound("site", site_id)
-        zone = site.calendar.zone
-        day = local(now, zone).date() if day is None else day
-        span = Interval(day_start(day, zone), day_start(day + timedelta(days=1), zone))
-        cover = reads.site_cover(session, site_id, span, include_given=True)
-        assert cover is not None  # the site was just found in the same transaction
+        found = site_day(session, site_id, day, now)
+        site, day, span, cover = found.site, found.day, found.span, found.cover
         window = {site_id: (span.start, span.end)}
         shown = [s for s in queries.sessions_starting(session, window)[site_id] if s.status not in RELEASED]
         shifts = queries.shifts_overlapping(session, window)[site_id]
