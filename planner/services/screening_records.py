@@ -133,6 +133,11 @@ class ScreeningRow:
     recorded_at: datetime
     supersedes: int | None
 
+    @property
+    def yes_to(self) -> list[str]:
+        """The wording of each item answered yes, in the checklist's order."""
+        return [wording for key, wording in rules.CHECKLIST if self.answers.get(key)]
+
 
 @dataclass(frozen=True)
 class ConsentRow:
@@ -165,3 +170,20 @@ def consents_of(patient_id: int) -> list[ConsentRow]:
                                .order_by(ConsentRecord.id.desc()))
         return [ConsentRow(r.id, r.kind, r.signed_on, r.expires_on, r.recorded_by, r.recorded_at, r.supersedes_id)
                 for r in rows]
+
+
+@dataclass(frozen=True)
+class LatestRecords:
+    """What the patient page shows: the latest screening and the latest consent of each kind."""
+
+    screening: ScreeningRow | None
+    consents: dict[str, ConsentRow]
+
+
+def latest_records(patient_id: int) -> LatestRecords:
+    """The patient's latest screening and latest consent per kind (NotFound without such a patient)."""
+    consents: dict[str, ConsentRow] = {}
+    for row in consents_of(patient_id):
+        consents.setdefault(row.kind, row)
+    screenings = screenings_of(patient_id)
+    return LatestRecords(screenings[0] if screenings else None, consents)
