@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db.models import ConsentRecord, Patient, ScreeningRecord
-from planner.db.uow import unit_of_work
+from planner.db.uow import lock_for_booking, unit_of_work
 from planner.domain import screening as rules
 from planner.domain.errors import InvalidData, NotFound, Reason, Refusal
 from planner.services import Actor
@@ -44,7 +44,7 @@ def record_screening(patient_id: int, given: ScreeningIn, actor: Actor, now: dat
     if problems:
         raise InvalidData(problems)
     with unit_of_work() as session:
-        patient = _patient(session, patient_id)
+        patient = _locked_patient(session, patient_id)
         latest = session.scalar(select(ScreeningRecord).where(ScreeningRecord.patient_id == patient_id)
                                 .order_by(ScreeningRecord.id.desc()).limit(1))
         record_id = session.execute(insert(ScreeningRecord).returning(ScreeningRecord.id).values(
@@ -71,7 +71,7 @@ def record_consent(patient_id: int, given: ConsentIn, actor: Actor, now: datetim
     if problems:
         raise InvalidData(problems)
     with unit_of_work() as session:
-        patient = _patient(session, patient_id)
+        patient = _locked_patient(session, patient_id)
         latest = _latest_consent(session, patient_id, given.kind)
         record_id = session.execute(insert(ConsentRecord).returning(ConsentRecord.id).values(
             patient_id=patient_id, kind=given.kind, signed_on=given.signed_on, expires_on=given.expires_on,
@@ -90,6 +90,13 @@ def record_consent(patient_id: int, given: ConsentIn, actor: Actor, now: datetim
                after={"consent_status": patient.consent_status, "rems_enrolled_on": _day(patient.rems_enrolled_on),
                       "signed_on": _day(given.signed_on), "expires_on": _day(given.expires_on)})
         return _commit(session, record_id, patient)
+
+
+def _locked_patient(session: OrmSession, patient_id: int) -> Patient:
+    # The booking's lock on the patient: two records at once cannot leave the status to the older
+    # one, and a booking deciding on this patient decides on the status before or after, never between.
+    lock_for_booking(session, patient_ids=(patient_id,))
+    return _patient(session, patient_id)
 
 
 def _patient(session: OrmSession, patient_id: int) -> Patient:
