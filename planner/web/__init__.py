@@ -39,6 +39,7 @@ def register(app: Flask) -> None:
     from planner.web.my_day import my_day
     from planner.web import patient_questions  # noqa: F401  (its routes join the patient blueprint)
     from planner.web.outcomes import outcomes
+    from planner.web.screening import screening_pages
 
     access.init_app(app)
     errors.init_app(app)
@@ -70,6 +71,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(protocols)
     app.register_blueprint(my_day)
     app.register_blueprint(outcomes)
+    app.register_blueprint(screening_pages)
     # The signed token in the URL is the patient's only credential: see planner/web/patient.py for why
     # a CSRF token would add nothing there (and would break over HTTPS with no Referer).
     csrf.exempt(patient)

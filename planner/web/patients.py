@@ -13,6 +13,7 @@ from planner.extensions import db
 from planner.services.patient_record import patient_record
 from planner.services.patient_registry import form_values, register_patient, update_patient
 from planner.services.patient_search import search_patients
+from planner.services.screening_records import latest_records
 from planner.web.access import actor, now, roles_required
 from planner.web.patient_forms import PatientForm
 
@@ -47,7 +48,8 @@ def results():
 @roles_required(*STAFF)
 def show(patient_id: int):
     """A patient's page: record, channels and consent, courses, sessions, messages, history."""
-    return render_template("patients/show.html", record=patient_record(patient_id, now()))
+    return render_template("patients/show.html", record=patient_record(patient_id, now()),
+                           records=latest_records(patient_id))
 
 
 @patients.route("/patients/new", methods=["GET", "POST"])

@@ -32,3 +32,6 @@ __all__ += ["ProtocolRetirement"]
 from planner.db.models.outcomes import OutcomeEntry  # noqa: E402  (issue 13, part 5)
 
 __all__ += ["OutcomeEntry"]
+from planner.db.models.screening import ConsentRecord, ScreeningRecord  # noqa: E402  (issue 13, part 4)
+
+__all__ += ["ConsentRecord", "ScreeningRecord"]

@@ -1,0 +1,196 @@
+"""Recording screening and consent: each record supersedes the one before, and sets the patient's status with it.
+
+The booking rules read the patient's screening_status, consent_status and rems_enrolled_on
+columns; they are written here from the latest records, in the same transaction, so a course or a
+dose is allowed exactly when the records say so. Nothing is deleted: a new record supersedes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as OrmSession
+
+from planner.db.models import ConsentRecord, Patient, ScreeningRecord
+from planner.db.uow import lock_for_booking, unit_of_work
+from planner.domain import screening as rules
+from planner.domain.errors import InvalidData, NotFound, Reason, Refusal
+from planner.services import Actor
+from planner.services.audit import record
+from planner.services.inputs import FIRST_ZONE
+from planner.services.screening_inputs import ConsentIn, ScreeningIn
+
+
+class RecordRefused(Refusal):
+    """Someone else recorded for this patient meanwhile: read the latest and record again."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The record written and the patient's statuses after it."""
+
+    record_id: int
+    screening_status: str
+    consent_status: str
+
+
+def record_screening(patient_id: int, given: ScreeningIn, actor: Actor, now: datetime) -> Recorded:
+    """Write a screening that supersedes the patient's latest; InvalidData names the item or field."""
+    answers = given.answers.model_dump()
+    problems = rules.screening_problems(answers, given.outcome, given.note)
+    if problems:
+        raise InvalidData(problems)
+    with unit_of_work() as session:
+        patient = _locked_patient(session, patient_id)
+        latest = session.scalar(select(ScreeningRecord).where(ScreeningRecord.patient_id == patient_id)
+                                .order_by(ScreeningRecord.id.desc()).limit(1))
+        record_id = session.execute(insert(ScreeningRecord).returning(ScreeningRecord.id).values(
+            patient_id=patient_id, answers=answers, outcome=given.outcome, note=given.note, recorded_by=actor.label,
+            recorded_by_id=actor.user_id, recorded_at=now,
+            supersedes_id=latest.id if latest else None)).scalar_one()
+        before = {"outcome": latest.outcome, "answers": latest.answers, "note": latest.note} if latest else None
+        status_before = patient.screening_status
+        patient.screening_status = rules.screening_status(given.outcome)
+        record(session, actor, "screening.recorded", "screening_record", record_id, now, patient_id=patient_id,
+               supersedes=latest.id if latest else None, before=before,
+               after={"outcome": given.outcome, "answers": answers, "note": given.note},
+               screening_status={"before": status_before, "after": patient.screening_status})
+        return _commit(session, record_id, patient)
+
+
+def record_consent(patient_id: int, given: ConsentIn, actor: Actor, now: datetime) -> Recorded:
+    """Write a signed consent that supersedes the latest of its kind; InvalidData names the field."""
+    problems = []
+    if given.signed_on > now.astimezone(FIRST_ZONE).date():
+        problems.append(Reason("in_future", "The date it was signed cannot be in the future.", "signed_on"))
+    if given.expires_on is not None and given.expires_on <= given.signed_on:
+        problems.append(Reason("before_signed", "It must expire after the date it was signed.", "expires_on"))
+    if problems:
+        raise InvalidData(problems)
+    with unit_of_work() as session:
+        patient = _locked_patient(session, patient_id)
+        latest = _latest_consent(session, patient_id, given.kind)
+        record_id = session.execute(insert(ConsentRecord).returning(ConsentRecord.id).values(
+            patient_id=patient_id, kind=given.kind, signed_on=given.signed_on, expires_on=given.expires_on,
+            recorded_by=actor.label, recorded_by_id=actor.user_id, recorded_at=now,
+            supersedes_id=latest.id if latest else None)).scalar_one()
+        before = {"consent_status": patient.consent_status, "rems_enrolled_on": _day(patient.rems_enrolled_on)}
+        if given.kind == rules.TREATMENT:
+            held = rules.ConsentRecord(given.kind, given.signed_on, given.expires_on)
+            patient.consent_status = rules.consent_status(held, now.date())
+        else:  # the REMS patient enrolment: the date the esketamine rule reads
+            patient.rems_enrolled_on = given.signed_on
+        record(session, actor, "consent.recorded", "consent_record", record_id, now, patient_id=patient_id,
+               kind=given.kind, supersedes=latest.id if latest else None,
+               superseded={"signed_on": _day(latest.signed_on), "expires_on": _day(latest.expires_on)} if latest
+               else None, before=before,
+               after={"consent_status": patient.consent_status, "rems_enrolled_on": _day(patient.rems_enrolled_on),
+                      "signed_on": _day(given.signed_on), "expires_on": _day(given.expires_on)})
+        return _commit(session, record_id, patient)
+
+
+def _locked_patient(session: OrmSession, patient_id: int) -> Patient:
+    # The booking's lock on the patient: two records at once cannot leave the status to the older
+    # one, and a booking deciding on this patient decides on the status before or after, never between.
+    lock_for_booking(session, patient_ids=(patient_id,))
+    return _patient(session, patient_id)
+
+
+def _patient(session: OrmSession, patient_id: int) -> Patient:
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound("patient", patient_id)
+    return patient
+
+
+def _latest_consent(session: OrmSession, patient_id: int, kind: str) -> ConsentRecord | None:
+    return session.scalar(select(ConsentRecord).where(ConsentRecord.patient_id == patient_id,
+                                                      ConsentRecord.kind == kind)
+                          .order_by(ConsentRecord.id.desc()).limit(1))
+
+
+def _commit(session: OrmSession, record_id: int, patient: Patient) -> Recorded:
+    recorded = Recorded(record_id, patient.screening_status, patient.consent_status)
+    try:
+        session.commit()
+    except IntegrityError:  # the same record superseded by someone else meanwhile
+        session.rollback()
+        raise RecordRefused([Reason("recorded_meanwhile", "Someone recorded for this patient meanwhile: "
+                                                          "read the latest record and record again.",
+                                    "patient_id")]) from None
+    return recorded
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@dataclass(frozen=True)
+class ScreeningRow:
+    """One screening of a patient, newest first; superseded ones are kept."""
+
+    id: int
+    answers: dict
+    outcome: str
+    note: str
+    recorded_by: str
+    recorded_at: datetime
+    supersedes: int | None
+
+    @property
+    def yes_to(self) -> list[str]:
+        """The wording of each item answered yes, in the checklist's order."""
+        return [wording for key, wording in rules.CHECKLIST if self.answers.get(key)]
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    """One signed consent of a patient, newest first; superseded ones are kept."""
+
+    id: int
+    kind: str
+    signed_on: date
+    expires_on: date | None
+    recorded_by: str
+    recorded_at: datetime
+    supersedes: int | None
+
+
+def screenings_of(patient_id: int) -> list[ScreeningRow]:
+    """A patient's screenings, the latest first (NotFound without such a patient)."""
+    with unit_of_work(write=False) as session:
+        _patient(session, patient_id)
+        rows = session.scalars(select(ScreeningRecord).where(ScreeningRecord.patient_id == patient_id)
+                               .order_by(ScreeningRecord.id.desc()))
+        return [ScreeningRow(r.id, dict(r.answers), r.outcome, r.note, r.recorded_by, r.recorded_at,
+                             r.supersedes_id) for r in rows]
+
+
+def consents_of(patient_id: int) -> list[ConsentRow]:
+    """A patient's signed consents, the latest first (NotFound without such a patient)."""
+    with unit_of_work(write=False) as session:
+        _patient(session, patient_id)
+        rows = session.scalars(select(ConsentRecord).where(ConsentRecord.patient_id == patient_id)
+                               .order_by(ConsentRecord.id.desc()))
+        return [ConsentRow(r.id, r.kind, r.signed_on, r.expires_on, r.recorded_by, r.recorded_at, r.supersedes_id)
+                for r in rows]
+
+
+@dataclass(frozen=True)
+class LatestRecords:
+    """What the patient page shows: the latest screening and the latest consent of each kind."""
+
+    screening: ScreeningRow | None
+    consents: dict[str, ConsentRow]
+
+
+def latest_records(patient_id: int) -> LatestRecords:
+    """The patient's latest screening and latest consent per kind (NotFound without such a patient)."""
+    consents: dict[str, ConsentRow] = {}
+    for row in consents_of(patient_id):
+        consents.setdefault(row.kind, row)
+    screenings = screenings_of(patient_id)
+    return LatestRecords(screenings[0] if screenings else None, consents)

@@ -1,0 +1,74 @@
+"""Recording a screening (the checklist item by item) and a signed consent from the patient's page.
+
+Clinicians and admins record screenings; reception records the date of a signed consent form but
+never sees screening answers (issue 13, part 7).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from planner.domain.errors import InvalidData
+from planner.domain.screening import CHECKLIST, CONSENT_KINDS, OUTCOMES
+from planner.services.patient_record import patient_record
+from planner.services.screening_inputs import ConsentIn, ScreeningIn
+from planner.services.screening_records import RecordRefused, record_consent, record_screening
+from planner.services.validation import parse
+from planner.web.access import actor, now, roles_required
+
+screening_pages = Blueprint("screening_pages", __name__)
+_ANSWER = {"yes": True, "no": False}
+
+
+@screening_pages.route("/patients/<id:patient_id>/screening/new", methods=["GET", "POST"])
+@roles_required("clinician")
+def record(patient_id: int):
+    """The contraindication checklist, yes or no per item, its outcome and note; errors beside each item."""
+    patient = patient_record(patient_id, now()).patient
+    if request.method == "GET":
+        return _page("screening/record.html", patient, MultiDict(), {}, 200)
+    try:
+        given = parse(ScreeningIn, _screening_data(request.form))
+        record_screening(patient_id, given, actor(), now())
+    except (InvalidData, RecordRefused) as refused:
+        return _page("screening/record.html", patient, request.form, _errors(refused), 422)
+    flash("Screening recorded.", "success")
+    return redirect(url_for("patients.show", patient_id=patient_id, _anchor="screening"), 303)
+
+
+@screening_pages.route("/patients/<id:patient_id>/consent/new", methods=["GET", "POST"])
+@roles_required("reception", "clinician")
+def consent(patient_id: int):
+    """A signed consent form: its kind, the date signed, when it expires."""
+    patient = patient_record(patient_id, now()).patient
+    if request.method == "GET":
+        return _page("screening/consent.html", patient, MultiDict(), {}, 200)
+    data = {"kind": request.form.get("kind", ""), "signed_on": request.form.get("signed_on", ""),
+            "expires_on": request.form.get("expires_on") or None}
+    try:
+        record_consent(patient_id, parse(ConsentIn, data), actor(), now())
+    except (InvalidData, RecordRefused) as refused:
+        return _page("screening/consent.html", patient, request.form, _errors(refused), 422)
+    flash("Consent recorded.", "success")
+    return redirect(url_for("patients.show", patient_id=patient_id, _anchor="screening"), 303)
+
+
+def _screening_data(form: MultiDict) -> dict:
+    # An item left unanswered is left out (the rules name it); anything but yes or no stays text and is refused.
+    answers = {key: _ANSWER.get(form[key], form[key]) for key, _ in CHECKLIST if form.get(key)}
+    return {"answers": answers, "outcome": form.get("outcome", ""), "note": form.get("note", "")}
+
+
+def _errors(refused: InvalidData | RecordRefused) -> dict[str, str]:
+    problems = refused.problems if isinstance(refused, InvalidData) else refused.reasons
+    errors: dict[str, str] = {}
+    for problem in problems:
+        key = (problem.field or "").removeprefix("answers.")
+        errors[key] = f"{errors[key]} {problem.message}" if key in errors else problem.message
+    return errors
+
+
+def _page(template: str, patient, given: MultiDict, errors: dict[str, str], status: int):
+    return render_template(template, patient=patient, given=given, errors=errors, checklist=CHECKLIST,
+                           outcomes=OUTCOMES, kinds=CONSENT_KINDS), status
