@@ -32,3 +32,6 @@ __all__ += ["ProtocolRetirement"]
 from planner.db.models.outcomes import OutcomeEntry  # noqa: E402  (issue 13, part 5)
 
 __all__ += ["OutcomeEntry"]
+from planner.db.models.vitals import VitalsReading, VitalsThreshold  # noqa: E402  (issue 13, part 3: check-in)
+
+__all__ += ["VitalsReading", "VitalsThreshold"]

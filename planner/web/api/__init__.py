@@ -37,3 +37,4 @@ from planner.web.api import fhir  # noqa: E402,F401  (issue 13, part 6: FHIR R4 
 from planner.web.api import protocols  # noqa: E402,F401  (issue 12, part 2: protocols)
 from planner.web.api import accounts  # noqa: E402,F401  (issue 12, part 2: user accounts and API tokens)
 from planner.web.api import outcomes  # noqa: E402,F401  (issue 13, part 5: outcome measures)
+from planner.web.api import vitals  # noqa: E402,F401  (issue 13, part 3: check-in gate)
