@@ -6,18 +6,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import reads
-from planner.db.models import Session, SessionType, VitalsReading, VitalsThreshold
+from planner.db.models import PatientRequest, Session, SessionType, VitalsReading, VitalsThreshold
 from planner.db.uow import unit_of_work
 from planner.domain import front_desk, lifecycle
 from planner.domain.errors import InvalidData, NotFound, Reason, StatusRefused
+from planner.domain.patient_page import REPLAN_REQUEST
 from planner.domain.vitals import Threshold, Vitals, above, hold_reason, reading_problems
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.booking import set_status
+from planner.services.session_page import REBOOK_REQUEST
 
 Decision = Literal["clear", "hold_off"]
 
@@ -86,11 +88,27 @@ def review_held_dose(session_id: int, decision: Decision, note: str, actor: Acto
             set_status(session, session_id, status, actor, now, note)
         else:
             status = lifecycle.CANCELLED
-            set_status(session, session_id, status, actor, now, f"held off today: {note}")
+            reason = f"held off today: {note}"
+            set_status(session, session_id, status, actor, now, reason)
+            _wait_for_a_new_time(session, row, reason, actor, now)
         record(session, actor, f"session.hold_{'cleared' if decision == 'clear' else 'kept'}", "session",
                session_id, now, note=note, held_because=held_because)
         session.commit()
         return status
+
+
+def _wait_for_a_new_time(session: OrmSession, row: Session, reason: str, actor: Actor, now: datetime) -> None:
+    """Put the held-off dose on the desk's requests list, as a cancellation with "needs a new time" does.
+
+    A course's dose waits for its course's re-plan (which offers it a new date keeping the
+    cadence); a one-off dose waits to be booked again.
+    """
+    kind = REBOOK_REQUEST if row.course_id is None else REPLAN_REQUEST
+    request_id = session.execute(insert(PatientRequest).returning(PatientRequest.id).values(
+        session_id=row.id, patient_id=row.patient_id, kind=kind, note=reason[:500], state="open",
+        asked_at=now)).scalar_one()
+    record(session, actor, "patient_request.opened", "patient_request", request_id, now, session_id=row.id,
+           kind=kind, note=reason)
 
 
 def _checked_in_dose(session: OrmSession, session_id: int, statuses: tuple[str, ...]) -> Session:
@@ -106,3 +124,26 @@ def _checked_in_dose(session: OrmSession, session_id: int, statuses: tuple[str, 
         raise StatusRefused([Reason("wrong_status", f"The session is {row.status.replace('_', ' ')}: this needs it "
                                                     f"{wanted} (check the patient in first).", "status")])
     return row
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What the session page shows of the check-in gate: whether it applies, the threshold, the latest reading."""
+
+    is_dose: bool
+    threshold: str
+    latest: VitalsReading | None
+
+
+def check_in_gate(session_id: int) -> Gate:
+    """The gate for a session's page (reads only); the latest reading is the one no correction superseded."""
+    with unit_of_work(write=False) as session:
+        row = session.get(Session, session_id)
+        if row is None:
+            raise NotFound("session", session_id)
+        kind = reads.session_type_from_row(session.get(SessionType, row.session_type_id)).kind
+        latest = session.scalar(select(VitalsReading).where(VitalsReading.session_id == session_id)
+                                .order_by(VitalsReading.id.desc()).limit(1))
+        if latest is not None:
+            session.expunge(latest)  # read after the transaction ends, by the template
+        return Gate(front_desk.needs_escort(kind), str(site_threshold(session, row.site_id)), latest)
