@@ -72,6 +72,9 @@ def register(app: Flask) -> None:
     app.register_blueprint(my_day)
     app.register_blueprint(outcomes)
     app.register_blueprint(screening_pages)
+    from planner.web.checkin_desk import checkin_desk  # issue 13, part 3: the check-in gate
+
+    app.register_blueprint(checkin_desk)
     # The signed token in the URL is the patient's only credential: see planner/web/patient.py for why
     # a CSRF token would add nothing there (and would break over HTTPS with no Referer).
     csrf.exempt(patient)

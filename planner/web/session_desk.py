@@ -12,6 +12,7 @@ from planner.domain.errors import BookingRefused, InvalidData, InvalidTransition
 from planner.services.session_moves import WAITING, course_check, move, move_offers, rebook, rebook_offers
 from planner.services.session_page import SessionPage, cancel, clean_reason, session_page
 from planner.web.access import actor, now, roles_required
+from planner.web.checkin_desk import gate_context
 from planner.web.book import SPANS, _instant, _number, _placement
 from planner.web.errors import problem
 from planner.web.pages import parse_day
@@ -61,7 +62,7 @@ def show(session_id: int):
 
 
 def _render(page: SessionPage, values: dict, errors: dict[str, str], working=None, stale=None, status: int = 200,
-            look: bool = True):
+            look: bool = True, **gate):
     found = breaking = None
     # A cancelled session waiting for a new time (one-off, or a course's dose to put back): book, not move.
     rebooking = working is not None and working.kind in WAITING and not page.movable
@@ -76,8 +77,15 @@ def _render(page: SessionPage, values: dict, errors: dict[str, str], working=Non
             errors = {"day": " ".join(p.message for p in invalid.problems)}
     html = render_template("sessions/session.html", page=page, values=values, errors=errors, found=found,
                            breaking=breaking or [], working=working, rebooking=rebooking, stale=stale,
-                           may_act=_may_act())
+                           may_act=_may_act(), **gate_context(page.id, **gate))
     return html, 422 if errors and status == 200 else status
+
+
+def show_again(session_id: int, status: int, **gate):
+    """The page again after a check-in gate form was refused, its errors beside the fields."""
+    page = session_page(session_id)
+    values, errors = _asked(page, {})
+    return _render(page, values, errors, status=status, look=False, **gate)
 
 
 def _offer_posted(form):

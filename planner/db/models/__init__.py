@@ -35,3 +35,6 @@ __all__ += ["OutcomeEntry"]
 from planner.db.models.screening import ConsentRecord, ScreeningRecord  # noqa: E402  (issue 13, part 4)
 
 __all__ += ["ConsentRecord", "ScreeningRecord"]
+from planner.db.models.vitals import VitalsReading, VitalsThreshold  # noqa: E402  (issue 13, part 3: check-in)
+
+__all__ += ["VitalsReading", "VitalsThreshold"]

@@ -38,3 +38,4 @@ from planner.web.api import protocols  # noqa: E402,F401  (issue 12, part 2: pro
 from planner.web.api import accounts  # noqa: E402,F401  (issue 12, part 2: user accounts and API tokens)
 from planner.web.api import outcomes  # noqa: E402,F401  (issue 13, part 5: outcome measures)
 from planner.web.api import screening  # noqa: E402,F401  (issue 13, part 4: screening and consent)
+from planner.web.api import vitals  # noqa: E402,F401  (issue 13, part 3: check-in gate)

@@ -1,0 +1,106 @@
+"""The check-in gate on a session's page: a clinician records pre-dose vitals; a prescriber reviews a held dose."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, url_for
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectChoice, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from planner.domain.errors import InvalidData, InvalidTransition, StatusRefused
+from planner.domain.vitals import Vitals
+from planner.services.checkin_vitals import check_in_gate, record_vitals, review_held_dose
+from planner.web.access import actor, now, roles_required
+
+checkin_desk = Blueprint("checkin_desk", __name__)
+CLINICAL = ("clinician",)  # admin always may (roles_required); reception checks in but takes no vitals
+
+_WHOLE = "Give a whole number."
+
+
+class VitalsForm(FlaskForm):
+    """Pre-dose blood pressure and heart rate; the clinical bounds are checked by the service, beside each field."""
+
+    systolic = IntegerField("Systolic (mmHg)", validators=[InputRequired(_WHOLE), NumberRange(0, 1000)],
+                            render_kw={"inputmode": "numeric"})
+    diastolic = IntegerField("Diastolic (mmHg)", validators=[InputRequired(_WHOLE), NumberRange(0, 1000)],
+                             render_kw={"inputmode": "numeric"})
+    heart_rate = IntegerField("Heart rate (a minute)", validators=[InputRequired(_WHOLE), NumberRange(0, 1000)],
+                              render_kw={"inputmode": "numeric"})
+
+
+class ReviewForm(FlaskForm):
+    """The prescriber's decision on a held dose, with a note (required to hold it off)."""
+
+    decision = RadioField("Decision", choices=[SelectChoice("clear", "Clear: the dose goes on"),
+                                               SelectChoice("hold_off", "Hold off for today: cancel it; it waits "
+                                                                        "for a new time")],
+                          validators=[InputRequired("Choose clear or hold off.")])
+    note = TextAreaField("Note", validators=[Length(max=500)])
+
+
+def gate_context(session_id: int, vitals_form: VitalsForm | None = None, review_form: ReviewForm | None = None,
+                 gate_refused: str = "") -> dict:
+    """What the session page needs to show the gate (its forms blank unless a post is being shown again)."""
+    return {"gate": check_in_gate(session_id), "vitals_form": vitals_form or VitalsForm(formdata=None),
+            "review_form": review_form or ReviewForm(formdata=None), "gate_refused": gate_refused}
+
+
+def _page_again(session_id: int, status: int, **shown):
+    from planner.web.session_desk import show_again
+
+    return show_again(session_id, status, **shown)
+
+
+@checkin_desk.post("/sessions/<id:session_id>/vitals")
+@roles_required(*CLINICAL)
+def vitals(session_id: int):
+    """Record the vitals; above the threshold the page shows the dose held, with why."""
+    form = VitalsForm()
+    if not form.validate():
+        return _page_again(session_id, 422, vitals_form=form)
+    try:
+        done = record_vitals(session_id, Vitals(form.systolic.data, form.diastolic.data, form.heart_rate.data),
+                             actor(), now())
+    except InvalidData as invalid:
+        for problem in invalid.problems:
+            getattr(form, problem.field).errors = [*getattr(form, problem.field).errors, problem.message]
+        return _page_again(session_id, 422, vitals_form=form)
+    except (InvalidTransition, StatusRefused) as refused:
+        return _page_again(session_id, 409, vitals_form=form, gate_refused=_said(refused))
+    flash(f"Dose held for prescriber review: {done.held_because}." if done.held_because
+          else "Vitals recorded: within the threshold, the dose may go on.", "success")
+    return redirect(url_for("session_desk.show", session_id=session_id), 303)
+
+
+@checkin_desk.post("/sessions/<id:session_id>/review")
+@roles_required(*CLINICAL)
+def review(session_id: int):
+    """Clear the held dose or hold it off for today; held off, the course's re-plan is shown next."""
+    form = ReviewForm()
+    if not form.validate():
+        return _page_again(session_id, 422, review_form=form)
+    try:
+        status = review_held_dose(session_id, form.decision.data, form.note.data or "", actor(), now())
+    except InvalidData as invalid:
+        form.note.errors = [p.message for p in invalid.problems]
+        return _page_again(session_id, 422, review_form=form)
+    except (InvalidTransition, StatusRefused) as refused:
+        return _page_again(session_id, 409, review_form=form, gate_refused=_said(refused))
+    if status == "in_progress":
+        flash("Hold cleared: the dose goes on.", "success")
+        return redirect(url_for("session_desk.show", session_id=session_id), 303)
+    from planner.services.session_page import session_page
+
+    course_id = session_page(session_id).course_id
+    if course_id is not None:
+        flash("Held off for today and cancelled. Here is the course's re-plan with a new time for the dose; "
+              "nothing changes until you apply it.", "success")
+        return redirect(url_for("course_page.replan_preview", course_id=course_id), 303)
+    flash("Held off for today and cancelled.", "success")
+    return redirect(url_for("session_desk.show", session_id=session_id), 303)
+
+
+def _said(error: Exception) -> str:
+    reasons = getattr(error, "reasons", None)
+    return " ".join(r.message for r in reasons) if reasons else str(error)

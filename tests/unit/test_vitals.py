@@ -1,0 +1,18 @@
+"""Pre-dose vitals: impossible readings are named by field; only a pressure above the threshold holds a dose."""
+
+from planner.domain.vitals import Threshold, Vitals, above, hold_reason, reading_problems
+
+
+def test_a_reading_above_140_90_on_either_number_holds_the_dose_and_one_at_it_does_not():
+    assert above(Vitals(141, 80, 70), Threshold()) and above(Vitals(130, 91, 70), Threshold())
+    assert not above(Vitals(140, 90, 70), Threshold())
+
+
+def test_the_hold_reason_names_the_reading_and_the_threshold():
+    assert hold_reason(Vitals(152, 94, 80), Threshold(150, 90)) == "blood pressure 152/94 above 150/90"
+
+
+def test_impossible_readings_name_each_field():
+    assert [r.field for r in reading_problems(20, 10, 300)] == ["systolic", "diastolic", "heart_rate"]
+    assert [r.field for r in reading_problems(120, 125, 70)] == ["diastolic"]
+    assert reading_problems(120, 80, 70) == []
