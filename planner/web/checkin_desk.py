@@ -68,8 +68,10 @@ def vitals(session_id: int):
         return _page_again(session_id, 422, vitals_form=form)
     except (InvalidTransition, StatusRefused) as refused:
         return _page_again(session_id, 409, vitals_form=form, gate_refused=_said(refused))
-    flash(f"Dose held for prescriber review: {done.held_because}." if done.held_because
-          else "Vitals recorded: within the threshold, the dose may go on.", "success")
+    if done.held_because:  # a hold is news to act on, not a success: said in the warning colour
+        flash(f"Dose held for prescriber review: {done.held_because}.", "warning")
+    else:
+        flash("Vitals recorded: within the threshold, the dose may go on.", "success")
     return redirect(url_for("session_desk.show", session_id=session_id), 303)
 
 
