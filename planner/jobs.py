@@ -15,6 +15,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from planner import clock
+from planner.services.consent_expiry import expire_consents
 from planner.services.couriers import courier_from
 from planner.services.coverage_check import check_coverage
 from planner.services.credentials import warn_expiring_credentials
@@ -63,4 +64,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     # Issue 12, part 6: sessions of the next 14 days that lost cover, credentials lapsing; alerts on the overview.
     scheduler.add_job(run_job, "interval", hours=24, args=(app, "coverage-check", check_coverage),
                       id="coverage-check", **common)
+    # Issue 13, part 4: a consent whose expiry passed no longer holds; its doses still booked are named.
+    scheduler.add_job(run_job, "interval", hours=24, args=(app, "consent-expiry", expire_consents),
+                      id="consent-expiry", **common)
     return scheduler

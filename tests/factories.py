@@ -8,7 +8,8 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from planner.db.uow import unit_of_work
 from planner.domain.calendar import to_utc
-from planner.services import clinic_setup as setup
+from planner.services import Actor, clinic_setup as setup
+from planner.services.records_import import import_records
 from planner.services.inputs import (
     CredentialIn, PatientIn, RoomIn, SessionTypeIn, ShiftIn, SiteIn, StaffIn, TimeOffIn,
 )
@@ -94,7 +95,15 @@ def make_patient(mrn: str = "MRN-1", **overrides) -> int:
     data = {"mrn": mrn, "name": f"Patient {mrn}", "date_of_birth": date(1980, 5, 17), "email": f"{mrn.lower()}@example.org",
             "rems_patient_id": f"R{mrn}", "rems_enrolled_on": LONG_AGO, "screening_status": "cleared",
             "consent_status": "signed", "home_site_id": _first_site(), **overrides}
-    return _commit(setup.add_patient, PatientIn.model_validate(data))
+    # The statuses follow only from records: the patient is registered, then their records written.
+    statuses = {field: data.pop(field) for field in ("screening_status", "consent_status", "rems_enrolled_on")}
+    with unit_of_work() as session:
+        patient = setup.add_patient(session, PatientIn.model_validate(data))
+        import_records(session, patient, screening=statuses["screening_status"], consent=statuses["consent_status"],
+                       signed_on=LONG_AGO, rems_enrolled_on=statuses["rems_enrolled_on"], actor=Actor("tests"),
+                       now=datetime(2020, 1, 1, tzinfo=timezone.utc), note="Written by the test's factory.")
+        session.commit()
+        return patient.id
 
 
 def _first_site() -> int | None:

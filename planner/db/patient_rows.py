@@ -13,7 +13,7 @@ from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db.models import (
-    AuditEvent, Course, Patient, ProtocolVersion, Room, Session, SessionType, Site,
+    AuditEvent, ConsentRecord, Course, Patient, ProtocolVersion, Room, ScreeningRecord, Session, SessionType, Site,
 )
 from planner.domain import clinic as dom
 
@@ -101,7 +101,7 @@ def record_of(session: OrmSession, patient_id: int):
 def rules_of(row) -> dom.Patient:
     """The patient as the booking rules see them, from the row record_of read."""
     return dom.Patient(row.id, row.mrn, row.name, row.rems_enrolled_on, row.screening_status, row.consent_status,
-                       row.home_site_id)
+                       row.home_site_id, row.consent_expires_on)
 
 
 def courses_of(session: OrmSession, patient_id: int) -> list[CourseRow]:
@@ -123,8 +123,26 @@ def visits_of(session: OrmSession, patient_id: int) -> list[VisitRow]:
 
 
 def changes_to(session: OrmSession, patient_id: int, limit: int = 50) -> list[ChangeRow]:
-    """The audit trail of the patient's own record (registered, edited), newest first."""
+    """The history of the patient's record, newest first: registered, edited, consent expired (the audit trail),
+    and each screening, consent and withdrawal recorded (their records, who and when).
+
+    A screening's history names its outcome, never its answers nor its note: the history is shown to
+    reception, who never reads screening answers (issue 13, part 7); the screening card shows them to clinicians.
+    """
     query = (select(AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.details)
              .where(AuditEvent.entity == "patient", AuditEvent.entity_id == str(patient_id))
              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
-    return [ChangeRow(r.at, r.actor, r.action, r.details or {}) for r in session.connection().execute(query)]
+    changes = [ChangeRow(r.at, r.actor, r.action, r.details or {}) for r in session.connection().execute(query)]
+    screenings = (select(ScreeningRecord.recorded_at, ScreeningRecord.recorded_by, ScreeningRecord.outcome)
+                  .where(ScreeningRecord.patient_id == patient_id)
+                  .order_by(ScreeningRecord.id.desc()).limit(limit))
+    changes += [ChangeRow(at, by, "screening.recorded", {"outcome": outcome})
+                for at, by, outcome in session.connection().execute(screenings)]
+    consents = (select(ConsentRecord.recorded_at, ConsentRecord.recorded_by, ConsentRecord.kind,
+                       ConsentRecord.signed_on, ConsentRecord.expires_on, ConsentRecord.note)
+                .where(ConsentRecord.patient_id == patient_id).order_by(ConsentRecord.id.desc()).limit(limit))
+    changes += [ChangeRow(at, by, "consent.withdrawn" if kind == "withdrawal" else "consent.recorded",
+                          {"kind": kind, "on": on, "expires_on": expires, "note": note})
+                for at, by, kind, on, expires, note in session.connection().execute(consents)]
+    # Stable: a record and the audit of the same moment keep the order each query gave them.
+    return sorted(changes, key=lambda change: change.at, reverse=True)[:limit]

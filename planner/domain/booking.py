@@ -41,7 +41,8 @@ def check_session(request: SessionRequest, state: ClinicState, now: datetime,
     reasons += _room_reasons(request, state, others)
     reasons += _rems_reasons(request)
     if request.session_type.is_dosing:
-        reasons += dosing_readiness(request.patient)
+        # Judged on the dose's own day in the site's zone: a consent expiring before it does not hold.
+        reasons += dosing_readiness(request.patient, request.site.calendar.local_day(request.start))
         # A type stored before the floor existed (or written around the application) is not booked.
         reasons += [Reason("type_below_floor", f"{request.session_type.name} is below the supervision floor: "
                            f"{breach.message}", "session_type_id") for breach in floor_breaches(request.session_type)]

@@ -119,6 +119,7 @@ class Patient:
     screening: str = "pending"  # pending, cleared, excluded
     consent: str = "pending"    # pending, signed, withdrawn
     home_site_id: int | None = None
+    consent_expires_on: date | None = None  # the signed consent holds up to and including this day
 
 
 @dataclass(frozen=True)

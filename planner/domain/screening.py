@@ -33,6 +33,10 @@ STATUS_OF_OUTCOME = {CLEARED: "cleared", NEEDS_REVIEW: "pending", EXCLUDED: "exc
 
 TREATMENT, REMS_ENROLMENT = "treatment", "rems_enrolment"
 CONSENT_KINDS = (TREATMENT, REMS_ENROLMENT)
+# A withdrawal of treatment consent is a record of its own, in the treatment consent's chain: it
+# supersedes the signed consent it withdraws, and a new signed consent supersedes it in turn.
+WITHDRAWAL = "withdrawal"
+TREATMENT_CHAIN = (TREATMENT, WITHDRAWAL)
 
 
 @dataclass(frozen=True)
@@ -64,9 +68,38 @@ def screening_status(latest_outcome: str | None) -> str:
 
 
 def consent_status(latest_treatment: ConsentRecord | None, today: date) -> str:
-    """The patient's consent status from the latest treatment consent: signed while it holds, else pending."""
+    """The patient's consent status from the latest treatment consent or withdrawal: signed while it holds.
+
+    A withdrawal gives withdrawn until a new consent is signed; an expired consent gives pending.
+    """
+    if latest_treatment is not None and latest_treatment.kind == WITHDRAWAL:
+        return "withdrawn"
     if latest_treatment is None or latest_treatment.signed_on > today:
         return "pending"
     if latest_treatment.expires_on is not None and latest_treatment.expires_on < today:
         return "pending"
     return "signed"
+
+
+def consent_holds_on(expires_on: date | None, day: date) -> bool:
+    """True when a signed consent expiring on expires_on (inclusive) still holds on day."""
+    return expires_on is None or day <= expires_on
+
+
+def withdrawal_problems(withdrawn_on: date, reason: str, today: date, latest_treatment: ConsentRecord | None) -> list[Reason]:
+    """Why a withdrawal of treatment consent cannot be recorded as given; empty when it can."""
+    problems = []
+    if withdrawn_on > today:
+        problems.append(Reason("in_future", "The date of the withdrawal cannot be in the future.", "withdrawn_on"))
+    if not reason.strip():
+        problems.append(Reason("missing", "Say why, in the patient's words if they gave them.", "reason"))
+    if latest_treatment is None:
+        problems.append(Reason("nothing_to_withdraw", "The patient has no signed treatment consent to withdraw.",
+                               "patient_id"))
+    elif latest_treatment.kind == WITHDRAWAL:
+        problems.append(Reason("already_withdrawn", "The patient's treatment consent is already withdrawn.",
+                               "patient_id"))
+    elif withdrawn_on < latest_treatment.signed_on:
+        problems.append(Reason("before_signed", "The withdrawal cannot be before the consent it withdraws was "
+                                                f"signed ({latest_treatment.signed_on:%m/%d/%Y}).", "withdrawn_on"))
+    return problems

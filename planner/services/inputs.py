@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import (
@@ -233,6 +233,28 @@ class TimeOffIn(SpanIn):
 Channel = Literal["email", "sms"]
 
 
+RECORDED_ELSEWHERE = {
+    "screening_status": "screening_status follows the screening records, never set directly: record a screening "
+                        "with POST /api/patients/{id}/screenings",
+    "consent_status": "consent_status follows the consent records, never set directly: record a signed consent "
+                      "with POST /api/patients/{id}/consents, or its withdrawal with "
+                      "POST /api/patients/{id}/consent-withdrawals",
+    "rems_enrolled_on": "rems_enrolled_on follows the REMS enrolment record, never set directly: record the REMS "
+                        "patient enrolment form with POST /api/patients/{id}/consents (kind rems_enrolment)",
+}
+
+
+
+def refuse_recorded(title: str, recorded_elsewhere: dict[str, str], data: object) -> object:
+    """Refuse, each at its field, the values only records may set (the statuses, the REMS enrolment date)."""
+    if isinstance(data, dict):
+        given = [field for field in recorded_elsewhere if field in data]
+        if given:
+            raise at_fields(title, [("recorded_elsewhere", recorded_elsewhere[field], field, data[field])
+                                    for field in given])
+    return data
+
+
 class PatientIn(Strict):
     mrn: text(40, min_length=1)
     name: Name
@@ -244,11 +266,17 @@ class PatientIn(Strict):
     escort_name: text(120) | None = None
     escort_phone: Phone | None = None
     rems_patient_id: text(40) | None = None
-    rems_enrolled_on: Day | None = None
-    screening_status: Literal["pending", "cleared", "excluded"] = "pending"
-    consent_status: Literal["pending", "signed", "withdrawn"] = "pending"
     # Where courses are planned unless reception asks for another site; may be left out in a clinic of one site.
     home_site_id: Id | None = None
+
+    # The statuses and the REMS enrolment date follow only from records (who recorded what, when):
+    # given here they are refused, naming the route that records them (issue 13, part 4).
+    RECORDED_ELSEWHERE: ClassVar[dict[str, str]] = RECORDED_ELSEWHERE
+
+    @model_validator(mode="before")
+    @classmethod
+    def _recorded_elsewhere(cls, data):
+        return refuse_recorded(cls.__name__, cls.RECORDED_ELSEWHERE, data)
 
     @model_validator(mode="after")
     def _channels(self):
@@ -281,7 +309,7 @@ class PatientChange(Strict):
     """A patient's record as PATCH changes it: the fields given change, the others stay as they are.
 
     null clears an optional field (an email, the escort); the required ones (MRN, name, date of
-    birth, channels, statuses, home site) take a value or are left out. The record as it would
+    birth, channels, home site) take a value or are left out; the statuses are refused (records set them). The record as it would
     then be is judged by PatientIn's rules (planner/services/patient_registry.change_patient).
     """
 
@@ -297,10 +325,14 @@ class PatientChange(Strict):
     escort_name: text(120) | None = None
     escort_phone: Phone | None = None
     rems_patient_id: text(40) | None = None
-    rems_enrolled_on: Day | None = None
-    screening_status: Literal["pending", "cleared", "excluded"] = Field(default=None)
-    consent_status: Literal["pending", "signed", "withdrawn"] = Field(default=None)
     home_site_id: Id = Field(default=None)
+
+    RECORDED_ELSEWHERE: ClassVar[dict[str, str]] = RECORDED_ELSEWHERE
+
+    @model_validator(mode="before")
+    @classmethod
+    def _recorded_elsewhere(cls, data):
+        return refuse_recorded(cls.__name__, cls.RECORDED_ELSEWHERE, data)
 
 
 def at_fields(title: str, problems: list[tuple[str, str, str, object]]) -> ValidationError:

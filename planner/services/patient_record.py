@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Row
@@ -13,6 +13,7 @@ from planner.db.uow import unit_of_work
 from planner.domain.errors import NotFound, Reason
 from planner.domain.lifecycle import FINAL
 from planner.domain.patients import dosing_readiness
+from planner.services.consent_doses import DoseWithoutConsent, doses_without_consent
 from planner.services.outbox_view import SentToPatient, messages_to_patient
 
 
@@ -27,6 +28,8 @@ class PatientRecord:
     past: list[VisitRow]
     messages: list[SentToPatient]
     changes: list[ChangeRow]
+    # Doses still booked that the patient's consent no longer covers (withdrawn, or past its expiry).
+    doses_without_consent: list[DoseWithoutConsent] = field(default_factory=list)
 
 
 def patient_record(patient_id: int, now: datetime) -> PatientRecord:
@@ -41,4 +44,4 @@ def patient_record(patient_id: int, now: datetime) -> PatientRecord:
         past = [v for v in reversed(visits) if not (v.ends_at >= now and v.status not in FINAL)]
         return PatientRecord(row, dosing_readiness(patient_rows.rules_of(row)),
                              patient_rows.courses_of(session, patient_id), upcoming, past, messages_to_patient(session, patient_id),
-                             patient_rows.changes_to(session, patient_id))
+                             patient_rows.changes_to(session, patient_id), doses_without_consent(session, patient_id, now))

@@ -18,7 +18,6 @@ FIELDS = tuple(PatientIn.model_fields)
 LABELS = {"mrn": "MRN", "name": "Name", "date_of_birth": "Date of birth", "email": "Email", "phone": "Phone",
           "preferred_channel": "Preferred channel", "consented_channels": "Consented channels",
           "escort_name": "Escort's name", "escort_phone": "Escort's phone", "rems_patient_id": "REMS patient id",
-          "rems_enrolled_on": "REMS enrolled on", "screening_status": "Screening", "consent_status": "Consent",
           "home_site_id": "Home site"}
 _REQUIRED = ("mrn", "name", "date_of_birth")
 

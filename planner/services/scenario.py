@@ -32,12 +32,14 @@ from planner.services.clinic_setup import (
     add_patient, add_room, add_session_type, add_site, add_staff, add_time_off,
 )
 from planner.services.inputs import PatientIn, RoomIn
+from planner.services.records_import import import_records
 from planner.services.scenario_plan import Plan, SessionPlan, plan_scenario, rebase_weeks
 from planner.services.scenario_schema import Scenario
 from planner.services.validation import parse
 
 # A scenario may hold history: a session that already happened is loaded as it was.
 PAST_IS_FINE = {"starts_in_past"}
+SCENARIO_NOTE = "From the scenario import: the file gives the status, not the answers or the signed form."
 
 
 def load_scenario(data: dict, actor: Actor, now: datetime, rebase_to: date | None = None,
@@ -66,6 +68,7 @@ def load_scenario(data: dict, actor: Actor, now: datetime, rebase_to: date | Non
             # PostgreSQL: another load took one of these names after _refuse_taken looked.
             raise InvalidData([Reason("taken", "Another load wrote some of these records at the same moment; "
                                                "nothing was written. Try again.", "sites")]) from None
+        _import_records(session, plan, loaded, actor, now)
         _book(session, plan, loaded, now, settle_past, actor)
         if tell:
             queue_notices(session, loaded.session_ids, now)
@@ -164,13 +167,25 @@ def _insert_clinic(session: OrmSession, plan: Plan, loaded: _Loaded) -> None:
     for i, patient in enumerate(plan.patients):
         # Left out, the home site is where the patient's first session is, else the file's first site.
         home = patient.home_site or first_site.get(patient.mrn) or (plan.sites[0].name if plan.sites else None)
-        data = PatientIn(**patient.model_dump(exclude={"home_site", "home_site_id"}),
+        data = PatientIn(**patient.model_dump(exclude={"home_site", "home_site_id", *PatientIn.RECORDED_ELSEWHERE}),
                          home_site_id=loaded.sites.get(home))
         with _Under(f"patients[{i}]"):
             loaded.patients[patient.mrn] = add_patient(session, data)
     for i, stype in enumerate(plan.session_types):
         with _Under(f"session_types[{i}]"):
             loaded.types[stype.key] = add_session_type(session, stype)
+
+
+def _import_records(session: OrmSession, plan: Plan, loaded: _Loaded, actor: Actor, now: datetime) -> None:
+    """The statuses the file states, written as the records they stand for (the statuses follow only from records)."""
+    # A consent is taken as signed by the patient's first session in the file (or today): the file gives no date.
+    first_day: dict[str, date] = {}
+    for item in plan.sessions:
+        first_day[item.entry.patient] = min(item.start.date(), first_day.get(item.entry.patient, now.date()))
+    for patient in plan.patients:
+        import_records(session, loaded.patients[patient.mrn], screening=patient.screening_status,
+                       consent=patient.consent_status, signed_on=first_day.get(patient.mrn, now.date()),
+                       rems_enrolled_on=patient.rems_enrolled_on, actor=actor, now=now, note=SCENARIO_NOTE)
 
 
 def _insert_users(session: OrmSession, plan: Plan, hashes: list[str], loaded: _Loaded) -> None:

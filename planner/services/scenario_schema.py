@@ -10,7 +10,7 @@ See docs/scenario-format.md.
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, NaiveDatetime, ValidationInfo, field_validator, model_validator
 
@@ -109,6 +109,11 @@ class PatientEntry(PatientIn):
     """A patient, their home site named rather than numbered (left out: where their first session is)."""
 
     home_site: Name | None = None
+    # A scenario states the statuses; loading it writes the records they stand for (records_import).
+    RECORDED_ELSEWHERE: ClassVar[dict[str, str]] = {}
+    rems_enrolled_on: Day | None = None
+    screening_status: Literal["pending", "cleared", "excluded"] = "pending"
+    consent_status: Literal["pending", "signed", "withdrawn"] = "pending"
 
     @model_validator(mode="after")
     def _named_site(self):

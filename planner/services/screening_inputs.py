@@ -45,3 +45,10 @@ class ConsentIn(Strict):
     kind: ConsentKind = Field(description="treatment, or rems_enrolment (the esketamine REMS patient enrolment).")
     signed_on: Day = Field(description="The date on the signed form; not in the future.")
     expires_on: Day | None = Field(None, description="The date it no longer holds, if the form says; after signed_on.")
+
+
+class WithdrawalIn(Strict):
+    """The patient withdrew consent for treatment: on which day, and why."""
+
+    withdrawn_on: Day = Field(description="The day the patient withdrew consent; not in the future.")
+    reason: prose(500) = Field(description="Why, in the patient's words if they gave them.")  # type: ignore[valid-type]

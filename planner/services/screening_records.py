@@ -72,7 +72,9 @@ def record_consent(patient_id: int, given: ConsentIn, actor: Actor, now: datetim
         raise InvalidData(problems)
     with unit_of_work() as session:
         patient = _locked_patient(session, patient_id)
-        latest = _latest_consent(session, patient_id, given.kind)
+        # A signed treatment consent supersedes the latest of its chain, a withdrawal included.
+        latest = _latest_consent(session, patient_id, given.kind) if given.kind != rules.TREATMENT else \
+            latest_in_chain(session, patient_id)
         record_id = session.execute(insert(ConsentRecord).returning(ConsentRecord.id).values(
             patient_id=patient_id, kind=given.kind, signed_on=given.signed_on, expires_on=given.expires_on,
             recorded_by=actor.label, recorded_by_id=actor.user_id, recorded_at=now,
@@ -81,6 +83,7 @@ def record_consent(patient_id: int, given: ConsentIn, actor: Actor, now: datetim
         if given.kind == rules.TREATMENT:
             held = rules.ConsentRecord(given.kind, given.signed_on, given.expires_on)
             patient.consent_status = rules.consent_status(held, now.date())
+            patient.consent_expires_on = given.expires_on  # each dose is judged by its own day against it
         else:  # the REMS patient enrolment: the date the esketamine rule reads
             patient.rems_enrolled_on = given.signed_on
         record(session, actor, "consent.recorded", "consent_record", record_id, now, patient_id=patient_id,
@@ -109,6 +112,13 @@ def _patient(session: OrmSession, patient_id: int) -> Patient:
 def _latest_consent(session: OrmSession, patient_id: int, kind: str) -> ConsentRecord | None:
     return session.scalar(select(ConsentRecord).where(ConsentRecord.patient_id == patient_id,
                                                       ConsentRecord.kind == kind)
+                          .order_by(ConsentRecord.id.desc()).limit(1))
+
+
+def latest_in_chain(session: OrmSession, patient_id: int) -> ConsentRecord | None:
+    """The patient's latest treatment consent or withdrawal of it: the record their consent status follows."""
+    return session.scalar(select(ConsentRecord).where(ConsentRecord.patient_id == patient_id,
+                                                      ConsentRecord.kind.in_(rules.TREATMENT_CHAIN))
                           .order_by(ConsentRecord.id.desc()).limit(1))
 
 
@@ -157,6 +167,7 @@ class ConsentRow:
     recorded_by: str
     recorded_at: datetime
     supersedes: int | None
+    note: str | None = None  # a withdrawal's reason, or where the record came from (an import)
 
 
 def screenings_of(patient_id: int) -> list[ScreeningRow]:
@@ -170,13 +181,13 @@ def screenings_of(patient_id: int) -> list[ScreeningRow]:
 
 
 def consents_of(patient_id: int) -> list[ConsentRow]:
-    """A patient's signed consents, the latest first (NotFound without such a patient)."""
+    """A patient's signed consents and withdrawals, the latest first (NotFound without such a patient)."""
     with unit_of_work(write=False) as session:
         _patient(session, patient_id)
         rows = session.scalars(select(ConsentRecord).where(ConsentRecord.patient_id == patient_id)
                                .order_by(ConsentRecord.id.desc()))
-        return [ConsentRow(r.id, r.kind, r.signed_on, r.expires_on, r.recorded_by, r.recorded_at, r.supersedes_id)
-                for r in rows]
+        return [ConsentRow(r.id, r.kind, r.signed_on, r.expires_on, r.recorded_by, r.recorded_at, r.supersedes_id,
+                           r.note) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -185,6 +196,12 @@ class LatestRecords:
 
     screening: ScreeningRow | None
     consents: dict[str, ConsentRow]
+
+    @property
+    def treatment(self) -> ConsentRow | None:
+        """The latest treatment consent or its withdrawal, whichever came last (the consent status follows it)."""
+        chain = [self.consents[kind] for kind in rules.TREATMENT_CHAIN if kind in self.consents]
+        return max(chain, key=lambda row: row.id) if chain else None
 
 
 def latest_records(patient_id: int) -> LatestRecords:

@@ -20,7 +20,7 @@ class ChannelBoxes(SelectMultipleField):
 
 
 class PatientForm(FlaskForm):
-    """A patient's record as reception types it."""
+    """A patient's record as reception types it; screening, consent and REMS enrolment are records of their own."""
 
     mrn = StringField("MRN", render_kw={"maxlength": 40, "autocomplete": "off"})
     name = StringField("Name", render_kw={"maxlength": 120, "autocomplete": "off"})
@@ -33,12 +33,7 @@ class PatientForm(FlaskForm):
     escort_name = StringField("Escort's name", render_kw={"maxlength": 120})
     escort_phone = StringField("Escort's phone", render_kw={"type": "tel", "maxlength": 20,
                                                             "placeholder": "+12125550123"})
-    screening_status = SelectField("Screening", choices=[SelectChoice("pending", "Pending"), SelectChoice("cleared", "Cleared"),
-                                                         SelectChoice("excluded", "Excluded")], validate_choice=False)
-    consent_status = SelectField("Consent", choices=[SelectChoice("pending", "Pending"), SelectChoice("signed", "Signed"),
-                                                     SelectChoice("withdrawn", "Withdrawn")], validate_choice=False)
     rems_patient_id = StringField("REMS patient id", render_kw={"maxlength": 40})
-    rems_enrolled_on = StringField("REMS enrolled on", render_kw={"type": "date", "max": "2100-12-31"})
     home_site_id = SelectField("Home site", validate_choice=False)
 
     def values(self) -> dict:

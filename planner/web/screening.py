@@ -1,4 +1,4 @@
-"""Recording a screening (the checklist item by item) and a signed consent from the patient's page.
+"""Recording a screening (the checklist item by item), a signed consent and its withdrawal from the patient's page.
 
 Clinicians and admins record screenings; reception records the date of a signed consent form but
 never sees screening answers (issue 13, part 7).
@@ -11,8 +11,9 @@ from werkzeug.datastructures import MultiDict
 
 from planner.domain.errors import InvalidData
 from planner.domain.screening import CHECKLIST, CONSENT_KINDS, OUTCOMES
+from planner.services.consent_withdrawal import withdraw_consent
 from planner.services.patient_record import patient_record
-from planner.services.screening_inputs import ConsentIn, ScreeningIn
+from planner.services.screening_inputs import ConsentIn, ScreeningIn, WithdrawalIn
 from planner.services.screening_records import RecordRefused, record_consent, record_screening
 from planner.services.validation import parse
 from planner.web.access import actor, now, roles_required
@@ -51,6 +52,27 @@ def consent(patient_id: int):
     except (InvalidData, RecordRefused) as refused:
         return _page("screening/consent.html", patient, request.form, _errors(refused), 422)
     flash("Consent recorded.", "success")
+    return redirect(url_for("patients.show", patient_id=patient_id, _anchor="screening"), 303)
+
+
+@screening_pages.route("/patients/<id:patient_id>/consent/withdraw", methods=["GET", "POST"])
+@roles_required("reception", "clinician")
+def withdraw(patient_id: int):
+    """The patient withdrew consent for treatment: the day and why; the doses still booked are named after."""
+    patient = patient_record(patient_id, now()).patient
+    if request.method == "GET":
+        return _page("screening/withdraw.html", patient, MultiDict(), {}, 200)
+    data = {"withdrawn_on": request.form.get("withdrawn_on", ""), "reason": request.form.get("reason", "")}
+    try:
+        done = withdraw_consent(patient_id, parse(WithdrawalIn, data), actor(), now())
+    except (InvalidData, RecordRefused) as refused:
+        return _page("screening/withdraw.html", patient, request.form, _errors(refused), 422)
+    if done.doses:
+        # Not cancelled here: reception decides, from the list on the patient's page, to stop the course or cancel.
+        flash(f"Consent withdrawn. {len(done.doses)} dose{'s are' if len(done.doses) > 1 else ' is'} still booked: "
+              "stop the course or cancel each one (listed below).", "warning")
+        return redirect(url_for("patients.show", patient_id=patient_id, _anchor="doses-without-consent"), 303)
+    flash("Consent withdrawn: no dose can be booked until a new consent is signed.", "success")
     return redirect(url_for("patients.show", patient_id=patient_id, _anchor="screening"), 303)
 
 

@@ -36,7 +36,7 @@ def statuses(patient_id: int) -> tuple[str, str, date | None]:
 
 
 def test_a_course_is_refused_until_a_cleared_screening_and_a_signed_consent_are_recorded(course_clinic):
-    patient = f.make_patient("NEW-1", screening_status="pending", consent_status="pending")
+    patient = f.make_patient("NEW-1", screening_status="pending", consent_status="pending", rems_enrolled_on=None)
     record_screening(patient, screening("needs_review", pregnancy=True), CLINICIAN, NOW)
     with pytest.raises(BookingRefused) as refused:
         propose_course(patient, "iv-induction", PreferencesIn(), NOW)
@@ -49,7 +49,7 @@ def test_a_course_is_refused_until_a_cleared_screening_and_a_signed_consent_are_
 
 
 def test_a_new_screening_supersedes_the_last_and_both_stay_with_the_change_audited(course_clinic):
-    patient = f.make_patient("NEW-2", screening_status="pending", consent_status="pending")
+    patient = f.make_patient("NEW-2", screening_status="pending", consent_status="pending", rems_enrolled_on=None)
     first = record_screening(patient, screening("cleared"), CLINICIAN, NOW)
     second = record_screening(patient, screening("excluded", "Active mania.", psychosis_or_mania=True), CLINICIAN,
                               NOW)
@@ -66,7 +66,7 @@ def test_a_new_screening_supersedes_the_last_and_both_stay_with_the_change_audit
 
 
 def test_clearing_after_a_yes_needs_the_reviewers_note_and_nothing_is_written_without_it(course_clinic):
-    patient = f.make_patient("NEW-3", screening_status="pending", consent_status="pending")
+    patient = f.make_patient("NEW-3", screening_status="pending", consent_status="pending", rems_enrolled_on=None)
     with pytest.raises(InvalidData) as bad:
         record_screening(patient, screening("cleared", liver_disease=True), CLINICIAN, NOW)
     assert [(p.code, p.field) for p in bad.value.problems] == [("note_needed", "note")]
@@ -87,7 +87,7 @@ def test_an_expired_consent_leaves_consent_pending_and_the_rems_enrolment_sets_i
 
 
 def test_a_consent_signed_in_the_future_or_expiring_before_it_was_signed_is_refused(course_clinic):
-    patient = f.make_patient("NEW-5", screening_status="cleared", consent_status="pending")
+    patient = f.make_patient("NEW-5", screening_status="cleared", consent_status="pending", rems_enrolled_on=None)
     with pytest.raises(InvalidData) as bad:
         record_consent(patient, ConsentIn(kind="treatment", signed_on=date(2026, 11, 25),
                                           expires_on=date(2026, 11, 1)), CLINICIAN, NOW)

@@ -49,6 +49,12 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+def count_of(model, patient_id: int) -> int:
+    """Rows of one patient in a table (the patient_id column), read fresh."""
+    db.session.rollback()
+    return db.session.scalar(select(func.count()).select_from(model).where(model.patient_id == patient_id))
+
+
 def fields(response) -> set[str]:
     """The field paths a 422 answer names."""
     assert response.status_code == 422, response.get_json()

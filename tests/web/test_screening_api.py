@@ -8,7 +8,7 @@ from sqlalchemy import select
 from planner.db.models import AuditEvent, ConsentRecord, ScreeningRecord
 from planner.extensions import db
 from tests import factories as f
-from tests.web.api_client import ApiClient, count, fields
+from tests.web.api_client import ApiClient, count_of, fields
 
 ALL_NO = {"vascular_disease": False, "brain_haemorrhage": False, "hypersensitivity": False, "pregnancy": False,
           "heart_disease": False, "psychosis_or_mania": False, "substance_dependence": False,
@@ -17,7 +17,7 @@ ALL_NO = {"vascular_disease": False, "brain_haemorrhage": False, "hypersensitivi
 
 @pytest.fixture
 def patient(clinic, clinic_clock):
-    return f.make_patient("NEW-9", screening_status="pending", consent_status="pending")
+    return f.make_patient("NEW-9", screening_status="pending", consent_status="pending", rems_enrolled_on=None)
 
 
 def test_a_clinician_records_a_screening_and_reception_a_consent_and_the_statuses_follow(client, patient):
@@ -44,7 +44,7 @@ def test_reception_never_reads_or_records_screening_answers(client, patient):
     assert reception.get(f"/api/patients/{patient}/screenings").status_code == 403
     assert reception.post(f"/api/patients/{patient}/screenings",
                           json={"answers": ALL_NO, "outcome": "cleared"}).status_code == 403
-    assert count(ScreeningRecord) == 0
+    assert count_of(ScreeningRecord, patient) == 0
 
 
 def test_an_item_left_out_or_mistyped_is_a_422_naming_it_and_nothing_is_written(client, patient):
@@ -59,6 +59,6 @@ def test_an_item_left_out_or_mistyped_is_a_422_naming_it_and_nothing_is_written(
                                  json={"answers": {**ALL_NO, "pregnancy": True}, "outcome": "cleared"})) == {"note"}
     assert fields(clinician.post(f"/api/patients/{patient}/consents",
                                  json={"kind": "verbal", "signed_on": "2026-11-19"})) == {"kind"}
-    assert count(ScreeningRecord) == 0 and count(ConsentRecord) == 0
+    assert count_of(ScreeningRecord, patient) == 0 and count_of(ConsentRecord, patient) == 0
     assert clinician.post("/api/patients/999999/consents",
                           json={"kind": "treatment", "signed_on": "2026-11-19"}).status_code == 404

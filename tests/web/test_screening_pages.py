@@ -9,7 +9,7 @@ import pytest
 from planner.db.models import Patient, ScreeningRecord
 from planner.extensions import db
 from tests import factories as f
-from tests.web.api_client import count
+from tests.web.api_client import count_of
 from tests.web.conftest import csrf_from
 
 ITEMS = ("vascular_disease", "brain_haemorrhage", "hypersensitivity", "pregnancy", "heart_disease",
@@ -22,7 +22,7 @@ def text_of(response) -> str:
 
 @pytest.fixture
 def patient(clinic, clinic_clock):
-    return f.make_patient("NEW-7", screening_status="pending", consent_status="pending")
+    return f.make_patient("NEW-7", screening_status="pending", consent_status="pending", rems_enrolled_on=None)
 
 
 def status(patient_id: int) -> tuple[str, str]:
@@ -53,7 +53,7 @@ def test_an_unanswered_item_is_shown_beside_it_and_nothing_is_written(signed_in,
     assert refused.status_code == 422
     assert re.search(r'id="liver_disease-error">This is required\.', refused.data.decode())
     assert 'name="pregnancy" value="no" checked' in refused.data.decode()  # what was chosen is kept
-    assert count(ScreeningRecord) == 0
+    assert count_of(ScreeningRecord, patient) == 0
 
 
 def test_reception_records_a_consent_date_and_sees_the_outcome_but_never_the_answers(signed_in, patient):

@@ -100,6 +100,8 @@ class Patient(db.Model):
     rems_enrolled_on: Mapped[date | None] = mapped_column(Date)
     screening_status: Mapped[str] = mapped_column(String(20), default="pending")
     consent_status: Mapped[str] = mapped_column(String(20), default="pending")
+    # The latest treatment consent's expiry: a dose after it is refused whatever the status says today.
+    consent_expires_on: Mapped[date | None] = mapped_column(Date)
     # Where the planner plans their courses unless reception asks for another site.
     home_site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", name="fk_patients_home_site"))
     # Set when they texted STOP (or the SMS provider reported the number opted out): no SMS until they text START.

@@ -38,7 +38,7 @@ class ConsentRecord(db.Model):
     __tablename__ = "consent_records"
     __table_args__ = (
         Index("ix_consent_records_patient", "patient_id", "kind", "id"),
-        CheckConstraint("kind IN ('treatment', 'rems_enrolment')", name="ck_consent_records_kind"),
+        CheckConstraint("kind IN ('treatment', 'rems_enrolment', 'withdrawal')", name="ck_consent_records_kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,3 +50,5 @@ class ConsentRecord(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("consent_records.id"), unique=True)
+    # A withdrawal's reason, or where a record came from (the scenario import, migration 0019).
+    note: Mapped[str | None] = mapped_column(Text)

@@ -227,21 +227,22 @@ def config_and_patient(session: OrmSession, patient_id: int) -> tuple[ClinicConf
     # A booking needs both before anything else; asking for them together saves it a round trip.
     session = _own(session)
     found = fetch(session, "SELECT m.version, p.id, p.mrn, p.name, p.rems_enrolled_on, p.screening_status, "
-                           "p.consent_status, p.home_site_id FROM (SELECT 1 AS one) AS o "
+                           "p.consent_status, p.home_site_id, p.consent_expires_on FROM (SELECT 1 AS one) AS o "
                            "LEFT JOIN config_marks m ON m.id = 1 LEFT JOIN patients p ON p.id = ?", [patient_id])
-    version, found_id, mrn, name, enrolled, screening, consent, home = found[0]
+    version, found_id, mrn, name, enrolled, screening, consent, home, expires = found[0]
     memo = session.info.get(_MEMO)
     config = memo[1] if memo is not None and memo[0] is session.get_transaction() else _remember(session, version)
     if found_id is None:
         return config, None
-    return config, patient_from(found_id, mrn, name, enrolled, screening, consent, home)
+    return config, patient_from(found_id, mrn, name, enrolled, screening, consent, home, expires)
 
 
 def patient_from(patient_id: int, mrn: str, name: str, enrolled, screening: str, consent: str,
-                 home_site_id: int | None) -> dom.Patient:
+                 home_site_id: int | None, consent_expires_on=None) -> dom.Patient:
     """A patient's rules from the columns the rules read."""
     enrolled = date.fromisoformat(enrolled) if isinstance(enrolled, str) else enrolled
-    return dom.Patient(patient_id, mrn, name, enrolled, screening, consent, home_site_id)
+    expires = date.fromisoformat(consent_expires_on) if isinstance(consent_expires_on, str) else consent_expires_on
+    return dom.Patient(patient_id, mrn, name, enrolled, screening, consent, home_site_id, expires)
 
 
 def _own(session: OrmSession) -> OrmSession:

@@ -121,4 +121,4 @@ def load_session_type(session: OrmSession, type_id: int) -> dom.SessionType:
 def patient_rules(row: Patient) -> dom.Patient:
     """The domain form of a patient row."""
     return patient_from(row.id, row.mrn, row.name, row.rems_enrolled_on, row.screening_status, row.consent_status,
-                        row.home_site_id)
+                        row.home_site_id, row.consent_expires_on)

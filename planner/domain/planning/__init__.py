@@ -55,6 +55,9 @@ def plan_course(problem: PlanningProblem) -> Plan | NoPlan:
         return within(cache[signature], prefs)
 
     doses = table(protocol.dosing_type)
+    if patient.consent_expires_on is not None:
+        # A dose is judged by its own day: none is planned after the treatment consent expires.
+        doses = SlotTable({day: starts for day, starts in doses.by_day.items() if day <= patient.consent_expires_on})
     purposes = {key: t.kind for key, t in problem.types.items()}
     items = [it for it in therapy_items(protocol, purposes) if it.key not in problem.fixed_therapy]
     any_therapist = {it.type_key: table(it.type_key) for it in items}
@@ -65,6 +68,9 @@ def plan_course(problem: PlanningProblem) -> Plan | NoPlan:
     therapists = sorted(m.id for m in state.roster.staff.values() if m.active and THERAPIST in m.disciplines)
     search = CourseSearch(problem, doses, items, any_therapist, one_therapist, therapists)
     found = search.run()
+    if found is None and patient.consent_expires_on is not None and patient.consent_expires_on < last:
+        return NoPlan((f"The patient's treatment consent expires on {patient.consent_expires_on:%m/%d/%Y}, before "
+                       "the course could be given: record a renewed consent to plan past it.",))
     if found is None:
         if not problem.explain:
             return NoPlan(("No plan within this horizon.",))

@@ -7,11 +7,13 @@ read consents, but never reads screening answers (issue 13, part 7): their GET i
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from flask import jsonify
 from pydantic import Field
 
-from planner.services.screening_inputs import ConsentIn, ConsentKind, Outcome, ScreeningIn
+from planner.services.consent_withdrawal import withdraw_consent
+from planner.services.screening_inputs import ConsentIn, ConsentKind, Outcome, ScreeningIn, WithdrawalIn
 from planner.services.screening_records import (
     Recorded, RecordRefused, consents_of, record_consent, record_screening, screenings_of,
 )
@@ -29,7 +31,7 @@ class RecordedOut(Out):
     id: int
     patient_id: int
     screening_status: str = Field(description="pending, cleared or excluded")
-    consent_status: str = Field(description="pending or signed")
+    consent_status: str = Field(description="pending, signed or withdrawn")
 
 
 class ScreeningOut(Out):
@@ -44,12 +46,14 @@ class ScreeningOut(Out):
 
 class ConsentOut(Out):
     id: int
-    kind: ConsentKind
+    kind: ConsentKind | Literal["withdrawal"] = Field(description="treatment, rems_enrolment, or withdrawal (of the "
+                                                                  "treatment consent; signed_on is the day withdrawn)")
     signed_on: date
     expires_on: date | None
     recorded_by: str
     recorded_at: datetime
     supersedes: int | None
+    note: str | None = Field(description="A withdrawal's reason, or where the record came from")
 
 
 @api.post("/patients/<id:patient_id>/screenings")
@@ -66,6 +70,42 @@ def add_consent(patient_id: int):
     return _answer(patient_id, lambda: record_consent(patient_id, body(ConsentIn), actor(), now()))
 
 
+class DoseStillBookedOut(Out):
+    """A dose still booked that the patient's consent no longer covers: cancel it, or stop its course."""
+
+    session_id: int
+    starts_at: datetime
+    day: date = Field(description="The dose's day in its site's time zone")
+    session_type: str
+    site: str
+    course_id: int | None
+    cancel: str = Field(description="POST here (with a reason) to cancel this dose")
+    stop_course: str | None = Field(description="POST here to stop the dose's course, if it belongs to one")
+
+
+class WithdrawnOut(RecordedOut):
+    """The withdrawal written, the statuses after it, and each dose still booked (not cancelled: you decide)."""
+
+    doses_still_booked: list[DoseStillBookedOut]
+
+
+@api.post("/patients/<id:patient_id>/consent-withdrawals")
+@operation("reception", "clinician", body=WithdrawalIn, answers={201: WithdrawnOut}, refusals=(409,), tag="screening")
+def add_withdrawal(patient_id: int):
+    """Record that the patient withdrew treatment consent (day and reason); no dose can be booked from then on.
+
+    The doses still booked are named in the answer, with where to cancel each and stop its course;
+    none is cancelled here. 422 when there is no signed consent to withdraw.
+    """
+    try:
+        done = withdraw_consent(patient_id, body(WithdrawalIn), actor(), now())
+    except RecordRefused as refused:
+        return problem(409, refused.reasons[0].message, conflicts=[r.as_dict() for r in refused.reasons])
+    return jsonify({"id": done.record_id, "patient_id": patient_id, "screening_status": done.screening_status,
+                    "consent_status": done.consent_status,
+                    "doses_still_booked": [dose.as_dict() for dose in done.doses]}), 201
+
+
 @api.get("/patients/<id:patient_id>/screenings")
 @operation("clinician", answers={200: list[ScreeningOut]}, tag="screening")
 def list_screenings(patient_id: int):
@@ -78,11 +118,11 @@ def list_screenings(patient_id: int):
 @api.get("/patients/<id:patient_id>/consents")
 @operation("reception", "clinician", answers={200: list[ConsentOut]}, tag="screening")
 def list_consents(patient_id: int):
-    """A patient's signed consents, the latest first (superseded ones kept)."""
+    """A patient's signed consents and withdrawals, the latest first (superseded ones kept)."""
     return jsonify([{"id": r.id, "kind": r.kind, "signed_on": r.signed_on.isoformat(),
                      "expires_on": r.expires_on.isoformat() if r.expires_on else None,
                      "recorded_by": r.recorded_by, "recorded_at": instant(r.recorded_at),
-                     "supersedes": r.supersedes} for r in consents_of(patient_id)])
+                     "supersedes": r.supersedes, "note": r.note} for r in consents_of(patient_id)])
 
 
 def _answer(patient_id: int, write):
