@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import (
     AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo,
+    field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from planner.domain.clinic import CAPABILITIES, ROOM_KINDS, ROUTES, SESSION_KINDS
@@ -245,14 +247,15 @@ RECORDED_ELSEWHERE = {
 
 
 
-def refuse_recorded(title: str, recorded_elsewhere: dict[str, str], data: object) -> object:
-    """Refuse, each at its field, the values only records may set (the statuses, the REMS enrolment date)."""
-    if isinstance(data, dict):
-        given = [field for field in recorded_elsewhere if field in data]
-        if given:
-            raise at_fields(title, [("recorded_elsewhere", recorded_elsewhere[field], field, data[field])
-                                    for field in given])
-    return data
+# A field only records may set: not in the API's schema, never dumped, refused when given.
+Refused = Annotated[SkipJsonSchema[object], Field(exclude=True)]
+
+
+def refuse_recorded(recorded_elsewhere: dict[str, str], field: str | None, value: object) -> object:
+    """Refuse a value only records may set (the statuses, the REMS enrolment date), saying which route records it."""
+    if field in recorded_elsewhere:
+        raise PydanticCustomError("recorded_elsewhere", recorded_elsewhere[field])
+    return value
 
 
 class PatientIn(Strict):
@@ -270,13 +273,17 @@ class PatientIn(Strict):
     home_site_id: Id | None = None
 
     # The statuses and the REMS enrolment date follow only from records (who recorded what, when):
-    # given here they are refused, naming the route that records them (issue 13, part 4).
+    # given here they are refused, naming the route that records them (issue 13, part 4). Fields
+    # rather than a model validator, so a JSON body is still validated as JSON (dates as text).
     RECORDED_ELSEWHERE: ClassVar[dict[str, str]] = RECORDED_ELSEWHERE
+    screening_status: Refused = None
+    consent_status: Refused = None
+    rems_enrolled_on: Refused = None
 
-    @model_validator(mode="before")
+    @field_validator("screening_status", "consent_status", "rems_enrolled_on", mode="before")
     @classmethod
-    def _recorded_elsewhere(cls, data):
-        return refuse_recorded(cls.__name__, cls.RECORDED_ELSEWHERE, data)
+    def _recorded_elsewhere(cls, value, info: ValidationInfo):
+        return refuse_recorded(cls.RECORDED_ELSEWHERE, info.field_name, value)
 
     @model_validator(mode="after")
     def _channels(self):
@@ -328,11 +335,14 @@ class PatientChange(Strict):
     home_site_id: Id = Field(default=None)
 
     RECORDED_ELSEWHERE: ClassVar[dict[str, str]] = RECORDED_ELSEWHERE
+    screening_status: Refused = None
+    consent_status: Refused = None
+    rems_enrolled_on: Refused = None
 
-    @model_validator(mode="before")
+    @field_validator("screening_status", "consent_status", "rems_enrolled_on", mode="before")
     @classmethod
-    def _recorded_elsewhere(cls, data):
-        return refuse_recorded(cls.__name__, cls.RECORDED_ELSEWHERE, data)
+    def _recorded_elsewhere(cls, value, info: ValidationInfo):
+        return refuse_recorded(cls.RECORDED_ELSEWHERE, info.field_name, value)
 
 
 def at_fields(title: str, problems: list[tuple[str, str, str, object]]) -> ValidationError:

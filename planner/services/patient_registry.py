@@ -14,7 +14,7 @@ from planner.services.inputs import PatientChange, PatientIn
 from planner.services.validation import parse
 
 # What the form carries: every field of PatientIn (the API's body), as text, channels as a list.
-FIELDS = tuple(PatientIn.model_fields)
+FIELDS = tuple(f for f in PatientIn.model_fields if f not in PatientIn.RECORDED_ELSEWHERE)
 LABELS = {"mrn": "MRN", "name": "Name", "date_of_birth": "Date of birth", "email": "Email", "phone": "Phone",
           "preferred_channel": "Preferred channel", "consented_channels": "Consented channels",
           "escort_name": "Escort's name", "escort_phone": "Escort's phone", "rems_patient_id": "REMS patient id",

@@ -62,11 +62,12 @@ def test_an_unknown_patient_is_404(reception):
     ({"escort_phone": "+0"}, "escort_phone"),
     ({"email": "not an address"}, "email"),
     ({"date_of_birth": "2099-01-01"}, "date_of_birth"),       # not in the future
-    ({"rems_enrolled_on": "1066-10-14"}, "rems_enrolled_on"),  # a sane date
+    ({"rems_enrolled_on": "2026-01-05"}, "rems_enrolled_on"),  # set by the REMS enrolment record only
     ({"mrn": "MRN-2"}, "mrn"),                                # taken by another patient
     ({"mrn": None}, "mrn"),                                   # a required field takes a value or is left out
     ({"name": ""}, "name"),
-    ({"screening_status": "maybe"}, "screening_status"),
+    ({"screening_status": "cleared"}, "screening_status"),     # set by screening records only
+    ({"consent_status": "signed"}, "consent_status"),         # set by consent records only
     ({"home_site_id": 999}, "home_site_id"),                  # no such site
     ({"home_site_id": "1"}, "home_site_id"),                  # an id is a number, not text
     ({}, "body"),                                             # say what to change

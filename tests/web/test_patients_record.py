@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 import planner.clock
 from planner.db.models import Patient
 from planner.extensions import db
+from tests import factories as f
 from tests.web.clinic_messages import at, book_iv, make_reachable, outbox_rows
 from tests.web.conftest import audit, csrf_from
 
 GOOD = {"name": "Maya Okafor", "mrn": "NEW-1", "date_of_birth": "1988-03-14", "email": "maya@example.org",
         "phone": "+12125550177", "consented_channels": ["email", "sms"], "preferred_channel": "sms",
-        "escort_name": "Ben Okafor", "escort_phone": "+12125550178", "screening_status": "pending",
-        "consent_status": "pending", "rems_patient_id": "", "rems_enrolled_on": "", "home_site_id": ""}
+        "escort_name": "Ben Okafor", "escort_phone": "+12125550178", "rems_patient_id": "", "home_site_id": ""}
 
 
 def post_form(client, path: str, **changes):
@@ -89,17 +89,35 @@ def test_an_edit_is_saved_audited_with_before_and_after_and_shown_in_the_history
     assert 'value="MRN-1"' in form.data.decode()
     values = {"name": "Patient MRN-1", "mrn": "MRN-1", "date_of_birth": "1980-05-17", "email": "mrn-1@example.org",
               "phone": "+12125550111", "consented_channels": [], "preferred_channel": "email",
-              "escort_name": "", "escort_phone": "", "screening_status": "cleared", "consent_status": "withdrawn",
-              "rems_patient_id": "RMRN-1", "rems_enrolled_on": "2020-01-01", "home_site_id": str(clinic.site)}
+              "escort_name": "", "escort_phone": "", "rems_patient_id": "RMRN-1", "home_site_id": str(clinic.site)}
     response = client.post(f"/patients/{row_id}/edit", data={**values, "csrf_token": csrf_from(form.data)})
     assert response.status_code == 303
-    assert (patient("MRN-1").phone, patient("MRN-1").consent_status) == ("+12125550111", "withdrawn")
+    assert patient("MRN-1").phone == "+12125550111"
     (event,) = audit("patient.updated")
     assert event.entity_id == str(row_id)
-    assert event.details == {"before": {"phone": None, "consent_status": "signed"},
-                             "after": {"phone": "+12125550111", "consent_status": "withdrawn"}}
+    assert event.details == {"before": {"phone": None}, "after": {"phone": "+12125550111"}}
     page = client.get(f"/patients/{row_id}").data.decode()
-    assert "+12125550111" in page and "The patient has withdrawn consent for treatment." in page
+    assert "+12125550111" in page and "changed" in page
+
+
+def test_the_form_offers_no_status_and_a_status_posted_anyway_changes_nothing(signed_in, clinic):
+    client = signed_in("reception")
+    row_id = clinic.patients[0]
+    form = client.get(f"/patients/{row_id}/edit").data.decode()
+    assert 'name="screening_status"' not in form and 'name="consent_status"' not in form
+    assert 'name="rems_enrolled_on"' not in form
+    assert f'href="/patients/{row_id}/consent/new">Record consent</a>' in form  # where the statuses are recorded
+    values = {**GOOD, "mrn": "MRN-1", "name": "Patient MRN-1", "date_of_birth": "1980-05-17",
+              "email": "mrn-1@example.org", "consented_channels": [], "preferred_channel": "email",
+              "escort_name": "", "escort_phone": "", "rems_patient_id": "RMRN-1", "home_site_id": str(clinic.site),
+              "consent_status": "withdrawn", "screening_status": "excluded", "rems_enrolled_on": "2025-01-01"}
+    response = client.post(f"/patients/{row_id}/edit", data={**values, "csrf_token": csrf_from(form)})
+    assert response.status_code == 303  # the safe control: the same form saves, with only what it offers
+    row = patient("MRN-1")
+    assert (row.screening_status, row.consent_status, row.rems_enrolled_on) == ("cleared", "signed", f.LONG_AGO)
+    (event,) = audit("patient.updated")  # the phone from GOOD was saved; no status was touched
+    assert "phone" in event.details["after"]
+    assert not {"screening_status", "consent_status", "rems_enrolled_on"} & set(event.details["after"])
 
 
 def test_an_edit_to_another_patients_mrn_is_refused_and_changes_nothing(signed_in, clinic):
@@ -175,8 +193,8 @@ def test_a_renamed_patient_is_found_by_the_new_name_and_no_longer_by_the_old(sig
 
 @pytest.mark.parametrize("field, value", [
     ("home_site_id", "99999999999999999999"), ("home_site_id", "abc"), ("home_site_id", "777"),
-    ("consented_channels", "fax"), ("preferred_channel", "pigeon"), ("screening_status", "maybe"),
-    ("date_of_birth", "1980-02-30"), ("date_of_birth", "99999-01-01"), ("rems_enrolled_on", "soon"),
+    ("consented_channels", "fax"), ("preferred_channel", "pigeon"),
+    ("date_of_birth", "1980-02-30"), ("date_of_birth", "99999-01-01"),
     ("name", "Ana\x00Lopez"), ("mrn", "M" * 41), ("email", "not-an-address"), ("phone", "212 555 0177"),
 ])
 def test_a_bad_value_in_any_field_is_named_beside_that_field_and_nothing_is_written(signed_in, clinic, field, value):
