@@ -7,10 +7,13 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+import planner.clock
+
 from planner.db.models import AuditEvent, ConsentRecord, Patient, Session
 from planner.domain.calendar import to_utc
 from planner.domain.errors import BookingRefused, InvalidData, PlanStale
 from planner.extensions import db
+from planner.jobs import build_scheduler, run_job
 from planner.services import SYSTEM, Actor
 from planner.services.booking import book_session, cancel_session, reschedule_session
 from planner.services.consent_expiry import expire_consents
@@ -195,3 +198,18 @@ def test_a_re_plan_places_no_dose_past_the_consent_expiry(course_clinic):
     expiring(patient, doses[1].starts_at.date() + timedelta(days=1))
     replan = preview_replan(course, NOW)
     assert replan.changes == [] and any("expires on" in reason for reason in replan.reasons)
+
+
+def test_the_scheduler_runs_the_consent_check_daily_and_the_command_runs_it_on_demand(app, clinic, caplog,
+                                                                                     monkeypatch):
+    jobs = {job.id: job for job in build_scheduler(app).get_jobs()}
+    assert jobs["consent-expiry"].trigger.interval == timedelta(days=1)
+    expiring(clinic.patients[0], f.MONDAY)
+    monkeypatch.setattr(planner.clock, "now", lambda: datetime(2026, 11, 23, 17, tzinfo=timezone.utc))
+    caplog.set_level("INFO", logger="planner.jobs")
+    run_job(app, "consent-expiry", expire_consents)  # Monday noon in New York: it still holds
+    assert "job consent-expiry done: 0 consents expired, 0 doses booked after expiry" in caplog.text
+    monkeypatch.setattr(planner.clock, "now", lambda: datetime(2026, 11, 25, 17, tzinfo=timezone.utc))
+    result = app.test_cli_runner().invoke(args=["planner", "expire-consents"])
+    assert result.exit_code == 0 and "Consent check: 1 consents expired, 0 doses booked after expiry." in result.output
+    assert row(clinic.patients[0]).consent_status == "pending"

@@ -42,6 +42,6 @@ def test_the_scheduler_runs_the_outbox_every_30_seconds_beside_the_other_jobs(ap
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"send-outbox", "no-shows", "expire-feeds", "credential-expiry",
-                         "coverage-check"}
+                         "coverage-check", "consent-expiry"}
     assert jobs["send-outbox"].trigger.interval == timedelta(seconds=30)
     assert all(job.max_instances == 1 and job.coalesce for job in jobs.values())
