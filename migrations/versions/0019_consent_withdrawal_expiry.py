@@ -44,8 +44,9 @@ def upgrade():
 
 def downgrade():
     op.execute("DELETE FROM consent_records WHERE kind = 'withdrawal'")
-    with op.batch_alter_table('patients', schema=None) as batch_op:
-        batch_op.drop_column('consent_expires_on')
+    # A plain DROP COLUMN (SQLite 3.35 and later): a batch copy of patients would have to drop the
+    # table every session refers to, which SQLite's foreign keys refuse.
+    op.execute("ALTER TABLE patients DROP COLUMN consent_expires_on")
     with op.batch_alter_table('consent_records', schema=None) as batch_op:
         batch_op.drop_constraint('ck_consent_records_kind', type_='check')
         batch_op.create_check_constraint('ck_consent_records_kind', _KINDS_BEFORE)

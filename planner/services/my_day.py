@@ -19,6 +19,7 @@ from planner.domain import rems
 from planner.domain.calendar import day_start, local
 from planner.domain.clinic import CONSENT_SIGNED, DOSING_KINDS, SCREENING_CLEARED
 from planner.domain.lifecycle import ARRIVED, FULFILLED, HELD, IN_PROGRESS, RELEASED
+from planner.domain.screening import consent_holds_on
 
 # A local day begins at most 14 hours before or after the same UTC day (UTC-12 to UTC+14): read that much more.
 ZONE_REACH = timedelta(hours=14)
@@ -155,7 +156,8 @@ def _placements(staff_id: int, since: datetime, until: datetime):
     return (select(Session.id, SessionStaff.role, Session.starts_at, Session.ends_at, Session.status,
                    Session.site_id, Site.name.label("site"), Site.timezone, Room.name.label("room"),
                    Patient.name.label("patient"), Patient.screening_status, Patient.consent_status,
-                   Patient.escort_name, SessionType.name.label("type_name"), SessionType.kind, SessionType.route,
+                   Patient.consent_expires_on, Patient.escort_name, SessionType.name.label("type_name"), SessionType.kind,
+                   SessionType.route,
                    MonitoringForm.state.label("form_state"), MonitoringForm.due_on)
             .join(Session, Session.id == SessionStaff.session_id)
             .join(Site, Site.id == Session.site_id)
@@ -184,7 +186,10 @@ def _line(row) -> MySession:
             form = "REMS form sent"
         else:
             form = "REMS form due within 7 days after the dose"
-    preparation = Preparation(row.screening_status, row.consent_status, escort, form)
+    consent = row.consent_status
+    if consent == CONSENT_SIGNED and not consent_holds_on(row.consent_expires_on, local(row.starts_at, row.timezone).date()):
+        consent = "pending"  # the consent expires before this session's day: it does not hold for it
+    preparation = Preparation(row.screening_status, consent, escort, form)
     return MySession(row.id, row.role, row.starts_at, row.ends_at, row.status, row.site_id, row.site, row.timezone,
                      row.room, row.patient, row.type_name, preparation)
 

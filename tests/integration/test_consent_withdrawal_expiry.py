@@ -22,6 +22,7 @@ from planner.services.course_booking import book_course
 from planner.services.course_inputs import PreferencesIn
 from planner.services.course_planning import propose_course
 from planner.services.course_replan import preview_replan
+from planner.services.my_day import clinician_days
 from planner.services.screening_inputs import ConsentIn, WithdrawalIn
 from planner.services.screening_records import consents_of, record_consent
 from tests import factories as f
@@ -213,3 +214,16 @@ def test_the_scheduler_runs_the_consent_check_daily_and_the_command_runs_it_on_d
     result = app.test_cli_runner().invoke(args=["planner", "expire-consents"])
     assert result.exit_code == 0 and "Consent check: 1 consents expired, 0 doses booked after expiry." in result.output
     assert row(clinic.patients[0]).consent_status == "pending"
+
+
+def test_my_day_reads_a_doses_consent_by_the_doses_day(clinic):
+    patient = clinic.patients[0]
+    book_session(dose(clinic, patient, f.MONDAY, 9), SYSTEM, NOW)
+    tuesday = book_session(dose(clinic, patient, TUESDAY, 9), SYSTEM, NOW)
+    expiring(patient, TUESDAY)  # the safe control first: it holds on both days
+    days = clinician_days(clinic.prescriber, f.MONDAY, 2, NOW)
+    assert [s.preparation.consent for day in days.days for s in day.sessions] == ["signed", "signed"]
+    expiring(patient, f.MONDAY)  # a new form, expiring a day sooner
+    days = clinician_days(clinic.prescriber, f.MONDAY, 2, NOW)
+    by_id = {s.id: s.preparation.consent for day in days.days for s in day.sessions}
+    assert by_id[tuesday] == "pending" and sorted(by_id.values()) == ["pending", "signed"]
