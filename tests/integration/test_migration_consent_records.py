@@ -8,7 +8,6 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from planner.extensions import db
-from tests import factories as f
 
 
 def columns(table: str) -> set[str]:
