@@ -157,3 +157,14 @@ def test_the_rems_line_and_the_screening_card_read_the_one_enrolment_record(clie
     page = text_of(signed_in("reception").get(f"/patients/{newcomer}"))
     assert "enrolled 11/18/2026" in page and "REMS enrolment form signed 11/18/2026" in page
     assert statuses(newcomer)[2].isoformat() == "2026-11-18"
+
+
+def test_a_screening_written_from_a_status_says_its_answers_were_not_recorded_never_no_to_every_item(
+        client, signed_in, clinic, clinic_clock):
+    imported = clinic.patients[0]  # the factory writes its records as the scenario import does: no answers
+    card = text_of(signed_in("clinician").get(f"/patients/{imported}"))
+    assert "Answers not recorded" in card and "No to every item" not in card
+    screened = f.make_patient("NEW-34", screening_status="pending", rems_enrolled_on=None)
+    assert ApiClient(client, "clinician").post(f"/api/patients/{screened}/screenings",
+                                               json={"answers": ALL_NO, "outcome": "cleared"}).status_code == 201
+    assert "No to every item" in text_of(signed_in("clinician").get(f"/patients/{screened}"))
