@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db.models import Patient, Session, SessionType, Site
+from planner.db.uow import unit_of_work
 from planner.domain.calendar import local
 from planner.domain.clinic import CONSENT_SIGNED, DOSING_KINDS
 from planner.domain.lifecycle import FINAL
@@ -57,3 +58,36 @@ def doses_without_consent(session: OrmSession, patient_id: int, now: datetime) -
     if patient.consent_status != CONSENT_SIGNED:
         return doses
     return [dose for dose in doses if not consent_holds_on(patient.consent_expires_on, dose.day)]
+
+
+@dataclass(frozen=True)
+class DoseToSettle:
+    """A dose on the desk's worklist: booked ahead, its patient's consent not covering it, and why."""
+
+    dose: DoseWithoutConsent
+    patient_id: int
+    patient: str
+    mrn: str
+    why: str
+
+
+def doses_to_settle(now: datetime) -> list[DoseToSettle]:
+    """Every dose ahead, still booked, that its patient's consent does not cover (withdrawn, expired, unsigned)."""
+    with unit_of_work(write=False) as session:
+        query = (select(Session.id, Session.starts_at, Site.timezone, SessionType.name, Site.name, Session.course_id,
+                        Patient.id, Patient.name, Patient.mrn, Patient.consent_status, Patient.consent_expires_on)
+                 .join(SessionType, SessionType.id == Session.session_type_id).join(Site, Site.id == Session.site_id)
+                 .join(Patient, Patient.id == Session.patient_id)
+                 .where(Session.ends_at >= now, Session.status.not_in(FINAL), SessionType.kind.in_(DOSING_KINDS),
+                        or_(Patient.consent_status != CONSENT_SIGNED, Patient.consent_expires_on.is_not(None)))
+                 .order_by(Session.starts_at, Session.id))
+        found = []
+        for *dose_columns, patient_id, name, mrn, status, expires in session.execute(query):
+            dose = DoseWithoutConsent(*dose_columns)
+            if status == CONSENT_SIGNED and consent_holds_on(expires, dose.day):
+                continue
+            why = ("consent withdrawn" if status == "withdrawn"
+                   else f"consent expires {expires:%m/%d/%Y}" if status == CONSENT_SIGNED
+                   else f"consent expired {expires:%m/%d/%Y}" if expires is not None else "consent not signed")
+            found.append(DoseToSettle(dose, patient_id, name, mrn, why))
+        return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from planner.domain.errors import RequestResolved
+from planner.services.consent_doses import doses_to_settle
 from planner.services.patient_requests import open_requests, resolve_request
 from planner.web.access import actor, now, roles_required
 from planner.web.errors import problem
@@ -17,7 +18,7 @@ _DONE = {"done": "marked done", "withdrawn": "marked withdrawn"}
 @roles_required("reception")
 def requests_list():
     """Open requests, oldest first: another time asked for, or a course to re-plan by hand."""
-    return render_template("pages/requests.html", requests=open_requests())
+    return render_template("pages/requests.html", requests=open_requests(), unconsented=doses_to_settle(now()))
 
 
 @reception.post("/requests/<int(max=2147483647):request_id>")

@@ -16,6 +16,7 @@ from planner.extensions import db
 from planner.jobs import build_scheduler, run_job
 from planner.services import SYSTEM, Actor
 from planner.services.booking import book_session, cancel_session, reschedule_session
+from planner.services.consent_doses import doses_to_settle
 from planner.services.consent_expiry import expire_consents
 from planner.services.consent_withdrawal import withdraw_consent
 from planner.services.course_booking import book_course
@@ -175,6 +176,8 @@ def test_the_daily_check_sets_an_expired_consent_back_to_pending_audited_naming_
     assert (event.entity, event.entity_id, event.actor) == ("patient", str(expired), "system")
     assert event.details["expired_on"] == "2026-11-23" and event.details["doses_still_booked"] == [later]
     assert status_of(later) == "booked"  # named, not cancelled
+    (settle,) = doses_to_settle(tuesday_noon)  # on the desk's worklist too
+    assert (settle.dose.id, settle.patient_id, settle.why) == (later, expired, "consent expired 11/23/2026")
     assert expire_consents(tuesday_noon).patients == [] and len(audits("consent.expired")) == 1  # a repeat is harmless
 
 

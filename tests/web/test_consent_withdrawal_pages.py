@@ -168,3 +168,19 @@ def test_a_screening_written_from_a_status_says_its_answers_were_not_recorded_ne
     assert ApiClient(client, "clinician").post(f"/api/patients/{screened}/screenings",
                                                json={"answers": ALL_NO, "outcome": "cleared"}).status_code == 201
     assert "No to every item" in text_of(signed_in("clinician").get(f"/patients/{screened}"))
+
+
+def test_the_requests_worklist_names_a_dose_its_patients_consent_no_longer_covers(client, signed_in, clinic,
+                                                                                  clinic_clock):
+    withdrawn, holding = clinic.patients[0], clinic.patients[1]
+    dose = book_iv(clinic, clinic_clock, patient=0)
+    kept = book_iv(clinic, clinic_clock, patient=1, chair=1, nurse=1)
+    desk = signed_in("reception")
+    assert 'data-testid="doses-without-consent"' not in desk.get("/requests").data.decode()  # the safe control
+    assert ApiClient(client, "reception").post(f"/api/patients/{withdrawn}/consent-withdrawals",
+                                               json={"withdrawn_on": "2026-11-20", "reason": "Moving"}
+                                               ).status_code == 201
+    html = desk.get("/requests").data.decode()
+    section = html[html.index('data-testid="doses-without-consent"'):]
+    assert f'href="/sessions/{dose}"' in section and "consent withdrawn" in section
+    assert f'href="/sessions/{kept}"' not in section and f'href="/patients/{holding}"' not in section
