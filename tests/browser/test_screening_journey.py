@@ -60,6 +60,7 @@ def test_a_clinician_screens_a_patient_on_a_phone_records_consent_and_later_its_
     page.get_by_label("Withdrawn on").fill("2026-11-20")
     page.get_by_role("button", name="Record the withdrawal").click()
     expect(page.locator("#reason-error")).to_be_visible()  # why is asked for, beside its field
+    check_at_every_width(page, "consent-withdraw-form")
     page.get_by_label("Why").fill("Moving abroad")
     page.get_by_role("button", name="Record the withdrawal").click()
     expect(page.locator(".flash-warning")).to_contain_text("1 dose is still booked")
