@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from planner.services.course_inputs import PreferencesIn
 from planner.services.course_planning import propose_course
 from planner.services.course_replan import preview_replan
 from planner.services.my_day import clinician_days
+from planner.services.offers import find_offers
 from planner.services.screening_inputs import ConsentIn, WithdrawalIn
 from planner.services.screening_records import consents_of, record_consent
 from tests import factories as f
@@ -230,3 +232,13 @@ def test_my_day_reads_a_doses_consent_by_the_doses_day(clinic):
     days = clinician_days(clinic.prescriber, f.MONDAY, 2, NOW)
     by_id = {s.id: s.preparation.consent for day in days.days for s in day.sessions}
     assert by_id[tuesday] == "pending" and sorted(by_id.values()) == ["pending", "signed"]
+
+
+def test_offers_for_a_dose_stop_at_the_consent_expiry_and_say_why_past_it(clinic):
+    patient = clinic.patients[0]
+    expiring(patient, f.MONDAY)
+    offered = find_offers(clinic.site, clinic.iv, f.MONDAY, TUESDAY, NOW, patient, more=True)
+    days = {o.start.astimezone(ZoneInfo(NY)).date() for o in offered.offers}
+    assert days == {f.MONDAY}  # Monday, its last day, is offered; Tuesday is not
+    past = find_offers(clinic.site, clinic.iv, TUESDAY, TUESDAY, NOW, patient)
+    assert past.offers == [] and any("expires on 11/23/2026" in r.message for r in past.reasons)
