@@ -13,7 +13,7 @@ from planner.domain.record_access import CLOSED
 from planner.extensions import db
 from tests import factories as f
 from tests.web.api_client import ApiClient
-from tests.web.test_my_day_pages import STAMP, ZONE, as_staff, place  # noqa: F401 (as_staff is a fixture)
+from tests.web.test_my_day_pages import STAMP, ZONE, place
 from tests.web.test_pages import text_of
 from tests.web.test_screening_api import ALL_NO
 
