@@ -111,6 +111,11 @@ def require_course_record(actor: Actor, course_id: int, part: str, via: str, now
     require_record(actor, _patient_of(Course, course_id, "course"), part, via, now, course_id=course_id)
 
 
+def require_session_record(actor: Actor, session_id: int, part: str, via: str, now: datetime) -> None:
+    """open_session_record that raises RecordClosed instead of answering False."""
+    require_record(actor, _patient_of(Session, session_id, "session"), part, via, now, session_id=session_id)
+
+
 def record_views(patient_id: int, limit: int = VIEWS_SHOWN) -> list[RecordView]:
     """The latest reads of the patient's clinical record, newest first (the admin's access log)."""
     with unit_of_work(write=False) as session:

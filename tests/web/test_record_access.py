@@ -133,3 +133,15 @@ def test_a_therapist_reads_a_course_s_scores_once_they_treat_the_patient(client,
     read = tess.get(f"/api/courses/{course_id}/outcomes")
     assert read.status_code == 200 and read.get_json()["entries"][0]["total"] == 7
     assert [v[2:] for v in views()] == [("outcomes", "API")]
+
+
+def test_the_api_reads_a_dose_s_vitals_to_the_patient_s_clinicians_only(client, ward):
+    mine, other = ward.doses
+    tess = ApiClient(client, "clinician", staff_id=ward.tess)
+    (reading,) = tess.get(f"/api/sessions/{mine}/vitals").get_json()
+    assert (reading["systolic"], reading["diastolic"], reading["heart_rate"], reading["held"]) == (128, 82, 71, False)
+    assert tess.get(f"/api/sessions/{other}/vitals").status_code == 403
+    assert ApiClient(client, "reception").get(f"/api/sessions/{other}/vitals").status_code == 403
+    assert ApiClient(client, "clinician").get(f"/api/sessions/{other}/vitals").status_code == 200
+    assert ApiClient(client, "clinician").get("/api/sessions/999999/vitals").status_code == 404
+    assert [v[1:] for v in views()] == [(str(ward.mine), "vitals", "API"), (str(ward.other), "vitals", "API")]
