@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 
 import pytest
@@ -105,8 +106,10 @@ def test_the_admin_reads_who_viewed_a_patient_s_record_on_their_page(ward, as_st
     assert "Who read the clinical record" in admin_page
     assert "screening answers patient page 127.0.0.1" in admin_page
     assert "pre-dose vitals session page 127.0.0.1" in admin_page
-    # The admin's own look at the page is a view too, listed from the next time on.
+    # The admin's own look at the page is a view too, and listed first (newest first).
     assert views()[-1][2:] == ("screening", "patient page")
+    newest = re.search(r"When Who What Where [^@]{10,40} (\S+@\S+) (.+?) (?:patient|session) page", admin_page)
+    assert newest is not None and newest.group(1).startswith("admin") and newest.group(2) == "screening answers"
     assert "Who read the clinical record" not in text_of(as_staff(ward.clinic.prescriber).get(f"/patients/{ward.other}"))
 
 
