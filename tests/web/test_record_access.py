@@ -148,3 +148,15 @@ def test_the_api_reads_a_dose_s_vitals_to_the_patient_s_clinicians_only(client, 
     assert ApiClient(client, "clinician").get(f"/api/sessions/{other}/vitals").status_code == 200
     assert ApiClient(client, "clinician").get("/api/sessions/999999/vitals").status_code == 404
     assert [v[1:] for v in views()] == [(str(ward.mine), "vitals", "API"), (str(ward.other), "vitals", "API")]
+
+
+def test_the_audit_page_shows_changes_by_default_and_record_views_apart(ward, as_staff, signed_in):
+    as_staff(ward.clinic.nurses[0]).get(f"/sessions/{ward.doses[1]}")
+    admin = signed_in("admin")
+    changes = text_of(admin.get("/audit"))
+    assert "screening.recorded" in changes and "record.viewed" not in changes
+    read = text_of(admin.get("/audit?show=views"))
+    assert "record.viewed" in read and "part: vitals" in read and "screening.recorded" not in read
+    both = text_of(admin.get("/audit?show=all"))
+    assert "record.viewed" in both and "screening.recorded" in both
+    assert text_of(admin.get("/audit?show=%00nonsense")) == changes
