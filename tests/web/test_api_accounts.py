@@ -44,7 +44,8 @@ def test_an_account_is_added_with_a_role_and_a_temporary_password_and_audited(ad
     assert answer.status_code == 201, answer.get_json()
     added = answer.get_json()
     assert added == {"id": added["id"], "email": "nia.ray@clinic.example", "name": "Nia Ray", "role": "clinician",
-                     "active": True, "live_tokens": 0, "tokens": []}
+                     "active": True, "live_tokens": 0, "tokens": [], "staff_id": None, "staff_name": None,
+                     "staff_active": None, "clinical_records": "all"}
     assert password_matches(user(added["id"]).password_hash, "  temporary pass 1  ")  # blanks kept, as typed
     [created] = audit("user.created")
     assert (created.actor_id, created.entity_id, created.details["role"]) == (me, str(added["id"]), "clinician")
@@ -80,7 +81,8 @@ def test_the_list_and_an_account_show_logins_and_tokens_but_never_a_hash_or_a_to
     assert listed.status_code == 200
     assert {(a["role"], a["live_tokens"]) for a in listed.get_json()} == {("admin", 1), ("clinician", 1),
                                                                          ("reception", 1)}
-    assert set(listed.get_json()[0]) == {"id", "email", "name", "role", "active", "live_tokens"}
+    assert set(listed.get_json()[0]) == {"id", "email", "name", "role", "active", "live_tokens", "staff_id",
+                                         "staff_name", "staff_active", "clinical_records"}
     shown = admin.get(f"/api/accounts/{other}")
     assert shown.status_code == 200
     assert [(t["label"], t["revoked_at"] is None) for t in shown.get_json()["tokens"]] == [
