@@ -2,8 +2,9 @@
 
 The rules are account_admin's, as on the /accounts pages, each change audited there: the last
 active admin keeps the role and stays active, nobody deactivates their own account, and a staff
-record is linked to one active account at most, and only while active (422 naming the field). A password hash is never shown; a token's value only once, in the answer that
-made it (only its SHA-256 is kept).
+record is newly linked only while active and to one active account at most (422 naming the
+field). A password hash is never shown; a token's value only once, in the answer that made it
+(only its SHA-256 is kept).
 """
 
 from __future__ import annotations
