@@ -16,6 +16,7 @@ from planner.db.models import Staff, User
 from planner.db.uow import unit_of_work
 from planner.domain import record_access as rule
 from planner.domain.errors import Reason
+from planner.services.inputs import MAX_ID
 
 # Asked of update_account when the change leaves the link as it is (None unlinks).
 UNCHANGED = object()
@@ -88,7 +89,9 @@ def link_problems(session: OrmSession, staff_id: object, user_id: int | None, fi
     """
     if not isinstance(staff_id, int) or isinstance(staff_id, bool) or staff_id <= 0:
         return [Reason("invalid", "Choose a staff record from the list, or none.", field)]
-    row = session.scalars(select(Staff).where(Staff.id == staff_id).with_for_update()).first()
+    # Past the id column's range PostgreSQL would refuse the very lookup: no such record either way.
+    row = session.scalars(select(Staff).where(Staff.id == staff_id).with_for_update()).first() \
+        if staff_id <= MAX_ID else None
     if row is None:
         return [Reason("unknown", f"No staff member with id {staff_id}.", field)]
     if linking and not row.active:
