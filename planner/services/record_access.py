@@ -44,9 +44,10 @@ class RecordView:
 
 
 def reader_of(session: OrmSession, actor: Actor) -> Reader:
-    """The reach of the actor's account (none for no account: a read by the system is not a person's)."""
+    """The reach of the actor's account; an actor with no account is the system itself (the CLI, a job)."""
     if actor.user_id is None:
-        return Reader(rule.NONE, None)
+        # Every web request carries its account; only the machine's own use cases come without one.
+        return Reader(rule.ALL, None)
     row = session.execute(select(User.role, User.staff_id, Staff.disciplines)
                           .outerjoin(Staff, Staff.id == User.staff_id)
                           .where(User.id == actor.user_id)).first()
