@@ -94,7 +94,7 @@ def test_the_page_says_who_may_review_and_offers_the_form_only_to_a_prescriber(b
         page = client.get(f"/sessions/{held}")
         assert "Awaiting review by a prescriber" in text_of(page)
         assert REVIEW_FORM.format(held) not in page.data.decode()
-    assert "You cannot review it: Only a prescriber (MD, DO, NP or PA) may clear or hold a dose; Rosa Diaz (RN) is " \
+    assert "You cannot review it. Only a prescriber (MD, DO, NP or PA) may clear or hold a dose; Rosa Diaz (RN) is " \
            "not one." in text_of(nurse.get(f"/sessions/{held}"))
     page = prescriber.get(f"/sessions/{held}")
     assert "Awaiting review by a prescriber" in text_of(page) and REVIEW_FORM.format(held) in page.data.decode()
