@@ -92,7 +92,7 @@ def review_held_dose(session_id: int, decision: Decision, note: str, actor: Acto
         held_because = row.note
         if decision == "clear":
             status = lifecycle.IN_PROGRESS
-            set_status(session, session_id, status, actor, now, note)
+            set_status(session, session_id, status, actor, now, note, reviewed=True)
         else:
             status = lifecycle.CANCELLED
             reason = f"held off today: {note}"

@@ -114,3 +114,13 @@ def test_a_review_posted_by_a_nurse_is_refused_beside_the_review_and_the_prescri
                                                                  "note": "repeat 136/86"})
     assert response.status_code == 303 and status_of(held) == "in_progress"  # control
     assert [e.details["prescriber"] for e in audit("session.hold_cleared")] == ["Dr Ada Kim"]
+
+
+def test_the_status_api_cannot_start_a_held_dose_only_the_prescriber_s_review_can(board, held, client):
+    for role in ("reception", "clinician", "admin"):
+        response = ApiClient(client, role).post(f"/api/sessions/{held}/status", {"status": "in_progress"})
+        assert response.status_code == 409
+        assert [c["code"] for c in response.get_json()["conflicts"]] == ["needs_prescriber_review"]
+    assert status_of(held) == "held" and audit("session.in_progress") == []
+    assert review(ApiClient(client, "clinician", staff_id=board.prescriber), held).status_code == 200  # control
+    assert [e.details["before"] for e in audit("session.in_progress")] == ["held"]
