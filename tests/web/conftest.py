@@ -161,3 +161,19 @@ def clinic_today(app) -> ClinicToday:
 def days_from_now(days: int, zone: str) -> date:
     """A local date some days from the zone's today."""
     return clock.now().astimezone(ZoneInfo(zone)).date() + timedelta(days=days)
+
+
+@pytest.fixture
+def as_staff(app, client, user_factory):
+    """as_staff(staff_id, role="clinician") -> a client signed in as an account linked to that staff record.
+
+    Asks for `client` first, as signed_in does, so each client made here clears `g` between requests.
+    """
+
+    def make(staff_id: int | None, role: str = "clinician"):
+        _, email, password = user_factory(role, staff_id=staff_id)
+        client = app.test_client()
+        assert sign_in(client, email, password).status_code == 302
+        return client
+
+    return make

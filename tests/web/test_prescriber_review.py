@@ -17,7 +17,6 @@ from tests import factories as f
 from tests.web.api_client import ApiClient
 from tests.web.board_clinic import seed_board_clinic
 from tests.web.conftest import audit, csrf_from
-from tests.web.test_my_day_pages import as_staff  # noqa: F401  (fixture: a client signed in as a staff member)
 from tests.web.test_pages import text_of
 from tests.web.test_today_board import status_of
 
