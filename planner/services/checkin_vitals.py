@@ -108,8 +108,9 @@ def review_held_dose(session_id: int, decision: Decision, note: str, actor: Acto
 def _reviewer(session: OrmSession, user_id: int | None, row: Session) -> StaffMember:
     """The prescriber behind this account, who may review this dose; ReviewRefused (403) naming why not."""
     member, refused = _judged_reviewer(session, user_id, row)
-    if refused is not None or member is None:
-        raise ReviewRefused([refused] if refused else [])
+    if refused is not None:
+        raise ReviewRefused([refused])
+    assert member is not None  # review_refusal refuses an account linked to nobody
     return member
 
 

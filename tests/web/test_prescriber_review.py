@@ -113,6 +113,8 @@ def test_a_review_posted_by_a_nurse_is_refused_beside_the_review_and_the_prescri
                                                                  "note": "repeat 136/86"})
     assert response.status_code == 303 and status_of(held) == "in_progress"  # control
     assert [e.details["prescriber"] for e in audit("session.hold_cleared")] == ["Dr Ada Kim"]
+    assert "hold cleared by" in text_of(prescriber.get(f"/sessions/{held}"))
+    assert "reviewed by the prescriber Dr Ada Kim" in text_of(prescriber.get(f"/sessions/{held}"))
 
 
 def test_the_status_api_cannot_start_a_held_dose_only_the_prescriber_s_review_can(board, held, client):
