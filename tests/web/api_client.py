@@ -36,6 +36,9 @@ class ApiClient:
         return self.client.post(path, json=json, headers=self.headers)
 
 
+    def put(self, path: str, json=None):
+        return self.client.put(path, json=json, headers=self.headers)
+
     def patch(self, path: str, json=None):
         return self.client.patch(path, json=json, headers=self.headers)
 
