@@ -166,9 +166,14 @@ def credentials_expiring(session: OrmSession, until: date) -> list[ExpiringCrede
     return [ExpiringCredential(*row) for row in session.execute(query)]
 
 
-def recent_audit(session: OrmSession, limit: int = 100) -> list[AuditRow]:
-    """The latest audit events, newest first."""
+def recent_audit(session: OrmSession, limit: int = 100, only: tuple[str, ...] = (),
+                 leaving: tuple[str, ...] = ()) -> list[AuditRow]:
+    """The latest audit events, newest first: only those actions if given, without those in leaving."""
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    if only:
+        query = query.where(AuditEvent.action.in_(only))
+    if leaving:
+        query = query.where(AuditEvent.action.not_in(leaving))
     return [AuditRow(e.at, e.actor, e.action, e.entity, e.entity_id, e.remote_addr, e.details or {})
             for e in session.scalars(query)]
 

@@ -65,6 +65,10 @@ class StatusRefused(Refusal):
     """A session cannot take a status now (too early, not its day); every reason is listed."""
 
 
+class ReviewRefused(Refusal):
+    """This account may not clear or hold a held dose: only a prescriber with a licence valid on the dose's day may."""
+
+
 class CoverBroken(Refusal):
     """A change to staff would leave booked sessions without valid cover; each broken session is named."""
 

@@ -42,10 +42,26 @@ class Visit(Protocol):
     ends_at: datetime
 
 
-def actions_for(status: str, starts_at: datetime, now: datetime, zone: str) -> list[Action]:
-    """The actions that make sense for a session now: its lifecycle allows them and their moment has come."""
-    return [a for a in ACTIONS if lifecycle.can_become(status, a.status)
+def actions_for(status: str, starts_at: datetime, now: datetime, zone: str, kind: str = "dosing") -> list[Action]:
+    """The actions that make sense for a session now: its lifecycle allows them and their moment has come.
+
+    A held dose gets none: it goes on or is held off by the prescriber's review (review_reasons).
+    """
+    return [a for a in ACTIONS if lifecycle.can_become(status, a.status) and not review_reasons(kind, status, a.status)
             and not lifecycle.timing_reasons(a.status, starts_at, now, zone)]
+
+
+def review_reasons(kind: str, current: str, wanted: str, reviewed: bool = False) -> list[Reason]:
+    """Why a held dose cannot go on this way: domain.md, a held dose waits for prescriber review.
+
+    Only the review (which checks that a prescriber makes it) moves a held dose on; a start from
+    the board or the status API would clear the hold without one. A session that gives no drug
+    has no dose to review.
+    """
+    if needs_escort(kind) and current == lifecycle.HELD and wanted == lifecycle.IN_PROGRESS and not reviewed:
+        return [Reason("needs_prescriber_review", "A held dose goes on only when a prescriber clears it (Prescriber "
+                                                  "review, on the session's page).", "status")]
+    return []
 
 
 def needs_escort(kind: str) -> bool:

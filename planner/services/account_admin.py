@@ -1,4 +1,4 @@
-"""The admin's care of staff logins: rename, change role, deactivate, set a temporary password, API tokens.
+"""The admin's care of staff logins: rename, change role, link to a staff record, deactivate, passwords, API tokens.
 
 The clinic must never lock itself out: the last active admin can be neither deactivated nor
 given another role, and nobody deactivates their own account (another admin does). Accounts are
@@ -12,11 +12,14 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from planner.db.models import ApiToken, User
+from planner.db.models import ApiToken, Staff, User
 from planner.db.uow import unit_of_work
 from planner.domain.errors import InvalidData, NotFound, Reason
+from planner.domain.record_access import NONE, REACH_WORDS
 from planner.services import Actor
 from planner.services.account_inputs import AccountChange
+from planner.services.account_links import UNCHANGED, LinkedStaff, clinical_reach, link_problems, linked_staff, \
+    staff_name
 from planner.services.accounts import CONTROL, MAX_PASSWORD, MIN_PASSWORD, ROLES, create_api_token, hash_password, \
     revoke_api_token
 from planner.services.audit import record
@@ -45,19 +48,27 @@ class Account:
     active: bool
     tokens: tuple[TokenLine, ...] = ()
     live_tokens: int = 0
+    staff: LinkedStaff | None = None  # the staff record it is linked to: whose day "My day" shows
+    reach: str = NONE  # how far it reads clinical records (record_access: all, own, none)
+
+    @property
+    def reads(self) -> str:
+        """What clinical records it reads, in words: "only their own patients' clinical records"."""
+        return REACH_WORDS[self.reach]
 
 
 def accounts_listed() -> list[Account]:
-    """Every login, active ones first, then by name, with how many unrevoked tokens each holds."""
+    """Every login, active ones first, then by name, with its staff record and its count of unrevoked tokens."""
     with unit_of_work(write=False) as session:
         live = dict(session.execute(select(ApiToken.user_id, func.count()).where(ApiToken.revoked_at.is_(None))
                                     .group_by(ApiToken.user_id)).all())
-        rows = session.scalars(select(User).order_by(User.active.desc(), User.name, User.id)).all()
-        return [Account(u.id, u.email, u.name, u.role, u.active, live_tokens=live.get(u.id, 0)) for u in rows]
+        rows = session.execute(select(User, Staff).outerjoin(Staff, Staff.id == User.staff_id)
+                               .order_by(User.active.desc(), User.name, User.id)).all()
+        return [_account(user, staff, live_tokens=live.get(user.id, 0)) for user, staff in rows]
 
 
 def account(user_id: int) -> Account:
-    """One login with all its API tokens, newest first; NotFound when unknown."""
+    """One login with its staff record and all its API tokens, newest first; NotFound when unknown."""
     with unit_of_work(write=False) as session:
         user = session.get(User, user_id)
         if user is None:
@@ -65,13 +76,20 @@ def account(user_id: int) -> Account:
         tokens = session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
                                  .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all()
         lines = tuple(TokenLine(t.id, t.name, t.created_at, t.last_used_at, t.revoked_at) for t in tokens)
-        return Account(user.id, user.email, user.name, user.role, user.active, lines,
-                       sum(1 for t in lines if t.revoked_at is None))
+        staff = session.get(Staff, user.staff_id) if user.staff_id is not None else None
+        return _account(user, staff, tokens=lines, live_tokens=sum(1 for t in lines if t.revoked_at is None))
 
 
-def change_account(user_id: int, name: str, role: str, actor: Actor, now: datetime) -> bool:
-    """Rename a login or give it another role; False when nothing changed. The last admin keeps the role."""
-    return update_account(user_id, actor, now, name=name or "", role=role)
+def _account(user: User, staff: Staff | None, **more) -> Account:
+    link = linked_staff(staff)
+    return Account(user.id, user.email, user.name, user.role, user.active, staff=link,
+                   reach=clinical_reach(user.role, link), **more)
+
+
+def change_account(user_id: int, name: str, role: str, actor: Actor, now: datetime,
+                   staff_id: object = UNCHANGED) -> bool:
+    """Rename a login, give it another role, link it to a staff record or unlink it (None); False: no change."""
+    return update_account(user_id, actor, now, name=name or "", role=role, staff_id=staff_id)
 
 
 def set_account_active(user_id: int, active: bool, actor: Actor, now: datetime) -> bool:
@@ -80,11 +98,13 @@ def set_account_active(user_id: int, active: bool, actor: Actor, now: datetime) 
 
 
 def update_account(user_id: int, actor: Actor, now: datetime, *, name: str | None = None, role: str | None = None,
-                   active: bool | None = None) -> bool:
-    """Change any of a login's name, role and active state in one transaction; None leaves it; False: no change.
+                   active: bool | None = None, staff_id: object = UNCHANGED) -> bool:
+    """Change any of a login's name, role, staff record and active state in one transaction; False: no change.
 
+    None leaves a name, role or state as it is; staff_id None unlinks (UNCHANGED leaves the link).
     The whole change is judged as one: either all of it is written, with an audit row per kind of
-    change (as the pages make them), or none, with every reason named by its field.
+    change (as the pages make them: name, role and link in one), or none, with every reason named by
+    its field.
     """
     problems = []
     if name is not None:
@@ -97,15 +117,20 @@ def update_account(user_id: int, actor: Actor, now: datetime, *, name: str | Non
         raise InvalidData(problems)
     with unit_of_work() as session:
         user = _user(session, user_id)
-        after = {"name": user.name if name is None else name, "role": user.role if role is None else role}
+        after = {"name": user.name if name is None else name, "role": user.role if role is None else role,
+                 "staff_id": user.staff_id if staff_id is UNCHANGED else staff_id}
         active = user.active if active is None else active
-        problems = _locked_out(session, user, after["role"], active, actor)
+        problems = _locked_out(session, user, after["role"], active, actor) + _link_refused(session, user, after,
+                                                                                            active)
         if problems:
             raise InvalidData(problems)
-        before = {"name": user.name, "role": user.role}
+        before = {"name": user.name, "role": user.role, "staff_id": user.staff_id}
         changed = False
         if before != after:
-            user.name, user.role = after["name"], after["role"]
+            user.name, user.role, user.staff_id = after["name"], after["role"], after["staff_id"]
+            if before["staff_id"] != after["staff_id"]:  # the names too: the audit log reads as people
+                before["staff"], after["staff"] = (staff_name(session, before["staff_id"]),
+                                                   staff_name(session, after["staff_id"]))
             record(session, actor, "user.changed", "user", user_id, now,
                    before={k: v for k, v in before.items() if after[k] != v},
                    after={k: v for k, v in after.items() if before[k] != v})
@@ -120,8 +145,23 @@ def update_account(user_id: int, actor: Actor, now: datetime, *, name: str | Non
 
 
 def apply_account_change(user_id: int, change: AccountChange, actor: Actor, now: datetime) -> bool:
-    """The API's change to a login: the fields its body sets (422 when none, or null), as update_account judges them."""
-    return update_account(user_id, actor, now, **asked(change))
+    """The API's change to a login: the fields its body sets (422 when none, or null but staff_id), judged whole."""
+    return update_account(user_id, actor, now, **asked(change, ("staff_id",)))
+
+
+def _link_refused(session, user: User, after: dict, active: bool) -> list[Reason]:
+    """Why the account may not have this link: a new one to an unknown, deactivated or taken staff record.
+
+    An account made active again while keeping its link is refused when another active account has
+    taken that staff record meanwhile (one person, one login).
+    """
+    if after["staff_id"] is None:
+        return []
+    if after["staff_id"] != user.staff_id:
+        return link_problems(session, after["staff_id"], user.id)
+    if active and not user.active:
+        return link_problems(session, after["staff_id"], user.id, field="active", linking=False)
+    return []
 
 
 def _locked_out(session, user: User, role: str, active: bool, actor: Actor) -> list[Reason]:

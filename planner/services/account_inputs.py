@@ -25,11 +25,15 @@ class NewAccount(Strict):
 
 
 class AccountChange(Strict):
-    """A login's new name or role; active false deactivates it (never one's own, never the last admin), true restores."""
+    """A login's new name or role; active false deactivates it (never one's own, never the last admin), true restores.
+
+    staff_id links it to a staff record (active, and linked to no other active account); null unlinks.
+    """
 
     name: Name | None = None
     role: AccountRole | None = None
     active: bool | None = None
+    staff_id: Id | None = None
 
 
 class TemporaryPassword(Strict):

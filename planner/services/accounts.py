@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session as OrmSession
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.db import reads
-from planner.db.models import ApiToken, Staff, User
+from planner.db.models import ApiToken, User
 from planner.db.uow import unit_of_work
 from planner.domain.errors import InvalidData, NotFound, Reason
 from planner.services import SYSTEM, Actor
+from planner.services.account_links import link_problems, staff_name
 from planner.services.audit import record
 from planner.services.signin_limits import wait_before_next_try
 
@@ -70,8 +71,8 @@ def create_user(email: str, name: str, role: str, password: str, staff_id: int |
     # Hashed before the transaction opens: scrypt is slow and must not hold SQLite's write lock.
     password_hash = "" if problems else hash_password(password)
     with unit_of_work() as session:
-        if staff_id is not None and session.get(Staff, staff_id) is None:
-            problems.append(Reason("unknown", f"No staff member with id {staff_id}.", "staff_id"))
+        if staff_id is not None:  # one person, one login, and only to an active staff record
+            problems.extend(link_problems(session, staff_id, None))
         bad_email = any(p.field == "email" for p in problems)  # never looked up: it may hold a NUL
         if email and not bad_email and session.scalar(select(User.id).where(User.email == email)):
             problems.append(Reason("taken", f"The email {email} already has an account.", "email"))
@@ -84,7 +85,8 @@ def create_user(email: str, name: str, role: str, password: str, staff_id: int |
             session.flush()
         except IntegrityError:  # a concurrent create won the race for the email
             raise InvalidData([Reason("taken", f"The email {email} already has an account.", "email")]) from None
-        record(session, actor, "user.created", "user", user.id, now, email=email, role=role, staff_id=staff_id)
+        record(session, actor, "user.created", "user", user.id, now, email=email, role=role, staff_id=staff_id,
+               staff=staff_name(session, staff_id))
         session.commit()
         return user.id
 

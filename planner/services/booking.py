@@ -184,12 +184,14 @@ def change_status(session_id: int, status: str, actor: Actor, now: datetime, rea
 
 
 def set_status(session: OrmSession, session_id: int, status: str, actor: Actor, now: datetime,
-               reason: str = "", escort_confirmed: bool = False) -> int:
+               reason: str = "", escort_confirmed: bool = False, reviewed: bool = False) -> int:
     """change_status inside the caller's transaction (which commits it); returns the new version.
 
     Checking in a dose needs its escort confirmed (domain.md: a responsible adult takes the
     patient home after every dose), on every path that checks a patient in; holding a dose needs
-    a reason (front_desk.hold_reason), on every path that holds one.
+    a reason (front_desk.hold_reason), on every path that holds one. A held dose goes on only
+    through the prescriber's review (reviewed, from checkin_vitals.review_held_dose, which checks
+    who reviews): the board's "Start" and the status API cannot clear a hold.
     """
     if status == lifecycle.HELD:  # whoever reviews a held dose needs to know why, on every path
         reason = front_desk.hold_reason(status, reason)
@@ -204,6 +206,7 @@ def set_status(session: OrmSession, session_id: int, status: str, actor: Actor, 
     stype = reads.session_type_from_row(session.get(SessionType, row.session_type_id))
     # Every reason at once: a refusal names the escort and the timing together.
     refused = (front_desk.escort_reasons(stype.kind, status, escort_confirmed)
+               + front_desk.review_reasons(stype.kind, before, status, reviewed)
                + lifecycle.timing_reasons(status, row.starts_at, now, site.calendar.zone))
     if status in TOWARD_THE_DOSE and stype.is_esketamine:
         # REMS (domain.md): enrolment or certification may have lapsed since the booking; no step

@@ -10,12 +10,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import reads
-from planner.db.models import PatientRequest, Session, SessionType, VitalsReading, VitalsThreshold
+from planner.db.models import PatientRequest, Session, SessionType, User, VitalsReading, VitalsThreshold
 from planner.db.uow import unit_of_work
 from planner.domain import front_desk, lifecycle
-from planner.domain.errors import InvalidData, NotFound, Reason, StatusRefused
+from planner.domain.errors import InvalidData, NotFound, Reason, ReviewRefused, StatusRefused
 from planner.domain.patient_page import REPLAN_REQUEST
-from planner.domain.vitals import Threshold, Vitals, above, hold_reason, reading_problems
+from planner.domain.staffing import StaffMember
+from planner.domain.vitals import Threshold, Vitals, above, hold_reason, reading_problems, review_refusal
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.booking import set_status
@@ -74,27 +75,52 @@ def record_vitals(session_id: int, vitals: Vitals, actor: Actor, now: datetime) 
 def review_held_dose(session_id: int, decision: Decision, note: str, actor: Actor, now: datetime) -> str:
     """The prescriber clears a held dose (it goes on, in progress) or holds it off for the day (cancelled).
 
-    A dose held off is cancelled with its reason; the course's re-plan then counts it as a dose
-    to make up (planning/replan.py treats a cancelled dose as lost), so it is never silently dropped.
+    Only an account linked to a prescriber whose licence is valid on the dose's day may
+    (ReviewRefused otherwise, nothing changed). A dose held off is cancelled with its reason; the
+    course's re-plan then counts it as a dose to make up (planning/replan.py treats a cancelled
+    dose as lost), so it is never silently dropped.
     """
     note = note.strip()
-    if decision == "hold_off" and not note:
-        raise InvalidData([Reason("required", "Say why the dose is held off today.", "note")])
     with unit_of_work() as session:
+        row = session.get(Session, session_id)
+        if row is None:
+            raise NotFound("session", session_id)
+        reviewer = _reviewer(session, actor.user_id, row)
+        if decision == "hold_off" and not note:
+            raise InvalidData([Reason("required", "Say why the dose is held off today.", "note")])
         row = _checked_in_dose(session, session_id, (lifecycle.HELD,))
         held_because = row.note
         if decision == "clear":
             status = lifecycle.IN_PROGRESS
-            set_status(session, session_id, status, actor, now, note)
+            set_status(session, session_id, status, actor, now, note, reviewed=True)
         else:
             status = lifecycle.CANCELLED
             reason = f"held off today: {note}"
             set_status(session, session_id, status, actor, now, reason)
             _wait_for_a_new_time(session, row, reason, actor, now)
         record(session, actor, f"session.hold_{'cleared' if decision == 'clear' else 'kept'}", "session",
-               session_id, now, note=note, held_because=held_because)
+               session_id, now, note=note, held_because=held_because, prescriber=reviewer.name,
+               prescriber_staff_id=reviewer.id)
         session.commit()
         return status
+
+
+def _reviewer(session: OrmSession, user_id: int | None, row: Session) -> StaffMember:
+    """The prescriber behind this account, who may review this dose; ReviewRefused (403) naming why not."""
+    member, refused = _judged_reviewer(session, user_id, row)
+    if refused is not None:
+        raise ReviewRefused([refused])
+    assert member is not None  # review_refusal refuses an account linked to nobody
+    return member
+
+
+def _judged_reviewer(session: OrmSession, user_id: int | None, row: Session) -> tuple[StaffMember | None,
+                                                                                        Reason | None]:
+    staff_id = session.scalar(select(User.staff_id).where(User.id == user_id)) if user_id is not None else None
+    member = reads.staff_member(session, staff_id) if staff_id is not None else None
+    # The dose's day is its local day at its site: a licence is judged on it as a booking judges it.
+    day = reads.site(session, row.site_id).calendar.local_day(row.starts_at)
+    return member, review_refusal(member, day)
 
 
 def _wait_for_a_new_time(session: OrmSession, row: Session, reason: str, actor: Actor, now: datetime) -> None:
@@ -128,14 +154,18 @@ def _checked_in_dose(session: OrmSession, session_id: int, statuses: tuple[str, 
 
 @dataclass(frozen=True)
 class Gate:
-    """What the session page shows of the check-in gate: whether it applies, the threshold, the latest reading."""
+    """What the session page shows of the check-in gate: whether it applies, the threshold, the latest reading.
+
+    review_refused: for a held dose, why the signed-in account may not review it (empty when it may).
+    """
 
     is_dose: bool
     threshold: str
     latest: VitalsReading | None
+    review_refused: str = ""
 
 
-def check_in_gate(session_id: int) -> Gate:
+def check_in_gate(session_id: int, user_id: int | None = None) -> Gate:
     """The gate for a session's page (reads only); the latest reading is the one no correction superseded."""
     with unit_of_work(write=False) as session:
         row = session.get(Session, session_id)
@@ -146,4 +176,18 @@ def check_in_gate(session_id: int) -> Gate:
                                 .order_by(VitalsReading.id.desc()).limit(1))
         if latest is not None:
             session.expunge(latest)  # read after the transaction ends, by the template
-        return Gate(front_desk.needs_escort(kind), str(site_threshold(session, row.site_id)), latest)
+        refused = ""
+        if row.status == lifecycle.HELD:
+            _, reason = _judged_reviewer(session, user_id, row)
+            refused = reason.message if reason is not None else ""
+        return Gate(front_desk.needs_escort(kind), str(site_threshold(session, row.site_id)), latest, refused)
+
+
+def review_refused(session_id: int, user_id: int | None) -> str:
+    """Why this account may not review the session's held dose, in words (empty when it may)."""
+    with unit_of_work(write=False) as session:
+        row = session.get(Session, session_id)
+        if row is None:
+            raise NotFound("session", session_id)
+        _, reason = _judged_reviewer(session, user_id, row)
+        return reason.message if reason is not None else ""

@@ -13,11 +13,9 @@ from planner.db.uow import unit_of_work
 from planner.domain.errors import NotFound
 from planner.domain.protocols import protocol_from_dict
 from planner.services import Actor
+from planner.domain.record_access import RecordClosed
 from planner.services.audit import record
-
-# Reads of a patient's record go to the audit log under an entity of their own, so the patient's page
-# (whose history lists edits of the "patient" entity) keeps showing edits only.
-RECORD = "patient_record"
+from planner.services.record_access import RECORD, may_read, reader_of
 
 
 def patient_appointments(patient_id: int, actor: Actor, now: datetime, base: str, self_link: str) -> dict:
@@ -26,6 +24,7 @@ def patient_appointments(patient_id: int, actor: Actor, now: datetime, base: str
         found = fhir_rows.patient(session, patient_id)
         if found is None:
             raise NotFound("patient", patient_id)
+        _may_read(session, actor, patient_id)
         visits = _visits(fhir_rows.visits(session, patient_id=patient_id),
                          fhir_rows.teams(session, patient_id=patient_id))
         record(session, actor, "fhir.read", RECORD, patient_id, now, resource="Appointment", count=len(visits))
@@ -39,6 +38,7 @@ def one_appointment(session_id: int, actor: Actor, now: datetime) -> dict:
         rows = fhir_rows.visits(session, session_id=session_id)
         if not rows:
             raise NotFound("session", session_id)
+        _may_read(session, actor, rows[0].patient_id)
         [visit] = _visits(rows, fhir_rows.teams(session, session_id=session_id))
         record(session, actor, "fhir.read", RECORD, visit.patient_id, now, resource="Appointment",
                session_id=session_id)
@@ -52,12 +52,19 @@ def course_care_plan(course_id: int, actor: Actor, now: datetime) -> dict:
         row = fhir_rows.course(session, course_id)
         if row is None:
             raise NotFound("course", course_id)
+        _may_read(session, actor, row.patient_id)
         visits = _visits(fhir_rows.visits(session, course_id=course_id), fhir_rows.teams(session, course_id=course_id))
         record(session, actor, "fhir.read", RECORD, row.patient_id, now, resource="CarePlan", course_id=course_id)
         session.commit()
     facts = CourseFacts(row.id, row.status, row.patient_id, row.patient_name,
                         protocol_from_dict(row.definition, row.version), row.first_day, row.created_at)
     return care_plan(facts, visits)
+
+
+def _may_read(session, actor: Actor, patient_id: int) -> None:
+    # A therapist exports only the record of a patient they treat (issue 13, part 7).
+    if not may_read(session, reader_of(session, actor), patient_id):
+        raise RecordClosed(patient_id)
 
 
 def _visits(rows: list[Row], teams: dict[int, list[Row]]) -> list[Visit]:

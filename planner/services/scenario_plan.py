@@ -107,10 +107,16 @@ def plan_scenario(scenario: Scenario, weeks: int = 0) -> Plan:
         if start is not None:
             plan.sessions.append(SessionPlan(i, entry, start))
     _unique([u.email for u in scenario.users], "users", "email", "user with the email", problems)
+    logins: dict[str, str] = {}  # one person, one login: a staff record's active account (account_links)
     for i, user in enumerate(scenario.users):
         if user.staff is not None and user.staff not in emails:
             problems.append(Reason("unknown", f"No staff member with the email {user.staff} in this file.",
                                    f"users[{i}].staff"))
+        elif user.staff is not None and user.active and user.staff in logins:
+            problems.append(Reason("taken", f"The staff member {user.staff} already has the active account "
+                                   f"{logins[user.staff]}: one person, one login.", f"users[{i}].staff"))
+        elif user.staff is not None and user.active:
+            logins[user.staff] = user.email
     if problems:
         raise InvalidData(problems)
     return plan

@@ -75,6 +75,9 @@ def register(app: Flask) -> None:
     from planner.web.checkin_desk import checkin_desk  # issue 13, part 3: the check-in gate
 
     app.register_blueprint(checkin_desk)
+    from planner.web.vitals_admin import vitals_admin  # issue 13, part 3: each site's check-in threshold
+
+    app.register_blueprint(vitals_admin)
     # The signed token in the URL is the patient's only credential: see planner/web/patient.py for why
     # a CSRF token would add nothing there (and would break over HTTPS with no Referer).
     csrf.exempt(patient)

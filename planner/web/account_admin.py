@@ -1,5 +1,8 @@
 """The admin's accounts pages: /accounts lists and adds logins, /accounts/<id> edits one and its API tokens.
 
+Each account shows the staff record it is linked to and, in words, whose clinical records it reads:
+a clinician linked to a therapist reads only their own patients', an unlinked one every patient's.
+
 Each form runs one service (accounts, account_admin) with its rules and audit; a refusal shows the
 page again with every error beside its field and nothing written. A new API token is shown once,
 in the answer to the form that made it (never in a redirect or a flash, which ride in the cookie).
@@ -12,6 +15,7 @@ from flask_login import current_user
 
 from planner.domain.errors import InvalidData
 from planner.services import account_admin as admin
+from planner.services.account_links import UNCHANGED, staff_choices
 from planner.services.accounts import create_user
 from planner.web.access import actor, now, roles_required
 from planner.web.account_forms import AccountForm, ButtonForm, NewAccountForm, PasswordForm, TokenForm
@@ -23,18 +27,20 @@ account_admin = Blueprint("account_admin", __name__)
 @roles_required("admin")
 def accounts():
     """Every login, and the form that adds one."""
-    return _list(NewAccountForm(formdata=None, role="reception"))
+    return _list(NewAccountForm(formdata=None, role="reception", staff_id=""))
 
 
 @account_admin.post("/accounts")
 @roles_required("admin")
 def add():
-    """Add a login with a role and a temporary password; errors beside their fields (422)."""
+    """Add a login with a role, a staff record (or none) and a temporary password; errors beside their fields (422)."""
     form = NewAccountForm()
     _csrf(form)
+    chosen = form.chosen_staff()
+    staff_id = None if chosen is UNCHANGED else chosen  # create_user judges it: no id of the list is refused
     try:
         user_id = create_user(form.email.data or "", form.name.data or "", form.role.data or "",
-                              form.password.data or "", now=now(), actor=actor())
+                              form.password.data or "", staff_id, now=now(), actor=actor())  # type: ignore[arg-type]
     except InvalidData as invalid:
         return _list(form, form.show_errors(invalid.problems), 422)
     flash("Account added. Pass the temporary password on to them in person or by phone.", "success")
@@ -51,10 +57,11 @@ def show(user_id: int):
 @account_admin.post("/accounts/<id:user_id>")
 @roles_required("admin")
 def edit(user_id: int):
-    """Rename a login or give it another role (the last admin keeps theirs)."""
+    """Rename a login, give it another role (the last admin keeps theirs), link it to a staff record or unlink it."""
     form = AccountForm(prefix="account")
     return _attempt(user_id, "account", form,
-                    lambda: admin.change_account(user_id, form.name.data or "", form.role.data or "", actor(), now()),
+                    lambda: admin.change_account(user_id, form.name.data or "", form.role.data or "", actor(), now(),
+                                                 form.chosen_staff()),
                     lambda changed: "Saved." if changed else "Nothing changed.")
 
 
@@ -120,6 +127,7 @@ def _attempt(user_id: int, where: str, form, change, said):
 
 
 def _list(form: NewAccountForm, problems: list[str] | None = None, status: int = 200):
+    form.offer_staff(staff_choices())
     page = render_template("accounts/list.html", accounts=admin.accounts_listed(), form=form,
                            problems=problems or [], me=current_user.id)
     return page, status
@@ -128,7 +136,9 @@ def _list(form: NewAccountForm, problems: list[str] | None = None, status: int =
 def _page(user_id: int, submitted: tuple[str, object] | None = None, problems: list[str] | None = None,
           status: int = 200, shown_token: tuple[str, str] | None = None):
     found = admin.account(user_id)  # NotFound: 404
-    forms = {"account": AccountForm(formdata=None, prefix="account", name=found.name, role=found.role),
+    linked = str(found.staff.id) if found.staff else ""
+    forms = {"account": AccountForm(formdata=None, prefix="account", name=found.name, role=found.role,
+                                    staff_id=linked),
              "active": ButtonForm(formdata=None, prefix="active"),
              "password": PasswordForm(formdata=None, prefix="password"),
              "token": TokenForm(formdata=None, prefix="token"),
@@ -136,6 +146,7 @@ def _page(user_id: int, submitted: tuple[str, object] | None = None, problems: l
     where = submitted[0] if submitted else None
     if submitted:
         forms[where] = submitted[1]
+    forms["account"].offer_staff(staff_choices(user_id))
     page = render_template("accounts/account.html", account=found, forms=forms, where=where, problems=problems or [],
                            shown_token=shown_token, me=current_user.id)
     return page, status

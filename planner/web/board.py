@@ -175,7 +175,7 @@ def _lines(seen: board_reads.BoardDay, moment: datetime, zone: str) -> list[Line
     # Words made here, once per visit: a busy day's 200 visits made the template's filters and loops its main cost.
     return [Line(v, span_filter(v.starts_at, v.ends_at, zone),
                  " · ".join((v.session_type, v.room or "no room", *(p.name for p in v.staff))),
-                 STATUS_WORDS[v.status], front_desk.actions_for(v.status, v.starts_at, moment, zone),
+                 STATUS_WORDS[v.status], front_desk.actions_for(v.status, v.starts_at, moment, zone, v.kind),
                  front_desk.needs_escort(v.kind))
             for v in seen.sessions]
 

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from planner.domain.errors import InvalidData, InvalidTransition, StatusRefused
+from planner.domain.errors import InvalidData, InvalidTransition, ReviewRefused, StatusRefused
+from planner.domain.record_access import CLINICAL_ROLES
 from planner.domain.vitals import Vitals
-from planner.services.checkin_vitals import check_in_gate, record_vitals, review_held_dose
-from planner.web.access import actor, now, roles_required
+from planner.services.checkin_vitals import check_in_gate, record_vitals, review_held_dose, review_refused
+from planner.services.record_access import open_session_record
+from planner.web.access import actor, log_refusal, now, roles_required
 
 checkin_desk = Blueprint("checkin_desk", __name__)
 CLINICAL = ("clinician",)  # admin always may (roles_required); reception checks in but takes no vitals
 
 _WHOLE = "Give a whole number."
+GATE_SHOWN = ("arrived", "held", "in_progress")  # the statuses in which the session page shows the gate
 
 
 class VitalsForm(FlaskForm):
@@ -39,11 +43,24 @@ class ReviewForm(FlaskForm):
     note = TextAreaField("Note", validators=[Length(max=500)])
 
 
-def gate_context(session_id: int, vitals_form: VitalsForm | None = None, review_form: ReviewForm | None = None,
-                 gate_refused: str = "") -> dict:
-    """What the session page needs to show the gate (its forms blank unless a post is being shown again)."""
-    return {"gate": check_in_gate(session_id), "vitals_form": vitals_form or VitalsForm(formdata=None),
-            "review_form": review_form or ReviewForm(formdata=None), "gate_refused": gate_refused}
+def gate_context(session_id: int, status: str, vitals_form: VitalsForm | None = None,
+                 review_form: ReviewForm | None = None, gate_refused: str = "", review_refused: str = "") -> dict:
+    """What the session page needs to show the gate (its forms blank unless a post is being shown again).
+
+    review_refused: a review this account just posted and may not make, said beside the review.
+    """
+    gate = check_in_gate(session_id, actor().user_id)
+    return {"gate": gate, "vitals_form": vitals_form or VitalsForm(formdata=None),
+            "review_form": review_form or ReviewForm(formdata=None), "gate_refused": gate_refused,
+            "review_refused": review_refused, "gate_shown": GATE_SHOWN,
+            "vitals_shown": gate.is_dose and status in GATE_SHOWN and gate.latest is not None
+            and _reads_vitals(session_id)}
+
+
+def _reads_vitals(session_id: int) -> bool:
+    # The readings are the patient's clinical record: not for reception, nor a therapist not treating
+    # them; a clinician's view is audited (issue 13, part 7).
+    return current_user.role in CLINICAL_ROLES and open_session_record(actor(), session_id, "vitals", "session page", now())
 
 
 def _page_again(session_id: int, status: int, **shown):
@@ -78,8 +95,15 @@ def vitals(session_id: int):
 @checkin_desk.post("/sessions/<id:session_id>/review")
 @roles_required(*CLINICAL)
 def review(session_id: int):
-    """Clear the held dose or hold it off for today; held off, the course's re-plan is shown next."""
+    """Clear the held dose or hold it off for today; held off, the course's re-plan is shown next.
+
+    Only a prescriber with a licence valid on the dose's day may: anyone else is told why beside
+    the review (403, logged), before anything they typed is judged, and nothing changes.
+    """
     form = ReviewForm()
+    refused = review_refused(session_id, actor().user_id)
+    if refused:
+        return _not_a_reviewer(session_id, form, refused)
     if not form.validate():
         return _page_again(session_id, 422, review_form=form)
     try:
@@ -87,6 +111,8 @@ def review(session_id: int):
     except InvalidData as invalid:
         form.note.errors = [p.message for p in invalid.problems]
         return _page_again(session_id, 422, review_form=form)
+    except ReviewRefused as refusal:  # lost the right between the page's check and the service's (a licence revoked)
+        return _not_a_reviewer(session_id, form, str(refusal))
     except (InvalidTransition, StatusRefused) as refused:
         return _page_again(session_id, 409, review_form=form, gate_refused=_said(refused))
     if status == "in_progress":
@@ -101,6 +127,11 @@ def review(session_id: int):
         return redirect(url_for("course_page.replan_preview", course_id=course_id), 303)
     flash("Held off for today and cancelled.", "success")
     return redirect(url_for("session_desk.show", session_id=session_id), 303)
+
+
+def _not_a_reviewer(session_id: int, form: ReviewForm, why: str):
+    log_refusal(f"not a prescriber who may review a held dose: {why}")
+    return _page_again(session_id, 403, review_form=form, review_refused=why)
 
 
 def _said(error: Exception) -> str:

@@ -10,6 +10,7 @@ from planner.domain.errors import (
     BatchRefused, BookingRefused, CoverBroken, InvalidData, InvalidTransition, NotFound, PlanStale, ProtocolRefused,
     StatusRefused,
 )
+from planner.domain.record_access import RecordClosed
 
 MESSAGES = {400: "The request could not be read.", 401: "Sign in first.", 403: "You may not do that.",
             404: "Not found.", 405: "That method is not allowed here.", 409: "That conflicts with the clinic's state.",
@@ -82,6 +83,13 @@ def init_app(app: Flask) -> None:
     def protocol_refused(error: ProtocolRefused):
         return problem(409, "The protocol cannot change as asked; nothing was changed.",
                        conflicts=[r.as_dict() for r in error.reasons])
+
+    @app.errorhandler(RecordClosed)
+    def record_closed(error: RecordClosed):
+        from planner.web.access import log_refusal
+
+        log_refusal(f"clinical record of patient {error.patient_id} is not this account's to read")
+        return problem(403, str(error))
 
     @app.errorhandler(InvalidTransition)
     def bad_transition(error: InvalidTransition):

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from planner.domain import lifecycle
+from planner.domain.record_access import CLOSED
 from planner.domain.calendar import local
 from planner.domain.errors import InvalidData
 from planner.domain.outcomes.measures import MEASURES
@@ -21,6 +22,7 @@ from planner.services import course_pages
 from planner.services.outcome_entries import EntryRefused, enter_outcome
 from planner.services.outcome_inputs import OutcomeIn
 from planner.services.outcome_view import course_outcomes
+from planner.services.record_access import open_course_record
 from planner.web.access import actor, now, roles_required
 from planner.web.outcome_chart import trend_chart
 from planner.web.outcome_forms import answers_from, item_errors
@@ -31,15 +33,17 @@ SAME_DOSE = timedelta(hours=1)
 
 
 def reads_scores() -> bool:
-    """Whether the signed-in user may see scores (clinicians and admins; never reception)."""
+    """Whether the signed-in user's role reads scores at all (clinicians and admins; never reception)."""
     return current_user.is_authenticated and current_user.role in SCORE_READERS
 
 
 @outcomes.app_template_global("course_outcome_panel")
 def course_outcome_panel(course_id: int) -> dict:
-    """What the course page's outcome section shows the signed-in user (no scores for reception)."""
+    """What the course page's outcome section shows the signed-in user (no scores for reception); the view audited."""
     if not reads_scores():
-        return {"course_id": course_id, "scores": False, "measures": MEASURES}
+        return {"course_id": course_id, "scores": False, "measures": MEASURES, "closed": ""}
+    if not open_course_record(actor(), course_id, "outcomes", "course page", now()):
+        return {"course_id": course_id, "scores": False, "measures": MEASURES, "closed": CLOSED}
     found = course_outcomes(course_id)
     return {"course_id": course_id, "scores": True, "measures": MEASURES, "found": found,
             "charts": [(s, trend_chart(s, found.doses, found.zone)) for s in found.series],
@@ -80,14 +84,15 @@ def enter(course_id: int):
         return _form(page, key, doses, given, errors, session_id, corrects, 422, other)
     except EntryRefused as refused:
         return _form(page, key, doses, given, {}, session_id, corrects, 409, [r.message for r in refused.reasons])
-    flash(_saved(entered.score), "success")
+    flash(_saved(entered.score, course_id), "success")
     return redirect(url_for("course_page.show", course_id=course_id, _anchor="outcomes"), 303)
 
 
-def _saved(scored) -> str:
+def _saved(scored, course_id: int) -> str:
     name = MEASURES[scored.measure].name
-    if not reads_scores():
-        # No score for reception; but an answer about self-harm must reach the prescriber today.
+    if not reads_scores() or not open_course_record(actor(), course_id, "outcomes", "outcome entry", now()):
+        # No score for reception, nor a therapist not treating this patient; but an answer about
+        # self-harm must reach the prescriber today.
         urgent = " One answer needs the prescriber's attention today: tell them now." \
             if SELF_HARM in scored.flags else ""
         return f"{name} answers saved.{urgent}"
@@ -101,8 +106,9 @@ def _corrects(course_id: int, key: str):
     text = request.values.get("corrects", "")
     if not text:
         return None
-    if not reads_scores():
-        abort(403)  # a correction shows the answers: only those who read scores make one
+    # A correction shows the answers: only those who read this patient's scores make one (the view audited).
+    if not reads_scores() or not open_course_record(actor(), course_id, "outcomes", "outcome correction", now()):
+        abort(403)
     found = next((e for e in course_outcomes(course_id).entries if str(e.id) == text and e.measure == key), None)
     if found is None:
         abort(404)

@@ -16,6 +16,7 @@ from planner.domain.clinic import CAPABILITY_NAMES
 from planner.domain.front_desk import DayNotice, why_closed
 from planner.domain.staffing import CREDENTIAL_NAMES, ROLE_NAMES
 from planner.extensions import db
+from planner.services.record_access import READS
 from planner.web.access import now, roles_required
 from planner.web.errors import problem
 
@@ -23,6 +24,8 @@ pages = Blueprint("pages", __name__)
 STAFF = ("reception", "clinician", "admin")
 # domain.md: warn 60 days and again 30 days before a credential a rule relies on expires.
 WARN_DAYS, URGENT_DAYS = 60, 30
+# The audit page's choices: edits (the default), reads of patients' clinical records, or both.
+AUDIT_VIEWS = {"changes": "Changes", "views": "Record views", "all": "Everything"}
 ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
 
@@ -119,8 +122,12 @@ def day_view():
 @pages.get("/audit")
 @roles_required("admin")
 def audit_log():
-    """The latest audit events (admin only)."""
-    return render_template("pages/audit.html", events=queries.recent_audit(db.session, 200))
+    """The latest audit events (admin only): changes, or reads of patients' clinical records, or both."""
+    shown = request.args.get("show", "changes")
+    shown = shown if shown in AUDIT_VIEWS else "changes"
+    only, leaving = {"changes": ((), READS), "views": (READS, ()), "all": ((), ())}[shown]
+    return render_template("pages/audit.html", events=queries.recent_audit(db.session, 200, only, leaving),
+                           shown=shown, views=AUDIT_VIEWS)
 
 
 def parse_day(text: str) -> date | None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from planner.db import reads
 from planner.domain.calendar import local
 from planner.domain.errors import InvalidData
 from planner.domain.patient_search import BIRTH_DATE_FORMS, MAX_QUERY
+from planner.domain.record_access import CLINICAL_ROLES, CLOSED
 from planner.extensions import db
 from planner.services.patient_record import patient_record
 from planner.services.patient_registry import form_values, register_patient, update_patient
 from planner.services.patient_search import search_patients
+from planner.services.record_access import open_record, record_views
 from planner.services.screening_records import latest_records
 from planner.web.access import actor, now, roles_required
 from planner.web.patient_forms import PatientForm
@@ -48,8 +51,14 @@ def results():
 @roles_required(*STAFF)
 def show(patient_id: int):
     """A patient's page: record, channels and consent, courses, sessions, messages, history."""
-    return render_template("patients/show.html", record=patient_record(patient_id, now()),
-                           records=latest_records(patient_id))
+    record, records = patient_record(patient_id, now()), latest_records(patient_id)
+    clinical = current_user.role in CLINICAL_ROLES
+    # Screening answers are the patient's clinical record: judged per reader, and each view audited.
+    shown = clinical and (records.screening is None
+                          or open_record(actor(), patient_id, "screening", "patient page", now()))
+    return render_template("patients/show.html", record=record, records=records, clinical_shown=shown,
+                           closed=CLOSED if clinical and not shown else "",
+                           views=record_views(patient_id) if current_user.role == "admin" else None)
 
 
 @patients.route("/patients/new", methods=["GET", "POST"])

@@ -77,7 +77,7 @@ def _render(page: SessionPage, values: dict, errors: dict[str, str], working=Non
             errors = {"day": " ".join(p.message for p in invalid.problems)}
     html = render_template("sessions/session.html", page=page, values=values, errors=errors, found=found,
                            breaking=breaking or [], working=working, rebooking=rebooking, stale=stale,
-                           may_act=_may_act(), **gate_context(page.id, **gate))
+                           may_act=_may_act(), **gate_context(page.id, page.status, **gate))
     return html, 422 if errors and status == 200 else status
 
 

@@ -20,10 +20,13 @@ PARTS = (
     ("reminder_settings.policies", "Reminder policy", "When each kind of session is reminded."),
     ("pages.audit_log", "Audit log", "Every change, who made it and when."),
     ("protocols.listing", "Protocols", "Each treatment's doses, cadence and psychotherapy; versions, retire, restore."),
+    ("vitals_admin.thresholds", "Check-in blood pressure", "Each site's pressure above which a dose is held for a "
+                                                          "prescriber."),
 )
 # The pages reached from here: the top bar marks "Set-up" as current on each of them.
 BLUEPRINTS = frozenset({"setup_hub", "settings", "staff", "site_admin", "site_parts", "policy", "callouts",
                         "account_admin", "reminder_settings", "protocols"})
+BLUEPRINTS |= {"vitals_admin"}  # issue 13, part 3: the check-in thresholds
 ENDPOINTS = frozenset({"pages.audit_log"})
 
 

@@ -53,12 +53,12 @@ def page(browser, live_server):
 
 @pytest.fixture
 def staff_login(app):
-    """staff_login(role, name) -> (email, password) of a new active account."""
+    """staff_login(role, name, staff_id=None) -> (email, password) of a new active account (linked to a staff record)."""
     made = []
 
-    def make(role: str = "reception", name: str = "Pat Front") -> tuple[str, str]:
+    def make(role: str = "reception", name: str = "Pat Front", staff_id: int | None = None) -> tuple[str, str]:
         email = f"{role}{len(made) + 1}@clinic.example"
-        accounts.create_user(email, name, role, PASSWORD, now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+        accounts.create_user(email, name, role, PASSWORD, staff_id, now=datetime(2026, 1, 1, tzinfo=timezone.utc))
         made.append(email)
         return email, PASSWORD
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from planner import clock
 from planner.domain.calendar import local, to_utc
-from planner.services import SYSTEM
+from planner.services import SYSTEM, accounts
 from planner.services.booking import SessionOrder, book_session
 from tests import factories as f
 from tests.browser.a11y import ARTIFACTS, DESKTOP, PHONE, check_at_every_width
@@ -115,8 +115,11 @@ def test_a_refused_room_change_names_the_session_and_the_page_reads_well_at_ever
     check_at_every_width(page, "site-admin-room-refused")
 
 
-def test_the_admin_adds_an_account_and_gives_it_a_token_shown_once(app, page, staff_login):
+def test_the_admin_adds_an_account_gives_it_a_token_shown_once_and_links_it_to_a_therapist(app, page, staff_login):
     email, password = staff_login("admin", "Alex Admin")
+    nia = f.make_staff("Nia Ray", ["therapist"], f.credentials("licence"))
+    tom = f.make_staff("Tom Reyes", ["therapist"], f.credentials("licence"))
+    accounts.create_user("sam@clinic.example", "Sam Lee", "clinician", "a-temporary-pass-1", tom, now=clock.now())
     page.goto("/login")
     sign_in(page, email, password)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Set-up").click()
@@ -137,5 +140,25 @@ def test_the_admin_adds_an_account_and_gives_it_a_token_shown_once(app, page, st
     check_at_every_width(page, "accounts-token-shown")
     page.get_by_role("button", name="Revoke EHR sync").click()
     expect(page.get_by_role("region", name="API tokens, newest first")).to_contain_text("revoked")
+
+    # Unlinked, a clinician account reads every patient's record: the page says so, and why to link it.
+    expect(page.get_by_test_id("link-hint")).to_contain_text("Link a therapist to their staff record")
+    expect(page.get_by_test_id("staff-link")).to_contain_text("Reads every patient's clinical record.")
+    page.get_by_label("Staff record", exact=True).select_option(label="Tom Reyes (therapist) · linked to Sam Lee")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#account-staff_id-error")).to_contain_text(
+        "Tom Reyes's staff record is already linked to the account of Sam Lee (sam@clinic.example)")
+    expect(page.get_by_label("Staff record", exact=True)).to_have_value(str(tom))  # as the admin left it
+    check_at_every_width(page, "accounts-link-refused")
+    page.get_by_label("Staff record", exact=True).select_option(label="Nia Ray (therapist)")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    expect(page.get_by_test_id("staff-link")).to_contain_text(
+        "Staff record: Nia Ray (therapist). Reads only their own patients' clinical records.")
+    expect(page.get_by_label("Staff record", exact=True)).to_have_value(str(nia))
+    check_at_every_width(page, "accounts-linked")
     page.goto("/accounts")
+    nia_row = page.get_by_role("row").filter(has_text="nia@clinic.example")
+    expect(nia_row).to_contain_text("Nia Ray (therapist)")
+    expect(nia_row).to_contain_text("only their own patients' clinical records")
     check_at_every_width(page, "accounts-list")

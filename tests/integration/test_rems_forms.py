@@ -13,7 +13,9 @@ from planner.domain.calendar import to_utc
 from planner.domain.errors import InvalidData, InvalidTransition, NotFound, StatusRefused
 from planner.extensions import db
 from planner.services import SYSTEM, Actor
+from planner.services.accounts import create_user
 from planner.services.booking import SessionOrder, book_session, change_status
+from planner.services.checkin_vitals import review_held_dose
 from planner.services.rems_forms import mark_done, owe_monitoring_form, reopen
 from planner.services.rems_view import FormFilter, form_counts, form_history, monitoring_forms
 from tests import factories as f
@@ -78,7 +80,11 @@ def test_a_dose_held_then_given_owes_its_form_once(clinic):
     held = book_session(order(clinic, clinic.esketamine, f.MONDAY), SYSTEM, BOOKED_AT)
     change_status(held, "arrived", SYSTEM, to_utc(f.MONDAY, time(8, 45), NY), escort_confirmed=True)
     change_status(held, "held", SYSTEM, to_utc(f.MONDAY, time(8, 50), NY), "BP 150/95")
-    change_status(held, "in_progress", SYSTEM, to_utc(f.MONDAY, time(9, 30), NY))
+    # Only the prescriber's review lets a held dose go on (domain.md, the check-in gate).
+    prescriber = create_user("ada@clinic.example", "Ada Kim", "clinician", "correct horse battery", clinic.prescriber,
+                             now=BOOKED_AT)
+    review_held_dose(held, "clear", "repeat 136/86", Actor("ada@clinic.example", prescriber),
+                     to_utc(f.MONDAY, time(9, 30), NY))
     change_status(held, "fulfilled", SYSTEM, to_utc(f.MONDAY, time(12), NY))
     assert [form.session_id for form in forms()] == [held]
 

@@ -246,6 +246,10 @@ def _shift_in_gap(d):
     d["staff"][3]["shifts"][0].update(day="2026-03-29", start="01:30")
 
 
+def _two_logins(d):
+    d["users"][1]["staff"] = "ada@example.org"
+
+
 @pytest.mark.parametrize(("breakage", "path", "words"), [
     (_unknown_room, "sessions[1].room", "no room named 'Chair 9'"),
     (_bad_zone, "sites[1].timezone", "IANA time zone"),
@@ -258,6 +262,7 @@ def _shift_in_gap(d):
     (_no_acls, "sessions[0]", "ACLS"),
     (_anchor_on_a_tuesday, "anchor", "Monday"),
     (_shift_in_gap, "staff[3].shifts[0].start", "does not exist in Europe/London"),
+    (_two_logins, "users[1].staff", "already has the active account ada.kim@example.org: one person, one login"),
 ])
 def test_a_bad_file_loads_nothing_and_names_the_bad_field(app, breakage, path, words):
     data = small_scenario()

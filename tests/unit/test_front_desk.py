@@ -9,7 +9,7 @@ import pytest
 
 from planner.domain import front_desk
 from planner.domain.errors import InvalidData
-from planner.domain.front_desk import actions_for, escort_reasons, in_chair_now, needs_escort, why_closed
+from planner.domain.front_desk import actions_for, escort_reasons, in_chair_now, needs_escort, review_reasons, why_closed
 
 ZONE = "America/New_York"
 # 13:00 in New York on Monday 23 November 2026 (UTC-5).
@@ -29,7 +29,7 @@ def keys(status: str, now: datetime) -> list[str]:
     ("booked", DURING, ["check_in", "no_show"]),
     ("booked", DAY_BEFORE, []),                       # arrival only on the session's own day
     ("arrived", BEFORE, ["start", "held"]),
-    ("held", DURING, ["start"]),
+    ("held", DURING, []),                             # a held dose goes on only by the prescriber's review
     ("in_progress", DURING, ["fulfilled"]),
     ("fulfilled", DURING, []),
     ("no_show", DURING, []),
@@ -38,6 +38,13 @@ def keys(status: str, now: datetime) -> list[str]:
 ])
 def test_a_visit_gets_the_buttons_its_status_and_the_hour_allow(status, now, expected):
     assert keys(status, now) == expected
+
+
+def test_a_held_dose_goes_on_only_by_the_review_but_a_held_session_without_a_drug_may_start():
+    assert [r.code for r in review_reasons("dosing", "held", "in_progress")] == ["needs_prescriber_review"]
+    assert review_reasons("dosing", "held", "in_progress", reviewed=True) == []
+    assert review_reasons("integration", "held", "in_progress") == []
+    assert [a.key for a in actions_for("held", START, DURING, ZONE, "integration")] == ["start"]
 
 
 def test_every_dosing_kind_needs_an_escort_and_psychotherapy_does_not():

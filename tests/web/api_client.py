@@ -16,11 +16,11 @@ from planner.web.access import token_digest
 class ApiClient:
     """Calls the API as a user with the given role."""
 
-    def __init__(self, client, role: str = "admin"):
+    def __init__(self, client, role: str = "admin", staff_id: int | None = None):
         self.client = client
         token = secrets.token_urlsafe(24)
         user = User(email=f"{role}-{secrets.token_hex(3)}@example.org", name=role.title(), role=role,
-                    password_hash=hash_password("not-used-in-api-tests"))
+                    password_hash=hash_password("not-used-in-api-tests"), staff_id=staff_id)
         user.tokens = [ApiToken(name="tests", token_hash=token_digest(token),
                                 created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))]
         db.session.add(user)
@@ -35,6 +35,9 @@ class ApiClient:
             return self.client.post(path, data=data, headers=self.headers, content_type=content_type)
         return self.client.post(path, json=json, headers=self.headers)
 
+
+    def put(self, path: str, json=None):
+        return self.client.put(path, json=json, headers=self.headers)
 
     def patch(self, path: str, json=None):
         return self.client.patch(path, json=json, headers=self.headers)

@@ -22,6 +22,8 @@ class BoardClinic:
     early: int   # 09:00, started already: may be a no-show
     midday: int  # 13:00, may be checked in (with the escort confirmed)
     late: int    # 16:00, not started whatever the hour of the test: too early for a no-show
+    prescriber: int = 0  # Dr Ada Kim (MD, licensed): supervises every visit, may review a held dose
+    nurse: int = 0       # Rosa Diaz (RN): monitors every visit, may record vitals but not review a hold
 
 
 def seed_board_clinic(site_name: str = "Harbour Clinic") -> BoardClinic:
@@ -49,4 +51,4 @@ def seed_board_clinic(site_name: str = "Harbour Clinic") -> BoardClinic:
         patient = f.make_patient(mrn, name=name)
         start = datetime.combine(today, at, tzinfo=ZoneInfo(zone))
         booked.append(book_session(SessionOrder(patient, site, iv, start, chair, team), SYSTEM, morning))
-    return BoardClinic(site, zone, today, holiday, *booked)
+    return BoardClinic(site, zone, today, holiday, *booked, prescriber=prescriber, nurse=nurse)

@@ -161,3 +161,27 @@ def clinic_today(app) -> ClinicToday:
 def days_from_now(days: int, zone: str) -> date:
     """A local date some days from the zone's today."""
     return clock.now().astimezone(ZoneInfo(zone)).date() + timedelta(days=days)
+
+
+@pytest.fixture
+def as_staff(app, client, user_factory):
+    """as_staff(staff_id, role="clinician") -> a client signed in as an account linked to that staff record.
+
+    Asks for `client` first, as signed_in does, so each client made here clears `g` between requests.
+    One person, one login: asked again for the same staff record, it signs in anew as the same account.
+    """
+    logins: dict[int, tuple[str, str, str]] = {}
+
+    def make(staff_id: int | None, role: str = "clinician"):
+        if staff_id is not None and staff_id in logins:
+            known_role, email, password = logins[staff_id]
+            assert known_role == role, f"staff {staff_id} already signs in as a {known_role}"
+        else:
+            _, email, password = user_factory(role, staff_id=staff_id)
+            if staff_id is not None:
+                logins[staff_id] = (role, email, password)
+        client = app.test_client()
+        assert sign_in(client, email, password).status_code == 302
+        return client
+
+    return make

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 
@@ -14,6 +15,8 @@ from planner.domain.errors import InvalidData
 from planner.services import SYSTEM
 from planner.services.account_admin import set_account_active
 from planner.services.accounts import password_matches
+from planner.services.staff_members import deactivate_staff
+from tests import factories as f
 from tests.web.conftest import PASSWORD, audit, csrf_from, sign_in
 from tests.web.site_pages import audited, error_beside
 
@@ -199,3 +202,133 @@ def test_the_admin_alone_reaches_sites_and_accounts_from_the_set_up_link(signed_
         assert setup.count('href="/sites"') == 1 and setup.count('href="/accounts"') == 1
     else:
         assert client.get("/setup").status_code == 403
+
+
+# --- the link to a staff record, and whose clinical records the account reads -------------------
+
+THERAPIST_READS = "only their own patients' clinical records"
+
+
+@pytest.fixture
+def therapist(me) -> int:
+    """Tom Reyes, a therapist on the staff (no account yet)."""
+    return f.make_staff("Tom Reyes", ["therapist"], f.credentials("licence"))
+
+
+def shown(data: bytes) -> str:
+    """A page's text as read, entities undone (Jinja writes an apostrophe as &#39;)."""
+    return html.unescape(data.decode())
+
+
+def row_of(page: str, name: str) -> str:
+    """The accounts list's row of one account."""
+    return page.split(f">{name}</a>", 1)[1].split("</tr>", 1)[0]
+
+
+def test_an_account_is_added_linked_to_a_therapist_and_the_list_says_whose_records_each_reads(client, me, therapist,
+                                                                                             user_factory):
+    user_factory("clinician", name="Dr Lee Unlinked")
+    form = shown(client.get("/accounts").data)
+    assert f'<option value="{therapist}">Tom Reyes (therapist)</option>' in form
+    answer = post(client, "/accounts", page="/accounts", email="tom@clinic.example", name="Tom Reyes",
+                  role="clinician", staff_id=str(therapist), password="temporary-pass-1")
+    assert answer.status_code == 303
+    added = db.session.scalar(select(User).where(User.email == "tom@clinic.example"))
+    assert added.staff_id == therapist
+    event = audit("user.created")[-1]
+    assert (event.entity_id, event.details["staff_id"], event.details["staff"]) == (str(added.id), therapist,
+                                                                                    "Tom Reyes")
+    page = shown(client.get("/accounts").data)
+    tom = row_of(page, "Tom Reyes")
+    assert "Tom Reyes (therapist)" in tom and THERAPIST_READS in tom
+    assert "not linked" in row_of(page, "Dr Lee Unlinked") and "every patient's clinical record" in row_of(
+        page, "Dr Lee Unlinked")
+    assert "Tom Reyes (therapist) · linked to Tom Reyes" in shown(client.get("/accounts").data)
+
+
+def test_an_account_is_linked_and_unlinked_on_its_page_judged_whole_and_audited_with_the_staff_names(
+        client, me, therapist, user_factory):
+    other, _, _ = user_factory("clinician", name="Tom R")
+    page = shown(client.get(f"/accounts/{other}").data)
+    assert 'data-testid="link-hint"' in page and "Reads every patient's clinical record." in page
+    linked = post(client, f"/accounts/{other}", "account", name="Tom Reyes", role="clinician", staff_id=str(therapist))
+    assert linked.status_code == 303 and user(other).staff_id == therapist
+    page = shown(client.get(f"/accounts/{other}").data)
+    assert f"Reads {THERAPIST_READS}." in page and 'data-testid="link-hint"' not in page
+    assert f'<option selected value="{therapist}">Tom Reyes (therapist)</option>' in page
+    unlinked = post(client, f"/accounts/{other}", "account", name="Tom Reyes", role="clinician", staff_id="")
+    assert unlinked.status_code == 303 and user(other).staff_id is None
+    first, second = audit("user.changed")
+    assert first.details == {"before": {"name": "Tom R", "staff_id": None, "staff": None},
+                             "after": {"name": "Tom Reyes", "staff_id": therapist, "staff": "Tom Reyes"}}
+    assert second.details == {"before": {"staff_id": therapist, "staff": "Tom Reyes"},
+                              "after": {"staff_id": None, "staff": None}}
+
+
+def test_an_edit_without_a_staff_choice_leaves_the_link_as_it_is(client, me, therapist, user_factory):
+    other, _, _ = user_factory("clinician", name="Tom R", staff_id=therapist)
+    assert post(client, f"/accounts/{other}", "account", name="Tom Reyes", role="clinician").status_code == 303
+    assert (user(other).name, user(other).staff_id) == ("Tom Reyes", therapist)
+
+
+@pytest.mark.parametrize("wrong", ["unknown", "deactivated", "taken", "garbage"])
+def test_a_wrong_staff_record_is_refused_beside_the_field_and_nothing_is_written(client, me, therapist, user_factory,
+                                                                                clinic_clock, wrong):
+    other, _, _ = user_factory("clinician", name="Tom R")
+    chosen = {"unknown": "9999", "garbage": "tom", "deactivated": str(f.make_staff("Ann Gone", ["therapist"])),
+              "taken": str(therapist)}[wrong]
+    if wrong == "deactivated":
+        deactivate_staff(int(chosen), SYSTEM, clinic_clock)
+    if wrong == "taken":
+        user_factory("clinician", name="Sam Lee", email="sam@clinic.example", staff_id=therapist)
+    said = {"unknown": "No staff member with id 9999.", "garbage": "Choose a staff record from the list",
+            "deactivated": "Ann Gone's staff record is deactivated",
+            "taken": "already linked to the account of Sam Lee (sam@clinic.example): one person, one login"}[wrong]
+    before = audited()
+    answer = post(client, f"/accounts/{other}", "account", name="Tom Reyes", role="admin", staff_id=chosen)
+    assert answer.status_code == 422 and said in html.unescape(error_beside(answer.data, "account-staff_id"))
+    assert (user(other).name, user(other).role, user(other).staff_id) == ("Tom R", "clinician", None)
+    added = post(client, "/accounts", page="/accounts", email="new@clinic.example", name="New", role="clinician",
+                 staff_id=chosen, password="temporary-pass-1")
+    assert added.status_code == 422 and said in html.unescape(error_beside(added.data, "staff_id"))
+    assert db.session.scalar(select(User.id).where(User.email == "new@clinic.example")) is None
+    assert audited() == before
+
+
+def test_a_deactivated_staff_member_keeps_the_link_and_the_accounts_pages_say_so(client, me, therapist,
+                                                                                user_factory, clinic_clock):
+    other, _, _ = user_factory("clinician", name="Tom Reyes", staff_id=therapist)
+    deactivate_staff(therapist, SYSTEM, clinic_clock)
+    assert user(other).staff_id == therapist
+    page = shown(client.get(f"/accounts/{other}").data)
+    assert "staff record deactivated" in page and 'data-testid="deactivated-hint"' in page
+    assert f'<option selected value="{therapist}">Tom Reyes (therapist), deactivated</option>' in page
+    assert "staff record deactivated" in row_of(shown(client.get("/accounts").data), "Tom Reyes")
+    assert f'value="{therapist}"' not in shown(client.get("/accounts").data)  # no new link to them
+    kept = post(client, f"/accounts/{other}", "account", name="Tom Reyes", role="reception", staff_id=str(therapist))
+    assert kept.status_code == 303 and (user(other).role, user(other).staff_id) == ("reception", therapist)
+
+
+def test_an_old_account_made_active_again_is_refused_while_another_holds_its_staff_record(client, me, therapist,
+                                                                                         user_factory):
+    old, _, _ = user_factory("clinician", name="Tom Old", staff_id=therapist)
+    assert post(client, f"/accounts/{old}/deactivate", "active").status_code == 303
+    new = post(client, "/accounts", page="/accounts", email="tom@clinic.example", name="Tom New", role="clinician",
+               staff_id=str(therapist), password="temporary-pass-1")
+    assert new.status_code == 303  # a deactivated account holds no staff record
+    back = post(client, f"/accounts/{old}/reactivate", "active")
+    assert back.status_code == 422 and "linked to the account of Tom New" in shown(back.data)
+    assert user(old).active is False
+
+
+def test_linking_a_clinicians_account_shows_that_persons_day_on_my_day(app, client, me, clinic_today, user_factory):
+    other, email, password = user_factory("clinician", name="Rosa Diaz")
+    rosa = app.test_client()
+    assert sign_in(rosa, email, password).status_code == 302
+    unlinked = shown(rosa.get("/me/day").data)
+    assert "An admin can link your account to your staff record under Set-up" in unlinked
+    assert clinic_today.patient_name not in unlinked
+    assert post(client, f"/accounts/{other}", "account", name="Rosa Diaz", role="clinician",
+                staff_id=str(clinic_today.nurse)).status_code == 303
+    day = shown(rosa.get("/me/day").data)
+    assert 'data-testid="no-staff-record"' not in day and clinic_today.patient_name in day

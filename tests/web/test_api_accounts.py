@@ -12,7 +12,10 @@ from sqlalchemy import select
 
 from planner.db.models import ApiToken, AuditEvent, User
 from planner.extensions import db
+from planner.services import SYSTEM
 from planner.services.accounts import password_matches
+from planner.services.staff_members import deactivate_staff
+from tests import factories as f
 from tests.web.api_client import ApiClient, count, fields
 from tests.web.conftest import audit
 from tests.web.test_api_schema import conforms
@@ -44,7 +47,8 @@ def test_an_account_is_added_with_a_role_and_a_temporary_password_and_audited(ad
     assert answer.status_code == 201, answer.get_json()
     added = answer.get_json()
     assert added == {"id": added["id"], "email": "nia.ray@clinic.example", "name": "Nia Ray", "role": "clinician",
-                     "active": True, "live_tokens": 0, "tokens": []}
+                     "active": True, "live_tokens": 0, "tokens": [], "staff_id": None, "staff_name": None,
+                     "staff_active": None, "clinical_records": "all"}
     assert password_matches(user(added["id"]).password_hash, "  temporary pass 1  ")  # blanks kept, as typed
     [created] = audit("user.created")
     assert (created.actor_id, created.entity_id, created.details["role"]) == (me, str(added["id"]), "clinician")
@@ -80,7 +84,8 @@ def test_the_list_and_an_account_show_logins_and_tokens_but_never_a_hash_or_a_to
     assert listed.status_code == 200
     assert {(a["role"], a["live_tokens"]) for a in listed.get_json()} == {("admin", 1), ("clinician", 1),
                                                                          ("reception", 1)}
-    assert set(listed.get_json()[0]) == {"id", "email", "name", "role", "active", "live_tokens"}
+    assert set(listed.get_json()[0]) == {"id", "email", "name", "role", "active", "live_tokens", "staff_id",
+                                         "staff_name", "staff_active", "clinical_records"}
     shown = admin.get(f"/api/accounts/{other}")
     assert shown.status_code == 200
     assert [(t["label"], t["revoked_at"] is None) for t in shown.get_json()["tokens"]] == [
@@ -211,8 +216,92 @@ def test_every_answer_of_the_accounts_api_is_exactly_what_the_document_says(app,
                                    "password": "long enough pass"}, 201)
     call("GET", "/api/accounts")
     call("PATCH", f"/api/accounts/{me}", {"name": "Ada Admin"})
+    therapist = f.make_staff("Tom Reyes", ["therapist"], f.credentials("licence"))
+    assert call("PATCH", f"/api/accounts/{me}", {"staff_id": therapist})["staff_name"] == "Tom Reyes"
+    call("PATCH", f"/api/accounts/{me}", {"staff_id": None})
+    call("PATCH", f"/api/accounts/{me}", {"staff_id": 9999}, 422)
     call("PATCH", f"/api/accounts/{me}", {"active": False}, 422)
     token = call("POST", f"/api/accounts/{me}/tokens", {"label": "sync"}, 201)
     call("DELETE", f"/api/accounts/{me}/tokens/{token['id']}")
     assert call("GET", f"/api/accounts/{me}")["tokens"][0]["revoked_at"] is not None
     call("GET", "/api/accounts/2147483647", status=404)
+
+
+# --- the link to a staff record, and whose clinical records the account reads -------------------
+
+@pytest.fixture
+def staff(admin, clinic_clock) -> dict:
+    """A therapist, a prescriber, and a therapist who has left (deactivated)."""
+    gone = f.make_staff("Ann Gone", ["therapist"], f.credentials("licence"))
+    deactivate_staff(gone, SYSTEM, clinic_clock)
+    return {"therapist": f.make_staff("Tom Reyes", ["therapist"], f.credentials("licence")),
+            "prescriber": f.make_staff("Dr Ada Kim", ["MD"]), "gone": gone}
+
+
+def test_an_account_is_linked_to_a_staff_record_and_unlinked_and_the_answers_say_what_it_reads(admin, me, staff,
+                                                                                              user_factory):
+    other, _, _ = user_factory("clinician", name="Tom R")
+    linked = admin.patch(f"/api/accounts/{other}", {"name": "Tom Reyes", "staff_id": staff["therapist"]})
+    assert linked.status_code == 200, linked.get_json()
+    assert {k: linked.get_json()[k] for k in ("staff_id", "staff_name", "staff_active", "clinical_records")} == {
+        "staff_id": staff["therapist"], "staff_name": "Tom Reyes", "staff_active": True, "clinical_records": "own"}
+    [listed] = [a for a in admin.get("/api/accounts").get_json() if a["id"] == other]
+    assert (listed["staff_name"], listed["clinical_records"]) == ("Tom Reyes", "own")
+    [event] = audit("user.changed")
+    assert event.details == {"before": {"name": "Tom R", "staff_id": None, "staff": None},
+                             "after": {"name": "Tom Reyes", "staff_id": staff["therapist"], "staff": "Tom Reyes"}}
+    unlinked = admin.patch(f"/api/accounts/{other}", {"staff_id": None})
+    assert unlinked.status_code == 200 and user(other).staff_id is None
+    assert (unlinked.get_json()["staff_id"], unlinked.get_json()["clinical_records"]) == (None, "all")
+    assert audit("user.changed")[-1].details == {"before": {"staff_id": staff["therapist"], "staff": "Tom Reyes"},
+                                                 "after": {"staff_id": None, "staff": None}}
+    assert admin.patch(f"/api/accounts/{other}", {"staff_id": None}).status_code == 200  # again: no change
+    assert len(audit("user.changed")) == 2
+
+
+@pytest.mark.parametrize(("role", "linked_to", "reads"), [
+    ("clinician", "prescriber", "all"), ("reception", "therapist", "none"), ("admin", "therapist", "all")])
+def test_the_reach_follows_the_role_and_the_staff_records_disciplines(admin, staff, user_factory, role, linked_to,
+                                                                      reads):
+    other, _, _ = user_factory(role, staff_id=staff[linked_to])
+    assert admin.get(f"/api/accounts/{other}").get_json()["clinical_records"] == reads
+
+
+@pytest.mark.parametrize("wrong", ["unknown", "deactivated", "taken", "zero"])
+def test_a_wrong_staff_record_is_refused_naming_staff_id_and_nothing_is_written(admin, me, staff, user_factory, wrong):
+    holder, _, _ = user_factory("clinician", name="Sam Lee", email="sam@clinic.example", staff_id=staff["therapist"])
+    other, _, _ = user_factory("clinician", name="Tom R")
+    chosen = {"unknown": 9999, "deactivated": staff["gone"], "taken": staff["therapist"], "zero": 0}[wrong]
+    audited, accounts = count(AuditEvent), count(User)
+    refused = admin.patch(f"/api/accounts/{other}", {"name": "Renamed", "role": "admin", "staff_id": chosen})
+    assert fields(refused) == {"staff_id"}
+    if wrong == "taken":
+        assert "Sam Lee (sam@clinic.example)" in str(refused.get_json())
+    assert (user(other).name, user(other).role, user(other).staff_id) == ("Tom R", "clinician", None)
+    added = admin.post("/api/accounts", {"email": "new@clinic.example", "name": "New", "role": "clinician",
+                                         "password": "long enough pass", "staff_id": chosen})
+    assert fields(added) == {"staff_id"}
+    assert count(AuditEvent) == audited and count(User) == accounts and user(holder).staff_id == staff["therapist"]
+
+
+def test_a_staff_record_held_by_a_deactivated_account_may_be_linked_again_but_not_both_made_active(admin, staff,
+                                                                                                  user_factory):
+    old, _, _ = user_factory("clinician", name="Tom Old", staff_id=staff["therapist"])
+    assert admin.patch(f"/api/accounts/{old}", {"active": False}).status_code == 200
+    new = admin.post("/api/accounts", {"email": "tom@clinic.example", "name": "Tom New", "role": "clinician",
+                                       "password": "long enough pass", "staff_id": staff["therapist"]})
+    assert new.status_code == 201 and new.get_json()["staff_name"] == "Tom Reyes"
+    back = admin.patch(f"/api/accounts/{old}", {"active": True})
+    assert fields(back) == {"active"} and "Tom New" in str(back.get_json()) and user(old).active is False
+    both = admin.patch(f"/api/accounts/{old}", {"active": True, "staff_id": None})  # unlinked, it may come back
+    assert both.status_code == 200 and (both.get_json()["active"], both.get_json()["staff_id"]) == (True, None)
+
+
+def test_a_staff_member_deactivated_keeps_the_account_linked_and_the_api_says_so(admin, staff, user_factory,
+                                                                                 clinic_clock):
+    other, _, _ = user_factory("clinician", staff_id=staff["therapist"])
+    deactivate_staff(staff["therapist"], SYSTEM, clinic_clock)
+    shown = admin.get(f"/api/accounts/{other}").get_json()
+    assert (shown["staff_id"], shown["staff_active"], shown["clinical_records"]) == (staff["therapist"], False, "own")
+    assert admin.patch(f"/api/accounts/{other}", {"name": "Tom Reyes (left)"}).status_code == 200  # link kept
+    assert user(other).staff_id == staff["therapist"]

@@ -246,6 +246,7 @@ def test_cli_without_a_password_and_nothing_on_stdin_fails_clearly(app):
     (("--role", "reception", "--password", "short"), "password: The password needs at least 12"),
     (("--role", "reception", "--password", PASSWORD, "--staff-id", "x"), "--staff-id must be a whole number"),
     (("--role", "reception", "--password", PASSWORD, "--staff-id", "99"), "staff_id: No staff member with id 99"),
+    (("--role", "reception", "--password", PASSWORD, "--staff-id", "9" * 12), "No staff member with id 999999999999"),
 ])
 def test_cli_explains_bad_input_and_exits_1(app, args, message):
     result = run(app, "create-user", "bad@clinic.example", "--name", "Bad", *args)

@@ -25,6 +25,12 @@ def reception(signed_in):
     return signed_in("reception")
 
 
+@pytest.fixture
+def prescriber(board, as_staff):
+    """Signed in as Dr Ada Kim (MD, licensed): who may review a held dose."""
+    return as_staff(board.prescriber)
+
+
 def page_of(client, session_id: int):
     return client.get(f"/sessions/{session_id}")
 
@@ -54,22 +60,23 @@ def test_an_impossible_reading_is_shown_again_with_the_error_beside_its_field(bo
     assert status_of(board.midday) == "arrived"
 
 
-def test_high_blood_pressure_holds_the_dose_and_the_prescriber_sees_why_and_clears_it(board, reception, nurse):
+def test_high_blood_pressure_holds_the_dose_and_the_prescriber_sees_why_and_clears_it(board, reception, nurse,
+                                                                                      prescriber):
     act(reception, board, board.midday, "check_in", escort_confirmed="y")
     response = post(nurse, board.midday, "vitals", systolic="152", diastolic="94", heart_rate="78")
     assert response.status_code == 303
     page = text_of(nurse.get(response.headers["Location"]))
     assert "Dose held for prescriber review: blood pressure 152/94 above 140/90" in page
     assert "Prescriber review" in page and "Blood pressure 152/94" in page and "heart rate 78" in page
-    assert post(nurse, board.midday, "review", decision="hold_off", note="").status_code == 422
-    response = post(nurse, board.midday, "review", decision="clear", note="repeat reading 136/86")
+    assert post(prescriber, board.midday, "review", decision="hold_off", note="").status_code == 422
+    response = post(prescriber, board.midday, "review", decision="clear", note="repeat reading 136/86")
     assert response.status_code == 303 and status_of(board.midday) == "in_progress"
 
 
-def test_holding_a_one_off_dose_off_puts_it_on_the_requests_list_for_a_new_time(board, reception, nurse):
+def test_holding_a_one_off_dose_off_puts_it_on_the_requests_list_for_a_new_time(board, reception, nurse, prescriber):
     act(reception, board, board.midday, "check_in", escort_confirmed="y")
     post(nurse, board.midday, "vitals", systolic="160", diastolic="100", heart_rate="90")
-    response = post(nurse, board.midday, "review", decision="hold_off", note="still high after rest")
+    response = post(prescriber, board.midday, "review", decision="hold_off", note="still high after rest")
     assert response.status_code == 303 and status_of(board.midday) == "cancelled"
     page = text_of(nurse.get(f"/sessions/{board.midday}"))
     assert "held off today: still high after rest" in page and "needs a new time" in page

@@ -27,6 +27,12 @@ def desk(client):
     return ApiClient(client, "reception")
 
 
+@pytest.fixture
+def prescriber(client, board):
+    """The token of an account linked to Dr Ada Kim (MD, licensed): who may review a held dose."""
+    return ApiClient(client, "clinician", staff_id=board.prescriber)
+
+
 def checked_in(desk, session_id: int) -> None:
     response = desk.post(f"/api/sessions/{session_id}/status", {"status": "arrived", "escort_confirmed": True})
     assert response.status_code == 200, response.get_json()
@@ -113,27 +119,30 @@ def test_reception_may_not_record_vitals_or_review_a_hold(board, desk):
     assert desk.post(f"/api/sessions/{board.midday}/review", {"decision": "clear"}).status_code == 403
 
 
-def test_the_prescriber_clears_a_held_dose_and_it_goes_on(board, desk, nurse):
+def test_the_prescriber_clears_a_held_dose_and_it_goes_on(board, desk, nurse, prescriber):
     checked_in(desk, board.midday)
     nurse.post(f"/api/sessions/{board.midday}/vitals", {"systolic": 152, "diastolic": 94, "heart_rate": 78})
-    response = nurse.post(f"/api/sessions/{board.midday}/review", {"decision": "clear", "note": "repeat 138/88"})
+    response = prescriber.post(f"/api/sessions/{board.midday}/review", {"decision": "clear", "note": "repeat 138/88"})
     assert response.status_code == 200 and response.get_json()["status"] == "in_progress"
-    assert [e.details["held_because"] for e in audit("session.hold_cleared")] == ["blood pressure 152/94 above 140/90"]
+    [cleared] = audit("session.hold_cleared")
+    assert cleared.details["held_because"] == "blood pressure 152/94 above 140/90"
+    assert (cleared.details["prescriber"], cleared.details["prescriber_staff_id"]) == ("Dr Ada Kim", board.prescriber)
 
 
-def test_holding_a_dose_off_cancels_it_for_today_with_its_reason(board, desk, nurse):
+def test_holding_a_dose_off_cancels_it_for_today_with_its_reason(board, desk, nurse, prescriber):
     checked_in(desk, board.midday)
     nurse.post(f"/api/sessions/{board.midday}/vitals", {"systolic": 152, "diastolic": 94, "heart_rate": 78})
     path = f"/api/sessions/{board.midday}/review"
-    assert fields(nurse.post(path, {"decision": "hold_off"})) == {"note"}
-    response = nurse.post(path, {"decision": "hold_off", "note": "still 150/95 after rest"})
+    assert fields(prescriber.post(path, {"decision": "hold_off"})) == {"note"}
+    response = prescriber.post(path, {"decision": "hold_off", "note": "still 150/95 after rest"})
     assert response.status_code == 200 and response.get_json()["status"] == "cancelled"
     row = session_row(board.midday)
     assert (row.status, row.note) == ("cancelled", "held off today: still 150/95 after rest")
-    assert [e.details["note"] for e in audit("session.hold_kept")] == ["still 150/95 after rest"]
+    assert [(e.details["note"], e.details["prescriber"]) for e in audit("session.hold_kept")] == [
+        ("still 150/95 after rest", "Dr Ada Kim")]
 
 
-def test_a_dose_that_is_not_held_cannot_be_reviewed(board, desk, nurse):
+def test_a_dose_that_is_not_held_cannot_be_reviewed(board, desk, prescriber):
     checked_in(desk, board.midday)
-    response = nurse.post(f"/api/sessions/{board.midday}/review", {"decision": "clear"})
+    response = prescriber.post(f"/api/sessions/{board.midday}/review", {"decision": "clear"})
     assert response.status_code == 409 and session_row(board.midday).status == "arrived"

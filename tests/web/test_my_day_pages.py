@@ -11,7 +11,6 @@ from planner.db.models import MonitoringForm, Patient, Session, SessionStaff, Ti
 from planner.domain.calendar import to_utc
 from planner.extensions import db
 from tests.factories import MONDAY, make_room, make_site
-from tests.web.conftest import sign_in
 from tests.web.test_pages import text_of
 
 ZONE = "America/New_York"
@@ -31,22 +30,6 @@ def place(clinic, start: datetime, minutes: int = 105, *, patient: int = 0, room
     db.session.add(row)
     db.session.commit()
     return row.id
-
-
-@pytest.fixture
-def as_staff(app, client, user_factory):
-    """as_staff(staff_id, role="clinician") -> a client signed in as an account linked to that staff record.
-
-    Asks for `client` first, as signed_in does, so each client made here clears `g` between requests.
-    """
-
-    def make(staff_id: int | None, role: str = "clinician"):
-        _, email, password = user_factory(role, staff_id=staff_id)
-        client = app.test_client()
-        assert sign_in(client, email, password).status_code == 302
-        return client
-
-    return make
 
 
 def test_a_clinician_sees_whom_they_supervise_where_and_when_with_the_patients_preparation(clinic, as_staff):

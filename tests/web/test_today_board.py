@@ -115,12 +115,26 @@ def test_the_script_s_action_gets_the_live_part_back_with_what_happened(receptio
     assert response.headers["ETag"]
 
 
-def test_a_clinician_starts_holds_and_fulfils_a_dose(signed_in, board_clinic):
+def test_a_clinician_starts_and_fulfils_a_dose(signed_in, board_clinic):
     clinician = signed_in("clinician")
     act(clinician, board_clinic, board_clinic.early, "check_in", escort_confirmed="y")
-    for action, status in (("held", "held"), ("start", "in_progress"), ("fulfilled", "fulfilled")):
-        assert act(clinician, board_clinic, board_clinic.early, action, reason="Blood pressure 165/100").status_code == 303
+    for action, status in (("start", "in_progress"), ("fulfilled", "fulfilled")):
+        assert act(clinician, board_clinic, board_clinic.early, action, reason="ignored").status_code == 303
         assert status_of(board_clinic.early) == status
+    assert "ignored" not in str(audit("session.in_progress")[0].details)  # only a hold takes a reason
+
+
+def test_a_dose_held_on_the_board_waits_for_the_prescriber_s_review_with_no_start_button(signed_in, board_clinic):
+    clinician = signed_in("clinician")
+    act(clinician, board_clinic, board_clinic.early, "check_in", escort_confirmed="y")
+    assert 'aria-label="Start: Noel Early"' in clinician.get(board_url(board_clinic)).data.decode()  # control
+    assert act(clinician, board_clinic, board_clinic.early, "held", reason="Blood pressure 165/100").status_code == 303
+    board = clinician.get(board_url(board_clinic)).data.decode()
+    assert 'aria-label="Start: Noel Early"' not in board
+    assert f'href="/sessions/{board_clinic.early}#review">Awaiting review by a prescriber</a>' in board
+    response = act(clinician, board_clinic, board_clinic.early, "start")  # a board open since before the hold
+    assert response.status_code == 409 and "A held dose goes on only when a prescriber clears it" in text_of(response)
+    assert status_of(board_clinic.early) == "held" and audit("session.in_progress") == []
 
 
 def test_holding_a_dose_needs_a_reason_said_beside_the_field_with_nothing_changed(reception, board_clinic):
@@ -148,9 +162,6 @@ def test_a_held_dose_shows_its_reason_on_the_board_and_in_its_history(reception,
     assert "Held: Blood pressure 165/100, waiting for Dr Kim" in text_of(reception.get(board_url(board_clinic)))
     [held] = audit("session.held")
     assert held.details["reason"] == "Blood pressure 165/100, waiting for Dr Kim"
-    # Other actions take no reason: starting the held dose writes none.
-    act(reception, board_clinic, board_clinic.early, "start", reason="ignored")
-    assert "ignored" not in str(audit("session.in_progress")[0].details)
 
 
 def test_the_live_part_answers_304_until_something_on_the_board_changes(reception, board_clinic):

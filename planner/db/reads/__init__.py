@@ -29,6 +29,7 @@ from planner.domain.calendar import day_start
 from planner.domain.courses import BookedCourse, CourseSession
 from planner.domain.intervals import Interval
 from planner.domain.protocols import protocol_from_dict
+from planner.domain.staffing import StaffMember
 from planner.domain.windows import FreeWindow
 
 __all__ = ["reading", "site", "session_type", "session_type_from_row", "session_types", "site_ids", "patient",
@@ -306,3 +307,19 @@ def for_callout(session: OrmSession, site: dom.Site, span: Interval, patient_ids
 
 
 __all__ += ["for_callout"]
+
+
+def staff_member(session: OrmSession, staff_id: int) -> StaffMember | None:
+    """A staff member's disciplines and credentials as a booking judges them (no shifts or leave), or None.
+
+    Read from the clinic's configuration, so a revoked credential ends where it does for a booking.
+    """
+    config = _config.current_config(session)
+    found = config.members.get(staff_id)
+    if found is None:
+        return None
+    name, disciplines, active = found
+    return StaffMember(staff_id, name, disciplines, config.credentials.get(staff_id, ()), active=active)
+
+
+__all__ += ["staff_member"]

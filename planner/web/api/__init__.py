@@ -39,3 +39,5 @@ from planner.web.api import accounts  # noqa: E402,F401  (issue 12, part 2: user
 from planner.web.api import outcomes  # noqa: E402,F401  (issue 13, part 5: outcome measures)
 from planner.web.api import screening  # noqa: E402,F401  (issue 13, part 4: screening and consent)
 from planner.web.api import vitals  # noqa: E402,F401  (issue 13, part 3: check-in gate)
+from planner.web.api import vitals_reads  # noqa: E402,F401  (issue 13, part 7: vitals read by the patient's clinicians)
+from planner.web.api import vitals_thresholds  # noqa: E402,F401  (issue 13, part 3: each site's threshold)

@@ -1,14 +1,16 @@
-"""API for staff logins and their API tokens (admin only): list, add, change, deactivate, passwords, tokens.
+"""API for staff logins and their API tokens (admin only): list, add, change, link, deactivate, passwords, tokens.
 
 The rules are account_admin's, as on the /accounts pages, each change audited there: the last
-active admin keeps the role and stays active, and nobody deactivates their own account (422
-naming the field). A password hash is never shown; a token's value only once, in the answer that
-made it (only its SHA-256 is kept).
+active admin keeps the role and stays active, nobody deactivates their own account, and a staff
+record is newly linked only while active and to one active account at most (422 naming the
+field). A password hash is never shown; a token's value only once, in the answer that made it
+(only its SHA-256 is kept).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from flask import jsonify
 from sqlalchemy import select
@@ -42,7 +44,7 @@ class NewTokenOut(TokenOut):
 
 
 class AccountOut(Out):
-    """A staff login and how many unrevoked API tokens it holds."""
+    """A staff login, its staff record, how far it reads clinical records, and how many unrevoked API tokens it holds."""
 
     id: int
     email: str
@@ -50,6 +52,11 @@ class AccountOut(Out):
     role: AccountRole
     active: bool
     live_tokens: int
+    staff_id: int | None  # the staff record it is linked to: whose day "My day" shows; null when none
+    staff_name: str | None
+    staff_active: bool | None  # false: the staff member was deactivated since; the account keeps the link
+    # Whose clinical records it reads: every patient's, only its own patients' (a therapist's), or none.
+    clinical_records: Literal["all", "own", "none"]
 
 
 class AccountDetailOut(AccountOut):
@@ -85,7 +92,7 @@ def account(user_id: int):
 @api.patch("/accounts/<id:user_id>")
 @operation("admin", body=AccountChange, answers=_ACCOUNT, tag="accounts")
 def change_account(user_id: int):
-    """Rename a login, change its role, deactivate or restore it; the last admin and one's own account are kept."""
+    """Rename a login, change its role, link it to a staff record (null unlinks), deactivate or restore it."""
     admin.apply_account_change(user_id, body(AccountChange), actor(), now())
     return _detail(user_id)
 
@@ -119,8 +126,10 @@ def revoke_token(user_id: int, token_id: int):
 
 
 def _account(found: admin.Account) -> dict:
+    staff = found.staff
     return {"id": found.id, "email": found.email, "name": found.name, "role": found.role, "active": found.active,
-            "live_tokens": found.live_tokens}
+            "live_tokens": found.live_tokens, "staff_id": staff and staff.id, "staff_name": staff and staff.name,
+            "staff_active": staff and staff.active, "clinical_records": found.reach}
 
 
 def _detail(user_id: int):

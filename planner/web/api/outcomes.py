@@ -15,6 +15,7 @@ from pydantic import Field
 from planner.services.outcome_entries import EntryRefused, enter_outcome
 from planner.services.outcome_inputs import Measure, OutcomeIn
 from planner.services.outcome_view import EntryRow, course_outcomes
+from planner.services.record_access import open_record, require_course_record
 from planner.web.access import actor, now
 from planner.web.api import api
 from planner.web.api.common import body, instant
@@ -82,7 +83,9 @@ def enter(patient_id: int):
         done = enter_outcome(patient_id, args, actor(), now())
     except EntryRefused as refused:
         return problem(409, refused.reasons[0].message, conflicts=[r.as_dict() for r in refused.reasons])
-    scores = current_user.role != "reception"
+    # The score is a view of the patient's record: not for reception, nor a therapist not treating them.
+    scores = current_user.role != "reception" and open_record(actor(), patient_id, "outcomes", "API", now(),
+                                                              entry_id=done.entry_id)
     return jsonify({"id": done.entry_id, "patient_id": done.patient_id, "course_id": done.course_id,
                     "measure": done.score.measure, "total": done.score.total if scores else None,
                     "band": done.score.band if scores else None,
@@ -92,7 +95,11 @@ def enter(patient_id: int):
 @api.get("/courses/<id:course_id>/outcomes")
 @operation("clinician", answers={200: CourseOutcomesOut}, tag="outcomes")
 def course(course_id: int):
-    """A course's outcome entries, and per measure the baseline, the latest, response and remission."""
+    """A course's outcome entries, and per measure the baseline, the latest, response and remission (audited).
+
+    A therapist reads only the courses of patients they treat (403 otherwise).
+    """
+    require_course_record(actor(), course_id, "outcomes", "API", now())
     found = course_outcomes(course_id)
     return jsonify({"course_id": found.course_id, "patient_id": found.patient_id,
                     "first_dose_at": instant(found.first_dose_at),

@@ -17,6 +17,7 @@ from planner.services.screening_inputs import ConsentIn, ConsentKind, Outcome, S
 from planner.services.screening_records import (
     Recorded, RecordRefused, consents_of, record_consent, record_screening, screenings_of,
 )
+from planner.services.record_access import require_record
 from planner.web.access import actor, now
 from planner.web.api import api
 from planner.web.api.common import body, instant
@@ -109,7 +110,11 @@ def add_withdrawal(patient_id: int):
 @api.get("/patients/<id:patient_id>/screenings")
 @operation("clinician", answers={200: list[ScreeningOut]}, tag="screening")
 def list_screenings(patient_id: int):
-    """A patient's screenings with their answers, the latest first (superseded ones kept)."""
+    """A patient's screenings with their answers, the latest first (superseded ones kept); the read is audited.
+
+    A therapist reads only the screenings of patients they treat (403 otherwise).
+    """
+    require_record(actor(), patient_id, "screening", "API", now())
     return jsonify([{"id": r.id, "answers": r.answers, "outcome": r.outcome, "note": r.note,
                      "recorded_by": r.recorded_by, "recorded_at": instant(r.recorded_at),
                      "supersedes": r.supersedes} for r in screenings_of(patient_id)])

@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 from flask import jsonify
 from pydantic import Field
 
+from planner.domain.errors import ReviewRefused
 from planner.domain.vitals import Vitals
 from planner.services.checkin_vitals import record_vitals, review_held_dose
 from planner.services.inputs import Strict, prose
-from planner.web.access import actor, now
+from planner.web.access import actor, log_refusal, now
 from planner.web.api import api
 from planner.web.api.common import body
 from planner.web.api.describe import operation
@@ -59,7 +60,17 @@ def vitals(session_id: int):
 @api.post("/sessions/<id:session_id>/review")
 @operation("clinician", body=ReviewIn, answers={200: ReviewOut}, refusals=(409,), tag="sessions")
 def review(session_id: int):
-    """A prescriber clears a held dose (it goes on) or holds it off for today (cancelled, re-planned in its course)."""
+    """A prescriber clears a held dose (it goes on) or holds it off for today (cancelled, re-planned in its course).
+
+    403 unless the token's account is linked to a prescriber (MD, DO, NP, PA) with a licence valid on the dose's day.
+    """
     args = body(ReviewIn)
-    status = review_held_dose(session_id, args.decision, args.note, actor(), now())
+    try:
+        status = review_held_dose(session_id, args.decision, args.note, actor(), now())
+    except ReviewRefused as refused:
+        from planner.web.errors import problem
+
+        log_refusal(f"not a prescriber who may review a held dose: {refused}")
+        # The API's 403 is {"error": ...} alone (ErrorOut): the reason goes in its words.
+        return problem(403, f"{refused} Nothing was changed.")
     return jsonify({"session_id": session_id, "status": status})
