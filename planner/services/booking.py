@@ -17,6 +17,7 @@ from planner.domain.clinic import Placement, SessionRequest
 from planner.domain.calendar import local
 from planner.domain.errors import BatchRefused, BookingRefused, InvalidData, NotFound, Reason, StatusRefused
 from planner.domain.planning.verify import LiveSession, added_breaches, move_breaches
+from planner.domain.patients import dosing_readiness
 from planner.domain.rems import esketamine_reasons
 from planner.services import Actor
 from planner.services.audit import record
@@ -208,11 +209,15 @@ def set_status(session: OrmSession, session_id: int, status: str, actor: Actor, 
     refused = (front_desk.escort_reasons(stype.kind, status, escort_confirmed)
                + front_desk.review_reasons(stype.kind, before, status, reviewed)
                + lifecycle.timing_reasons(status, row.starts_at, now, site.calendar.zone))
-    if status in TOWARD_THE_DOSE and stype.is_esketamine:
-        # REMS (domain.md): enrolment or certification may have lapsed since the booking; no step
-        # toward the dose is taken without them.
-        refused += esketamine_reasons(stype, site, reads.patient(session, row.patient_id).rems_enrolled_on,
-                                      site.calendar.local_day(row.starts_at))
+    if status in TOWARD_THE_DOSE and stype.is_dosing:
+        # Screening and consent may have changed since the booking (a withdrawal, an expiry, a new
+        # screening that needs review): no step toward the dose is taken without them, on any path.
+        patient = reads.patient(session, row.patient_id)
+        day = site.calendar.local_day(row.starts_at)
+        refused += dosing_readiness(patient, day)
+        if stype.is_esketamine:
+            # REMS (domain.md): enrolment or certification may have lapsed since the booking.
+            refused += esketamine_reasons(stype, site, patient.rems_enrolled_on, day)
     if refused:
         raise StatusRefused(refused)
     if status == lifecycle.ARRIVED and front_desk.needs_escort(stype.kind):

@@ -242,3 +242,23 @@ def test_offers_for_a_dose_stop_at_the_consent_expiry_and_say_why_past_it(clinic
     assert days == {f.MONDAY}  # Monday, its last day, is offered; Tuesday is not
     past = find_offers(clinic.site, clinic.iv, TUESDAY, TUESDAY, NOW, patient)
     assert past.offers == [] and any("expires on 11/23/2026" in r.message for r in past.reasons)
+
+
+@pytest.mark.parametrize("then", ["withdrawn", "expired"])
+def test_a_dose_booked_before_its_consent_ended_is_not_checked_in_until_a_new_consent(clinic, then):
+    from planner.domain.errors import StatusRefused
+    from planner.services.booking import change_status
+
+    patient = clinic.patients[0]
+    booked = book_session(dose(clinic, patient, f.MONDAY, 9), SYSTEM, NOW)
+    if then == "withdrawn":
+        withdraw_consent(patient, WithdrawalIn(withdrawn_on=date(2026, 11, 20), reason="Changed their mind"), DESK, NOW)
+    else:  # the consent on file lapses the day before the dose, after the booking
+        expiring(patient, f.MONDAY - timedelta(days=1))
+    at_the_desk = to_utc(f.MONDAY, time(8, 45), NY)
+    with pytest.raises(StatusRefused) as refused:
+        change_status(booked, "arrived", DESK, at_the_desk, escort_confirmed=True)
+    assert codes(refused.value.reasons) == {"consent_not_signed"} and status_of(booked) == "booked"
+    record_consent(patient, ConsentIn(kind="treatment", signed_on=date(2026, 11, 20)), DESK, NOW)
+    change_status(booked, "arrived", DESK, at_the_desk, escort_confirmed=True)
+    assert status_of(booked) == "arrived"
