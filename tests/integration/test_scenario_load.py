@@ -134,7 +134,7 @@ def rule_breaches() -> dict[int, list[str]]:
 def test_the_demo_clinic_loads_moved_to_a_spring_week_and_every_session_passes_the_rules(app):
     counts = load_scenario(demo(), ADMIN, NOW, rebase_to=date(2027, 3, 10))
     assert counts["sites"] == 2 and counts["staff"] >= 18 and counts["patients"] >= 35
-    assert counts["sessions"] >= 55 and counts["rooms"] >= 11 and counts["users"] == 3
+    assert counts["sessions"] >= 55 and counts["rooms"] >= 11 and counts["users"] == 4
     assert rule_breaches() == {}
     # Moved by whole weeks onto the week of Monday 8 March 2027: wall times hold across the US change on 14 March.
     patel = db.session.scalar(select(Staff.id).where(Staff.email == "maya.patel@demo.clinic"))
@@ -157,7 +157,7 @@ def test_the_demo_clinic_has_what_the_demo_promises(app):
     assert len(soon) == 1
     assert sum(1 for m in data["staff"] if m["time_off"]) == 1
     assert {u["email"] for u in data["users"]} == {"admin@demo.clinic", "reception@demo.clinic",
-                                                   "clinician@demo.clinic"}
+                                                   "clinician@demo.clinic", "therapist@demo.clinic"}
     days = {date.fromisoformat(s["start"][:10]) for s in data["sessions"]}
     assert min(days) >= anchor and max(days) < anchor + timedelta(weeks=2)
 
