@@ -53,12 +53,17 @@ def can_fill(member: StaffMember, need: RoleNeed, window: Interval, state: Clini
 
 
 def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: int | None = None,
-           prefer: dict[str, Iterable[int]] | None = None, prefer_room: int | None = None) -> Fit | None:
-    """A room and distinct staff for a start time, preferring listed staff and room, or None."""
+           prefer: dict[str, Iterable[int]] | None = None, prefer_room: int | None = None,
+           nearby: list | None = None) -> Fit | None:
+    """A room and distinct staff for a start time, preferring listed staff and room, or None.
+
+    nearby: state.sessions_near(the session's window), when the caller has it already.
+    """
     if floor_breaches(stype):
         return None  # below the supervision floor: never bookable
     window = stype.window(start)
-    nearby = state.sessions_near(window)
+    if nearby is None:
+        nearby = state.sessions_near(window)
     if patient_id is not None and any(s.patient_id == patient_id for s in nearby):
         return None
     if patient_id is not None and stype.is_dosing and state.doses_on(patient_id, state.site.calendar.local_day(start)):

@@ -27,6 +27,7 @@ from planner.domain.booking import check_session
 from planner.domain.calendar import day_start, local
 from planner.domain.clinic import CONSENT_SIGNED, SCREENING_CLEARED, ClinicState, Patient, SessionRequest, SessionType
 from planner.domain.errors import Reason
+from planner.domain.intervals import Interval
 from planner.domain.staffing import ROLE_NAMES
 from planner.domain.supervision import floor_breaches
 from planner.domain.windows import FreeWindow
@@ -107,8 +108,10 @@ def make_offers(stype: SessionType, state: ClinicState, starts: list[datetime], 
         # Only those of a discipline the role takes, least busy first: fit_at still tests each of them.
         prefer = {need.role: sorted((m.id for m in state.roster.staff.values() if m.disciplines & need.disciplines),
                                     key=lambda i: (load[i], i)) for need in stype.needs}
-        mine = [s for s in state.sessions if s.patient_id == who.id and begins <= s.window.start < ends]
-        rooms = _rooms_by_use(stype, state, begins, ends)
+        # The day's sessions found by bisection: a week's snapshot holds hundreds of sessions a day.
+        todays_sessions = [s for s in state.sessions_near(Interval.trusted(begins, ends)) if begins <= s.window.start]
+        mine = [s for s in todays_sessions if s.patient_id == who.id]
+        rooms = _rooms_by_use(stype, state, todays_sessions)
         made, after = 0, None
         for start in todays:
             if made == per_day or len(offers) == limit:
@@ -119,7 +122,7 @@ def make_offers(stype: SessionType, state: ClinicState, starts: list[datetime], 
             near = state.sessions_near(stype.window(start))
             taken = {s.room_id for s in near}
             room = next((r for r in rooms if r not in taken), None)
-            fit = fit_at(stype, state, start, who.id if patient else None, prefer, room)
+            fit = fit_at(stype, state, start, who.id if patient else None, prefer, room, near)
             if fit is None:
                 continue
             request = SessionRequest(who, state.site, stype, start, fit.room_id, fit.placements)
@@ -143,15 +146,17 @@ def _near(state: ClinicState, near: list, mine: list) -> ClinicState:
 def _sessions_that_day(state: ClinicState, begins: datetime, ends: datetime) -> Counter:
     """How many sessions each person already carries that start in a local day of the site (begins to ends)."""
     counts: Counter = Counter()
+    day = Interval.trusted(begins, ends)
     for staff_id in state.roster.staff:
-        counts[staff_id] = len({d.session_id for d in state.roster.duties_of(staff_id)
+        # duties_near finds every duty overlapping the day, so every one starting in it, by bisection.
+        counts[staff_id] = len({d.session_id for d in state.roster.duties_near(staff_id, day)
                                 if begins <= d.interval.start < ends})
     return counts
 
 
-def _rooms_by_use(stype: SessionType, state: ClinicState, begins: datetime, ends: datetime) -> list[int]:
-    """The type's eligible rooms, least used in a local day (begins to ends) first, then by id."""
-    used = Counter(s.room_id for s in state.sessions if begins <= s.window.start < ends)
+def _rooms_by_use(stype: SessionType, state: ClinicState, todays: list) -> list[int]:
+    """The type's eligible rooms, least used by the sessions starting that local day first, then by id."""
+    used = Counter(s.room_id for s in todays)
     return [room.id for room in sorted(eligible_rooms(stype, state), key=lambda r: (used[r.id], r.id))]
 
 
