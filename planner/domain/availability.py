@@ -30,9 +30,16 @@ class Fit:
 
 def eligible_rooms(stype: SessionType, state: ClinicState) -> list[Room]:
     """Active rooms of the site with the capability the session type needs."""
-    return [room for room in state.rooms.values()
-            if room.site_id == state.site.id and room.active
-            and (stype.room_capability is None or stype.room_capability in room.capabilities)]
+    # Asked at every start time a search checks: kept per capability in the snapshot, while its rooms are the same.
+    kept = state.__dict__.get("_eligible")
+    if kept is None or kept[0] is not state.rooms or kept[1] != len(state.rooms) or kept[2] is not state.site:
+        kept = state.__dict__["_eligible"] = (state.rooms, len(state.rooms), state.site, {})
+    found = kept[3].get(stype.room_capability)
+    if found is None:
+        found = kept[3][stype.room_capability] = tuple(
+            room for room in state.rooms.values() if room.site_id == state.site.id and room.active
+            and (stype.room_capability is None or stype.room_capability in room.capabilities))
+    return list(found)
 
 
 def can_fill(member: StaffMember, need: RoleNeed, window: Interval, state: ClinicState, day: date,
@@ -46,8 +53,9 @@ def can_fill(member: StaffMember, need: RoleNeed, window: Interval, state: Clini
         return False
     if member.on_shift_elsewhere(state.site.id, window):
         return False
-    duties = [d for d in state.roster.duties_near(member.id, window)
-              if ignore_session_id is None or d.session_id != ignore_session_id]
+    duties = state.roster.duties_near(member.id, window)  # a new list
+    if ignore_session_id is not None:
+        duties = [d for d in duties if d.session_id != ignore_session_id]
     duties.append(Duty(window, need.role, None, route))
     return peak_load(duties, window, state.site.ratios) <= FULL_LOAD
 

@@ -201,15 +201,9 @@ class ClinicState:
             built = self.__dict__["_index"] = (self.sessions, len(self.sessions), [s.window[0] for s in ordered],
                                                ordered, longest(s.window for s in ordered))
         starts, ordered = built[2], built[3]
-        found = []
         # Looking back the longest session's length, not a whole day: a busy site's day is hundreds of sessions.
-        for k in range(bisect_left(starts, window[0] - built[4]), len(starts)):
-            session = ordered[k]
-            if session.window[0] >= window[1]:
-                break
-            if session.window[1] > window[0]:
-                found.append(session)
-        return found
+        first, after = bisect_left(starts, window[0] - built[4]), bisect_left(starts, window[1])
+        return [session for session in ordered[first:after] if session.window[1] > window[0]]
 
     def doses_on(self, patient_id: int, day: date) -> list[BookedSession]:
         """The patient's dosing sessions that start on this local day of the site."""

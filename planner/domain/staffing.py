@@ -112,14 +112,28 @@ class StaffMember:
 
     def on_shift(self, site_id: int, window: Interval) -> bool:
         """True when one stretch of shifts at the site covers the whole window."""
-        return any(part.contains(window) for part in self.shift_cover(site_id))
+        start, end = window
+        for begins, ends in self.shift_cover(site_id):  # in time order, apart from one another
+            if begins > start:
+                return False  # this stretch and every later one start after the window
+            if end <= ends:
+                return True
+        return False
 
     def on_shift_elsewhere(self, site_id: int, window: Interval) -> bool:
         """True when a shift at another site overlaps the window."""
-        return any(s.site_id != site_id and s.interval.overlaps(window) for s in self.shifts)
+        elsewhere = self.__dict__.setdefault("_elsewhere", {})  # frozen, but a cache is not part of its value
+        found = elsewhere.get(site_id)
+        if found is None:
+            # Most people work at one site: nothing to look through at every start time a search checks.
+            found = elsewhere[site_id] = tuple(s.interval for s in self.shifts if s.site_id != site_id)
+        start, end = window
+        return any(begins < end and start < ends for begins, ends in found)
 
     def on_leave(self, window: Interval) -> bool:
         """True when any time off overlaps the window."""
+        if not self.time_off:
+            return False  # nearly everyone, at nearly every start time a search checks
         return any(off.overlaps(window) for off in self.time_off)
 
 
@@ -235,14 +249,8 @@ class Roster:
             built = index[staff_id] = (duties, len(duties), [d.interval[0] for d in ordered], ordered,
                                        longest(d.interval for d in ordered))
         starts, ordered = built[2], built[3]
-        found = []
-        for k in range(bisect_left(starts, window[0] - built[4]), len(starts)):
-            duty = ordered[k]
-            if duty.interval[0] >= window[1]:
-                break
-            if duty.interval[1] > window[0]:
-                found.append(duty)
-        return found
+        first, after = bisect_left(starts, window[0] - built[4]), bisect_left(starts, window[1])
+        return [duty for duty in ordered[first:after] if duty.interval[1] > window[0]]
 
 
 # Warn this many days before a credential a staffing rule relies on expires (domain.md).
