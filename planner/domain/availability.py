@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -61,7 +61,7 @@ def can_fill(member: StaffMember, need: RoleNeed, window: Interval, state: Clini
 
 
 def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: int | None = None,
-           prefer: dict[str, Iterable[int]] | None = None, prefer_room: int | None = None,
+           prefer: dict[str, Sequence[int]] | None = None, prefer_room: int | None = None,
            nearby: list | None = None) -> Fit | None:
     """A room and distinct staff for a start time, preferring listed staff and room, or None.
 
@@ -101,12 +101,13 @@ def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: 
                 return False
         return True
 
-    wanted = {need.role: list((prefer or {}).get(need.role, ())) for need in stype.needs}
+    wanted = {need.role: (prefer or {}).get(need.role, ()) for need in stype.needs}  # read, never changed
     chosen = None
     if prefer and all(wanted[need.role] for need in stype.needs):
-        # The people asked for first: only if that fails is the whole roster searched.
+        # The people asked for first: only if that fails is the whole roster searched. Each list is
+        # walked only as far as a choice reads (most take the first who fits).
         staff = state.roster.staff
-        quick = [fitting(need, [staff[i] for i in wanted[need.role] if i in staff]) for need in stype.needs]
+        quick = [fitting(need, (staff[i] for i in wanted[need.role] if i in staff)) for need in stype.needs]
         chosen = _distinct_choice(quick, one_role_each(state.site, stype), (), bearable)
     if chosen is None:
         options = []
