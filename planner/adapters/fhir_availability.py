@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 from planner.adapters.fhir_common import instant, ours, reference
 from planner.domain.errors import InvalidData, Reason
@@ -144,6 +145,8 @@ def busy_slots(site: SitePlace, found: list[tuple[int, datetime, datetime]]) -> 
             for session_id, start, end in found]
 
 
+@lru_cache(maxsize=4096)
 def _stamp(moment: datetime) -> str:
-    # A FHIR id takes letters, digits, '-' and '.': the UTC instant, compact.
+    # A FHIR id takes letters, digits, '-' and '.': the UTC instant, compact. (Kept: the same few
+    # hundred start times recur across types and searches.)
     return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%MZ")
