@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 from planner.adapters.fhir_common import instant, ours, reference
 from planner.domain.errors import InvalidData, Reason
@@ -107,25 +108,45 @@ def schedule(site: SitePlace, services: list[ServiceKind]) -> dict:
 
 def free_slot(site: SitePlace, service: ServiceKind, start: datetime, end: datetime, room: str | None) -> dict:
     """A start time at which a session of this type can be booked now."""
-    found = _slot(site, f"type-{service.id}-{_stamp(start)}", "free", start, end)
-    found["serviceType"] = [ours("session-type", service.key, service.name)]
-    found["appointmentType"] = ours("session-kind", service.kind)
-    if room:
-        found["comment"] = f"For example in {room}"
-    return found
+    return free_slots(site, service, [(start, end, room)])[0]
+
+
+def free_slots(site: SitePlace, service: ServiceKind, found: list[tuple[datetime, datetime, str | None]]) -> list[dict]:
+    """free_slot for each (start, end, room) of one type: a week at a busy site is thousands of them.
+
+    The parts every Slot of the type shares (schedule, serviceType, appointmentType) are made once,
+    one dict each that every Slot holds; they are only ever written out as JSON.
+    """
+    shared = {"schedule": reference("Schedule", schedule_id(site.id), site.name),
+              "serviceType": [ours("session-type", service.key, service.name)],
+              "appointmentType": ours("session-kind", service.kind)}
+    prefix = f"site-{site.id}-type-{service.id}-"
+    slots = []
+    for start, end, room in found:
+        slot = {"resourceType": "Slot", "id": prefix + _stamp(start), "schedule": shared["schedule"],
+                "status": "free", "start": instant(start, site.zone), "end": instant(end, site.zone),
+                "serviceType": shared["serviceType"], "appointmentType": shared["appointmentType"]}
+        if room:
+            slot["comment"] = f"For example in {room}"
+        slots.append(slot)
+    return slots
 
 
 def busy_slot(site: SitePlace, session_id: int, start: datetime, end: datetime) -> dict:
     """The time a booked session takes at the site (what it is and who it is for stay out of a schedule)."""
-    return _slot(site, f"session-{session_id}", "busy", start, end)
+    return busy_slots(site, [(session_id, start, end)])[0]
 
 
-def _slot(site: SitePlace, key: str, status: str, start: datetime, end: datetime) -> dict:
-    return {"resourceType": "Slot", "id": f"site-{site.id}-{key}",
-            "schedule": reference("Schedule", schedule_id(site.id), site.name),
-            "status": status, "start": instant(start, site.zone), "end": instant(end, site.zone)}
+def busy_slots(site: SitePlace, found: list[tuple[int, datetime, datetime]]) -> list[dict]:
+    """busy_slot for each (session id, start, end), their schedule reference made once and shared."""
+    schedule_ref = reference("Schedule", schedule_id(site.id), site.name)
+    return [{"resourceType": "Slot", "id": f"site-{site.id}-session-{session_id}", "schedule": schedule_ref,
+             "status": "busy", "start": instant(start, site.zone), "end": instant(end, site.zone)}
+            for session_id, start, end in found]
 
 
+@lru_cache(maxsize=4096)
 def _stamp(moment: datetime) -> str:
-    # A FHIR id takes letters, digits, '-' and '.': the UTC instant, compact.
+    # A FHIR id takes letters, digits, '-' and '.': the UTC instant, compact. (Kept: the same few
+    # hundred start times recur across types and searches.)
     return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%MZ")

@@ -7,6 +7,7 @@ validate what it writes with an independent one, fhir.resources).
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 FHIR_JSON = "application/fhir+json"
@@ -22,6 +23,14 @@ def instant(moment: datetime, zone: str) -> str:
     """
     if moment.tzinfo is None:
         raise ValueError("an instant needs a time zone")
+    return _instant(moment, zone)
+
+
+@lru_cache(maxsize=4096)
+def _instant(moment: datetime, zone: str) -> str:
+    # A week of Slots names a few hundred instants thousands of times (every type starts on the same
+    # grid, and busy slots too). Equal aware datetimes are the same instant, whatever their zone,
+    # so they share one text.
     return moment.astimezone(ZoneInfo(zone)).replace(microsecond=0).isoformat()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -30,9 +30,16 @@ class Fit:
 
 def eligible_rooms(stype: SessionType, state: ClinicState) -> list[Room]:
     """Active rooms of the site with the capability the session type needs."""
-    return [room for room in state.rooms.values()
-            if room.site_id == state.site.id and room.active
-            and (stype.room_capability is None or stype.room_capability in room.capabilities)]
+    # Asked at every start time a search checks: kept per capability in the snapshot, while its rooms are the same.
+    kept = state.__dict__.get("_eligible")
+    if kept is None or kept[0] is not state.rooms or kept[1] != len(state.rooms) or kept[2] is not state.site:
+        kept = state.__dict__["_eligible"] = (state.rooms, len(state.rooms), state.site, {})
+    found = kept[3].get(stype.room_capability)
+    if found is None:
+        found = kept[3][stype.room_capability] = tuple(
+            room for room in state.rooms.values() if room.site_id == state.site.id and room.active
+            and (stype.room_capability is None or stype.room_capability in room.capabilities))
+    return list(found)
 
 
 def can_fill(member: StaffMember, need: RoleNeed, window: Interval, state: ClinicState, day: date,
@@ -46,19 +53,25 @@ def can_fill(member: StaffMember, need: RoleNeed, window: Interval, state: Clini
         return False
     if member.on_shift_elsewhere(state.site.id, window):
         return False
-    duties = [d for d in state.roster.duties_near(member.id, window)
-              if ignore_session_id is None or d.session_id != ignore_session_id]
+    duties = state.roster.duties_near(member.id, window)  # a new list
+    if ignore_session_id is not None:
+        duties = [d for d in duties if d.session_id != ignore_session_id]
     duties.append(Duty(window, need.role, None, route))
     return peak_load(duties, window, state.site.ratios) <= FULL_LOAD
 
 
 def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: int | None = None,
-           prefer: dict[str, Iterable[int]] | None = None, prefer_room: int | None = None) -> Fit | None:
-    """A room and distinct staff for a start time, preferring listed staff and room, or None."""
+           prefer: dict[str, Sequence[int]] | None = None, prefer_room: int | None = None,
+           nearby: list | None = None) -> Fit | None:
+    """A room and distinct staff for a start time, preferring listed staff and room, or None.
+
+    nearby: state.sessions_near(the session's window), when the caller has it already.
+    """
     if floor_breaches(stype):
         return None  # below the supervision floor: never bookable
     window = stype.window(start)
-    nearby = state.sessions_near(window)
+    if nearby is None:
+        nearby = state.sessions_near(window)
     if patient_id is not None and any(s.patient_id == patient_id for s in nearby):
         return None
     if patient_id is not None and stype.is_dosing and state.doses_on(patient_id, state.site.calendar.local_day(start)):
@@ -88,12 +101,13 @@ def fit_at(stype: SessionType, state: ClinicState, start: datetime, patient_id: 
                 return False
         return True
 
-    wanted = {need.role: list((prefer or {}).get(need.role, ())) for need in stype.needs}
+    wanted = {need.role: (prefer or {}).get(need.role, ()) for need in stype.needs}  # read, never changed
     chosen = None
     if prefer and all(wanted[need.role] for need in stype.needs):
-        # The people asked for first: only if that fails is the whole roster searched.
+        # The people asked for first: only if that fails is the whole roster searched. Each list is
+        # walked only as far as a choice reads (most take the first who fits).
         staff = state.roster.staff
-        quick = [fitting(need, [staff[i] for i in wanted[need.role] if i in staff]) for need in stype.needs]
+        quick = [fitting(need, (staff[i] for i in wanted[need.role] if i in staff)) for need in stype.needs]
         chosen = _distinct_choice(quick, one_role_each(state.site, stype), (), bearable)
     if chosen is None:
         options = []

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from planner.domain.intervals import Interval, merge
 
+KEPT_SPANS = 512  # open_intervals answers kept per calendar
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -56,6 +57,16 @@ class SiteCalendar:
 
     def open_intervals(self, first: date, last: date) -> list[Interval]:
         """Open stretches as UTC intervals for every local day from first to last (touching blocks joined)."""
+        # Asked for the same day at every start time a search checks: worked out once per calendar and days.
+        kept = self.__dict__.setdefault("_open", {})  # frozen, but a cache is not part of its value
+        found = kept.get((first, last))
+        if found is None:
+            if len(kept) >= KEPT_SPANS:
+                kept.clear()  # a calendar lives as long as the clinic's set-up: keep its memory bounded
+            found = kept[(first, last)] = self._open_intervals(first, last)
+        return list(found)
+
+    def _open_intervals(self, first: date, last: date) -> list[Interval]:
         result = []
         day = first
         while day <= last:

@@ -8,10 +8,10 @@ from functools import cached_property
 from datetime import date, datetime, timedelta
 
 from planner.domain.calendar import SiteCalendar
-from planner.domain.intervals import Interval
+from planner.domain.intervals import Interval, longest
 from planner.domain.policy import RoutePolicy
 from planner.domain.staffing import (
-    ACTIVE, DEFAULT_LIMITS, LONGEST_DUTY, Duty, Ratios, RoleNeed, Roster, StaffMember,
+    ACTIVE, DEFAULT_LIMITS, Duty, Ratios, RoleNeed, Roster, StaffMember,
 )
 
 CAPABILITIES = ("infusion_pump_monitor", "pulse_oximeter", "therapy", "telehealth")
@@ -186,28 +186,25 @@ class ClinicState:
         return copy
 
     def sessions_near(self, window: Interval) -> list[BookedSession]:
-        """Sessions overlapping window, found by bisection (no session lasts over a day)."""
+        """Sessions overlapping window, found by bisection (none starts earlier than the longest one lasts)."""
         built = self.__dict__.get("_index")
         if built is not None and built[0] is self.sessions and built[1] < len(self.sessions):
             # Sessions added since the index was built (a plan taking shape) go in one by one.
-            for session in self.sessions[built[1]:]:
+            added = self.sessions[built[1]:]
+            for session in added:
                 position = bisect_right(built[2], session.window[0])
                 built[2].insert(position, session.window[0])
                 built[3].insert(position, session)
-            built = self.__dict__["_index"] = (self.sessions, len(self.sessions), built[2], built[3])
+            built = self.__dict__["_index"] = (self.sessions, len(self.sessions), built[2], built[3],
+                                               max(built[4], longest(s.window for s in added)))
         if built is None or built[0] is not self.sessions or built[1] != len(self.sessions):
             ordered = sorted(self.sessions, key=lambda s: s.window[0])
             built = self.__dict__["_index"] = (self.sessions, len(self.sessions), [s.window[0] for s in ordered],
-                                               ordered)
+                                               ordered, longest(s.window for s in ordered))
         starts, ordered = built[2], built[3]
-        found = []
-        for k in range(bisect_left(starts, window[0] - LONGEST_DUTY), len(starts)):
-            session = ordered[k]
-            if session.window[0] >= window[1]:
-                break
-            if session.window[1] > window[0]:
-                found.append(session)
-        return found
+        # Looking back the longest session's length, not a whole day: a busy site's day is hundreds of sessions.
+        first, after = bisect_left(starts, window[0] - built[4]), bisect_left(starts, window[1])
+        return [session for session in ordered[first:after] if session.window[1] > window[0]]
 
     def doses_on(self, patient_id: int, day: date) -> list[BookedSession]:
         """The patient's dosing sessions that start on this local day of the site."""

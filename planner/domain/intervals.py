@@ -62,6 +62,11 @@ class Interval(tuple):
         return Interval(self.start + delta, self.end + delta)
 
 
+def longest(intervals: Iterable[tuple[datetime, datetime]]) -> timedelta:
+    """The length of the longest interval (none: zero), how far back a search by start must look for overlaps."""
+    return max((end - start for start, end in intervals), default=timedelta(0))
+
+
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """Union of intervals as sorted, disjoint intervals; touching ones join."""
     merged: list[Interval] = []

@@ -27,6 +27,7 @@ from planner.domain.booking import check_session
 from planner.domain.calendar import day_start, local
 from planner.domain.clinic import CONSENT_SIGNED, SCREENING_CLEARED, ClinicState, Patient, SessionRequest, SessionType
 from planner.domain.errors import Reason
+from planner.domain.intervals import Interval
 from planner.domain.staffing import ROLE_NAMES
 from planner.domain.supervision import floor_breaches
 from planner.domain.windows import FreeWindow
@@ -92,23 +93,13 @@ def make_offers(stype: SessionType, state: ClinicState, starts: list[datetime], 
 
     spread: the least time from one offer's start to the next one's on a day (None: every start time).
     """
-    who = patient or ANY_PATIENT
-    calendar = state.site.calendar
-    by_day: dict[date, list[datetime]] = {}
-    for start in starts:
-        by_day.setdefault(calendar.local_day(start), []).append(start)
+    by_day = _by_day(state, starts)
     per_day = limit if len(by_day) <= 1 else max(1, limit // len(by_day))
     offers: list[Offer] = []
     reasons: dict[tuple[str, str], Reason] = {}
     closer = False
-    for day, todays in sorted(by_day.items()):
-        begins, ends = day_start(day, calendar.zone), day_start(day + timedelta(days=1), calendar.zone)
-        load = _sessions_that_day(state, begins, ends)
-        # Only those of a discipline the role takes, least busy first: fit_at still tests each of them.
-        prefer = {need.role: sorted((m.id for m in state.roster.staff.values() if m.disciplines & need.disciplines),
-                                    key=lambda i: (load[i], i)) for need in stype.needs}
-        mine = [s for s in state.sessions if s.patient_id == who.id and begins <= s.window.start < ends]
-        rooms = _rooms_by_use(stype, state, begins, ends)
+    for day, todays in by_day:
+        check = _DayCheck(stype, state, day, patient, now)
         made, after = 0, None
         for start in todays:
             if made == per_day or len(offers) == limit:
@@ -116,22 +107,71 @@ def make_offers(stype: SessionType, state: ClinicState, starts: list[datetime], 
             if spread and after is not None and start < after:
                 closer = True  # passed over unchecked: spreading also spares the checks
                 continue
-            near = state.sessions_near(stype.window(start))
-            taken = {s.room_id for s in near}
-            room = next((r for r in rooms if r not in taken), None)
-            fit = fit_at(stype, state, start, who.id if patient else None, prefer, room)
-            if fit is None:
+            request = check.at(start, reasons)
+            if request is None:
                 continue
-            request = SessionRequest(who, state.site, stype, start, fit.room_id, fit.placements)
-            refused = check_session(request, _near(state, near, mine), now)
-            if refused:
-                for reason in refused:
-                    reasons.setdefault((reason.code, reason.message), reason)
-                continue
-            offers.append(_offer(len(offers) + 1, request, state, load, rooms, made, spread))
+            offers.append(_offer(len(offers) + 1, request, state, check.load, check.rooms, made, spread))
             made += 1
             after = start + spread if spread else None
     return OfferList(offers, [] if offers else list(reasons.values()), closer)
+
+
+def bookable_starts(stype: SessionType, state: ClinicState, starts: list[datetime],
+                    now: datetime) -> list[tuple[datetime, datetime, int | None]]:
+    """Every start make_offers offers for any patient with no spread and no limit: (start, end, room), in order.
+
+    The same checks at each start (fit_at, then check_session), without ranking them in words.
+    """
+    found = []
+    for day, todays in _by_day(state, starts):
+        check = _DayCheck(stype, state, day, None, now)
+        for start in todays:
+            request = check.at(start, {})
+            if request is not None:
+                found.append((start, request.window.end, request.room_id))
+    return found
+
+
+def _by_day(state: ClinicState, starts: list[datetime]) -> list[tuple[date, list[datetime]]]:
+    """The start times per local day of the site, days in order."""
+    by_day: dict[date, list[datetime]] = {}
+    for start in starts:
+        by_day.setdefault(state.site.calendar.local_day(start), []).append(start)
+    return sorted(by_day.items())
+
+
+class _DayCheck:
+    """The offers' test of start times on one local day: a room and team from fit_at that check_session accepts."""
+
+    def __init__(self, stype: SessionType, state: ClinicState, day: date, patient: Patient | None, now: datetime):
+        zone = state.site.calendar.zone
+        begins, ends = day_start(day, zone), day_start(day + timedelta(days=1), zone)
+        self.stype, self.state, self.patient, self.now = stype, state, patient, now
+        self.who = patient or ANY_PATIENT
+        self.load = _sessions_that_day(state, begins, ends)
+        # Only those of a discipline the role takes, least busy first: fit_at still tests each of them.
+        self.prefer = {need.role: sorted((m.id for m in state.roster.staff.values()
+                                          if m.disciplines & need.disciplines), key=lambda i: (self.load[i], i))
+                       for need in stype.needs}
+        # The day's sessions found by bisection: a week's snapshot holds hundreds of sessions a day.
+        todays = [s for s in state.sessions_near(Interval.trusted(begins, ends)) if begins <= s.window.start]
+        self.mine = [s for s in todays if s.patient_id == self.who.id]
+        self.rooms = _rooms_by_use(stype, state, todays)
+
+    def at(self, start: datetime, reasons: dict[tuple[str, str], Reason]) -> SessionRequest | None:
+        """The request booking accepts at start (least used free room, least busy team), or None, its reasons noted."""
+        stype, state = self.stype, self.state
+        near = state.sessions_near(stype.window(start))
+        taken = {s.room_id for s in near}
+        room = next((r for r in self.rooms if r not in taken), None)
+        fit = fit_at(stype, state, start, self.who.id if self.patient else None, self.prefer, room, near)
+        if fit is None:
+            return None
+        request = SessionRequest(self.who, state.site, stype, start, fit.room_id, fit.placements)
+        refused = check_session(request, _near(state, near, self.mine), self.now)
+        for reason in refused:
+            reasons.setdefault((reason.code, reason.message), reason)
+        return None if refused else request
 
 
 def _near(state: ClinicState, near: list, mine: list) -> ClinicState:
@@ -143,15 +183,17 @@ def _near(state: ClinicState, near: list, mine: list) -> ClinicState:
 def _sessions_that_day(state: ClinicState, begins: datetime, ends: datetime) -> Counter:
     """How many sessions each person already carries that start in a local day of the site (begins to ends)."""
     counts: Counter = Counter()
+    day = Interval.trusted(begins, ends)
     for staff_id in state.roster.staff:
-        counts[staff_id] = len({d.session_id for d in state.roster.duties_of(staff_id)
+        # duties_near finds every duty overlapping the day, so every one starting in it, by bisection.
+        counts[staff_id] = len({d.session_id for d in state.roster.duties_near(staff_id, day)
                                 if begins <= d.interval.start < ends})
     return counts
 
 
-def _rooms_by_use(stype: SessionType, state: ClinicState, begins: datetime, ends: datetime) -> list[int]:
-    """The type's eligible rooms, least used in a local day (begins to ends) first, then by id."""
-    used = Counter(s.room_id for s in state.sessions if begins <= s.window.start < ends)
+def _rooms_by_use(stype: SessionType, state: ClinicState, todays: list) -> list[int]:
+    """The type's eligible rooms, least used by the sessions starting that local day first, then by id."""
+    used = Counter(s.room_id for s in todays)
     return [room.id for room in sorted(eligible_rooms(stype, state), key=lambda r: (used[r.id], r.id))]
 
 

@@ -9,7 +9,7 @@ from bisect import bisect_left, bisect_right
 from datetime import timedelta
 from datetime import date
 
-from planner.domain.intervals import Interval, merge
+from planner.domain.intervals import Interval, longest, merge
 
 DISCIPLINES = ("MD", "DO", "NP", "PA", "CRNA", "RN", "LPN", "therapist", "reception", "admin")
 PRESCRIBERS = frozenset({"MD", "DO", "NP", "PA"})
@@ -29,6 +29,7 @@ ROLE_NAMES = {
 # (domain.md), so these are clinic policy defaults that each site may change.
 DEFAULT_LIMITS = {SUPERVISING_PRESCRIBER: 4, MONITORING_CLINICIAN: 2, THERAPIST: 1}
 
+KEPT_ANSWERS = 512  # missing_credentials answers kept per staff member
 LONGEST_DUTY = timedelta(hours=24)  # no session (and so no duty) is longer
 WHOLE = "whole"    # the whole session: dose and observation
 ACTIVE = "active"  # the active (dosing or talking) part only
@@ -91,7 +92,16 @@ class StaffMember:
 
     def missing_credentials(self, kinds: Iterable[str], day: date) -> list[str]:
         """Credential kinds that are not valid on day."""
-        return [k for k in sorted(kinds) if not any(c.kind == k and c.valid_on(day) for c in self.credentials)]
+        # Asked for each role at every start time a search checks: kept per kinds and day while the member lives.
+        key = (kinds if isinstance(kinds, (tuple, frozenset)) else tuple(kinds), day)
+        kept = self.__dict__.setdefault("_missing", {})  # frozen, but a cache is not part of its value
+        found = kept.get(key)
+        if found is None:
+            if len(kept) >= KEPT_ANSWERS:
+                kept.clear()  # a member may live as long as the clinic's set-up: keep its memory bounded
+            found = kept[key] = tuple(k for k in sorted(kinds)
+                                      if not any(c.kind == k and c.valid_on(day) for c in self.credentials))
+        return list(found)
 
     def shift_cover(self, site_id: int) -> list[Interval]:
         """The staff member's working time at a site, adjoining shifts joined (worked out once per site)."""
@@ -102,14 +112,28 @@ class StaffMember:
 
     def on_shift(self, site_id: int, window: Interval) -> bool:
         """True when one stretch of shifts at the site covers the whole window."""
-        return any(part.contains(window) for part in self.shift_cover(site_id))
+        start, end = window
+        for begins, ends in self.shift_cover(site_id):  # in time order, apart from one another
+            if begins > start:
+                return False  # this stretch and every later one start after the window
+            if end <= ends:
+                return True
+        return False
 
     def on_shift_elsewhere(self, site_id: int, window: Interval) -> bool:
         """True when a shift at another site overlaps the window."""
-        return any(s.site_id != site_id and s.interval.overlaps(window) for s in self.shifts)
+        elsewhere = self.__dict__.setdefault("_elsewhere", {})  # frozen, but a cache is not part of its value
+        found = elsewhere.get(site_id)
+        if found is None:
+            # Most people work at one site: nothing to look through at every start time a search checks.
+            found = elsewhere[site_id] = tuple(s.interval for s in self.shifts if s.site_id != site_id)
+        start, end = window
+        return any(begins < end and start < ends for begins, ends in found)
 
     def on_leave(self, window: Interval) -> bool:
         """True when any time off overlaps the window."""
+        if not self.time_off:
+            return False  # nearly everyone, at nearly every start time a search checks
         return any(off.overlaps(window) for off in self.time_off)
 
 
@@ -174,13 +198,16 @@ class Ratios:
 def peak_load(duties: Iterable[Duty], window: Interval, ratios: Ratios) -> int:
     """The highest combined load of duties (in units; FULL_LOAD is a whole person) at any instant in window."""
     events: list[tuple] = []
+    start, end = window
     for duty in duties:
-        if duty.interval.overlaps(window):
+        begins, ends = duty.interval
+        if begins < end and start < ends:  # overlaps the window
             part = ratios.share(duty.role, duty.route)
-            events.append((max(duty.interval.start, window.start), 1, part))
-            events.append((min(duty.interval.end, window.end), 0, part))
-    # Ends sort before starts at the same instant: back-to-back duties do not overlap.
-    events.sort(key=lambda e: (e[0], e[1]))
+            events.append((begins if begins > start else start, 1, part))
+            events.append((ends if ends < end else end, 0, part))
+    # Ends sort before starts at the same instant: back-to-back duties do not overlap. (The part breaks
+    # ties among starts, or among ends, at one instant: their order cannot change the peak.)
+    events.sort()
     load = peak = 0
     for _, is_start, part in events:
         load = load + part if is_start else load - part
@@ -200,31 +227,30 @@ class Roster:
         return self.duties.get(staff_id, [])
 
     def duties_near(self, staff_id: int, window: Interval) -> list[Duty]:
-        """A staff member's duties that overlap window, found by bisection (no duty lasts over a day)."""
+        """A staff member's duties that overlap window, found by bisection (none starts earlier than their longest lasts)."""
         duties = self.duties.get(staff_id)
         if not duties:
             return []
-        index = self.__dict__.setdefault("_index", {})
+        index = self.__dict__.get("_index")
+        if index is None:
+            index = self.__dict__["_index"] = {}
         built = index.get(staff_id)
         if built is not None and built[0] is duties and built[1] < len(duties):
             # Duties added since the index was built (a plan taking shape) go in one by one.
-            for duty in duties[built[1]:]:
+            added = duties[built[1]:]
+            for duty in added:
                 position = bisect_right(built[2], duty.interval[0])
                 built[2].insert(position, duty.interval[0])
                 built[3].insert(position, duty)
-            built = index[staff_id] = (duties, len(duties), built[2], built[3])
+            built = index[staff_id] = (duties, len(duties), built[2], built[3],
+                                       max(built[4], longest(d.interval for d in added)))
         if built is None or built[0] is not duties or built[1] != len(duties):
             ordered = sorted(duties, key=lambda d: d.interval[0])
-            built = index[staff_id] = (duties, len(duties), [d.interval[0] for d in ordered], ordered)
+            built = index[staff_id] = (duties, len(duties), [d.interval[0] for d in ordered], ordered,
+                                       longest(d.interval for d in ordered))
         starts, ordered = built[2], built[3]
-        found = []
-        for k in range(bisect_left(starts, window[0] - LONGEST_DUTY), len(starts)):
-            duty = ordered[k]
-            if duty.interval[0] >= window[1]:
-                break
-            if duty.interval[1] > window[0]:
-                found.append(duty)
-        return found
+        first, after = bisect_left(starts, window[0] - built[4]), bisect_left(starts, window[1])
+        return [duty for duty in ordered[first:after] if duty.interval[1] > window[0]]
 
 
 # Warn this many days before a credential a staffing rule relies on expires (domain.md).

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from planner.adapters.fhir_availability import (
-    ServiceKind, SitePlace, busy_slot, date_bounds, free_slot, schedule, site_of_schedule,
+    ServiceKind, SitePlace, busy_slots, date_bounds, free_slots, schedule, site_of_schedule,
 )
 from planner.adapters.fhir_common import searchset
 from planner.db import fhir_rows, reads
 from planner.domain import clinic as dom
 from planner.domain.calendar import day_start
 from planner.domain.errors import InvalidData, NotFound, Reason
-from planner.domain.offers import make_offers, start_times
+from planner.domain.offers import bookable_starts, start_times
 from planner.services.offers import LONGEST
 
 # The widest span of one Slot search: a week, as the offers. Each free slot is checked as an offer
@@ -66,14 +66,19 @@ def schedule_slots(key: str, first: date, end: date, now: datetime, base: str, s
             starts = start_times(reads.search(session, site.id, stype.id, first, last, now).windows,
                                  timedelta(minutes=site.slot_minutes))
             # Every start, no spread, no per-day share cut short: the offers with more=True, all of them.
-            listed = make_offers(stype, state, starts, now, None, max(1, len(starts)) * (end - first).days, None)
-            slots += [(o.start, 1, free_slot(place, service, o.start, o.end, o.room_name)) for o in listed.offers]
+            free = [(start, until, state.rooms[room].name if room is not None else None)
+                    for start, until, room in bookable_starts(stype, state, starts, now)]
+            slots += [(at[0], 1, slot) for at, slot in zip(free, free_slots(place, service, free))]
         begins, ends = day_start(first, row.timezone), day_start(end, row.timezone)
-        slots += [(s.window.start, 0, busy_slot(place, s.id, s.window.start, s.window.end)) for s in state.sessions
-                  if s.site_id == site.id and begins <= s.window.start < ends]
-    # In time order (instants, not their local text), busy before free at the same start.
-    slots.sort(key=lambda found: (found[0], found[1], found[2]["id"]))
-    return searchset([slot for _, _, slot in slots], base, self_link)
+        busy = [(s.id, s.window.start, s.window.end) for s in state.sessions
+                if s.site_id == site.id and begins <= s.window.start < ends]
+        slots += [(at[1], 0, slot) for at, slot in zip(busy, busy_slots(place, busy))]
+        # The week's snapshot goes before the collector runs again (when the read ends): it would
+        # otherwise scan those tens of thousands of objects once more just before they are freed.
+        del state
+        # In time order (instants, not their local text), busy before free at the same start.
+        slots.sort(key=lambda found: (found[0], found[1], found[2]["id"]))
+        return searchset([slot for _, _, slot in slots], base, self_link)
 
 
 def _services(session, site: dom.Site) -> list[ServiceKind]:
