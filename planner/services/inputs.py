@@ -258,7 +258,25 @@ def refuse_recorded(recorded_elsewhere: dict[str, str], field: str | None, value
     return value
 
 
-class PatientIn(Strict):
+class StatusesFromRecords(BaseModel):
+    """The statuses and the REMS enrolment date follow only from records (who recorded what, when).
+
+    Given in a patient's body they are refused, naming the route that records them (issue 13,
+    part 4). Fields rather than a model validator, so a JSON body is still validated as JSON.
+    """
+
+    RECORDED_ELSEWHERE: ClassVar[dict[str, str]] = RECORDED_ELSEWHERE
+    screening_status: Refused = None
+    consent_status: Refused = None
+    rems_enrolled_on: Refused = None
+
+    @field_validator("screening_status", "consent_status", "rems_enrolled_on", mode="before")
+    @classmethod
+    def _recorded_elsewhere(cls, value, info: ValidationInfo):
+        return refuse_recorded(cls.RECORDED_ELSEWHERE, info.field_name, value)
+
+
+class PatientIn(StatusesFromRecords, Strict):
     mrn: text(40, min_length=1)
     name: Name
     date_of_birth: BirthDate
@@ -271,19 +289,6 @@ class PatientIn(Strict):
     rems_patient_id: text(40) | None = None
     # Where courses are planned unless reception asks for another site; may be left out in a clinic of one site.
     home_site_id: Id | None = None
-
-    # The statuses and the REMS enrolment date follow only from records (who recorded what, when):
-    # given here they are refused, naming the route that records them (issue 13, part 4). Fields
-    # rather than a model validator, so a JSON body is still validated as JSON (dates as text).
-    RECORDED_ELSEWHERE: ClassVar[dict[str, str]] = RECORDED_ELSEWHERE
-    screening_status: Refused = None
-    consent_status: Refused = None
-    rems_enrolled_on: Refused = None
-
-    @field_validator("screening_status", "consent_status", "rems_enrolled_on", mode="before")
-    @classmethod
-    def _recorded_elsewhere(cls, value, info: ValidationInfo):
-        return refuse_recorded(cls.RECORDED_ELSEWHERE, info.field_name, value)
 
     @model_validator(mode="after")
     def _channels(self):
@@ -312,7 +317,7 @@ def _change_schema(schema: dict) -> None:
         field.pop("default", None)
 
 
-class PatientChange(Strict):
+class PatientChange(StatusesFromRecords, Strict):
     """A patient's record as PATCH changes it: the fields given change, the others stay as they are.
 
     null clears an optional field (an email, the escort); the required ones (MRN, name, date of
@@ -333,16 +338,6 @@ class PatientChange(Strict):
     escort_phone: Phone | None = None
     rems_patient_id: text(40) | None = None
     home_site_id: Id = Field(default=None)
-
-    RECORDED_ELSEWHERE: ClassVar[dict[str, str]] = RECORDED_ELSEWHERE
-    screening_status: Refused = None
-    consent_status: Refused = None
-    rems_enrolled_on: Refused = None
-
-    @field_validator("screening_status", "consent_status", "rems_enrolled_on", mode="before")
-    @classmethod
-    def _recorded_elsewhere(cls, value, info: ValidationInfo):
-        return refuse_recorded(cls.RECORDED_ELSEWHERE, info.field_name, value)
 
 
 def at_fields(title: str, problems: list[tuple[str, str, str, object]]) -> ValidationError:
