@@ -160,3 +160,4 @@ def test_the_audit_page_shows_changes_by_default_and_record_views_apart(ward, as
     both = text_of(admin.get("/audit?show=all"))
     assert "record.viewed" in both and "screening.recorded" in both
     assert text_of(admin.get("/audit?show=%00nonsense")) == changes
+    assert f'href="/patients/{ward.other}"' in admin.get("/audit?show=views").data.decode()  # to the patient
