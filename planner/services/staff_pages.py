@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, or_, select
 
-from planner.db.models import AuditEvent, Credential, Session, SessionStaff, SessionType, Shift, Site, Staff, TimeOff
+from planner.db.models import AuditEvent, Credential, Session, SessionStaff, SessionType, Shift, Site, Staff, TimeOff, User
 from planner.db.uow import unit_of_work
 from planner.domain import staffing
 from planner.domain.calendar import local
@@ -90,6 +90,7 @@ class StaffPage:
     time_off: list[SpanRow]
     booked: list[BookedRow]
     history: list[AuditEvent]
+    logins: list[tuple[int, str, str, bool]] = ()  # accounts linked to this record: (id, email, role, active)
 
 
 def credential_state(row: Credential, today: date) -> CredentialRow:
@@ -153,8 +154,11 @@ def staff_page(staff_id: int, now: datetime, today: date) -> StaffPage:
             .where(SessionStaff.staff_id == staff_id, Session.ends_at > now, Session.status.not_in(FINAL))
             .order_by(Session.starts_at, Session.id))]
         history = _history(session, staff_id)
+        logins = [tuple(row) for row in session.execute(
+            select(User.id, User.email, User.role, User.active).where(User.staff_id == staff_id)
+            .order_by(User.active.desc(), User.id))]
         return StaffPage(person.id, person.name, person.email, person.phone, list(person.disciplines), person.active,
-                         person.deactivated_at, credentials, shifts, leave, booked, history)
+                         person.deactivated_at, credentials, shifts, leave, booked, history, logins)
 
 
 def clinic_today(now: datetime) -> date:

@@ -76,6 +76,14 @@ def test_the_persons_page_shows_details_credentials_shifts_in_wall_time_and_sess
     assert "MRN" not in page and "Patient MRN-1" not in page  # sessions by number and type, no patient
 
 
+def test_the_persons_page_names_the_login_linked_to_them(clinic, clinic_clock, admin, user_factory):
+    assert "Signs in as no login linked" in text_of(admin.get(f"/staff/{clinic.therapist}"))
+    user_id, email, _ = user_factory("clinician", staff_id=clinic.therapist)
+    page = admin.get(f"/staff/{clinic.therapist}").data.decode()
+    assert f'href="/accounts/{user_id}"' in page and f"Signs in as {email} (clinician)" in text_of(
+        admin.get(f"/staff/{clinic.therapist}"))
+
+
 def test_adding_a_staff_member_creates_them_audited_and_opens_their_page(clinic, clinic_clock, admin):
     response = post(admin, "/staff/new", {"name": "Nia Obi", "email": "NIA@clinic.example", "phone": "+12125550199",
                                           "disciplines": ["RN", "LPN"]})
