@@ -153,6 +153,9 @@ USERS = [
      "staff": "maya.patel@demo.clinic", "password": DEMO_PASSWORD},
     {"email": "reception@demo.clinic", "name": "Nina Alvarez", "role": "reception",
      "staff": "nina.alvarez@demo.clinic", "password": DEMO_PASSWORD},
+    # A therapist's login: she reads the clinical record only of the patients she treats.
+    {"email": "therapist@demo.clinic", "name": "Dr Hannah Levin", "role": "clinician",
+     "staff": "hannah.levin@demo.clinic", "password": DEMO_PASSWORD},
 ]
 
 
