@@ -81,9 +81,14 @@ def above(vitals: Vitals, threshold: Threshold) -> bool:
     return vitals.systolic > threshold.systolic or vitals.diastolic > threshold.diastolic
 
 
-def hold_reason(vitals: Vitals, threshold: Threshold) -> str:
-    """The reason a held dose shows its reviewer, in the clinic's words."""
-    return f"blood pressure {vitals.systolic}/{vitals.diastolic} above {threshold}"
+def hold_reason(threshold: Threshold) -> str:
+    """The reason a held dose shows everyone who sees it (the board, its history), in the clinic's words.
+
+    Not the reading itself: the board and the history are read by reception too, who never read a
+    patient's vitals (issue 13, part 7). The reading is on the session's page, for the patient's
+    clinicians, and in the vitals it was recorded with.
+    """
+    return f"pre-dose blood pressure above the threshold {threshold}"
 
 
 def review_refusal(member: StaffMember | None, day: date) -> Reason | None:

@@ -64,7 +64,7 @@ def record_vitals(session_id: int, vitals: Vitals, actor: Actor, now: datetime) 
         record(session, actor, "session.vitals_recorded", "session", session_id, now, reading=reading.id,
                systolic=vitals.systolic, diastolic=vitals.diastolic, heart_rate=vitals.heart_rate,
                threshold=str(threshold), supersedes=last)
-        because = hold_reason(vitals, threshold) if held else ""
+        because = hold_reason(threshold) if held else ""
         if held:  # set_status audits the hold and queues the notices, in this same transaction
             set_status(session, session_id, lifecycle.HELD, actor, now, because)
         done = Recorded(reading.id, lifecycle.HELD if held else row.status, because)

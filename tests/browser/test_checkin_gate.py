@@ -43,7 +43,7 @@ def test_a_nurse_checks_a_patient_in_with_high_blood_pressure_and_the_held_dose_
     page.get_by_label("Systolic (mmHg)").fill("152")
     page.get_by_label("Diastolic (mmHg)").fill("94")
     page.get_by_role("button", name="Record vitals").click()
-    expect(page.get_by_test_id("held-because")).to_contain_text("blood pressure 152/94 above 140/90")
+    expect(page.get_by_test_id("held-because")).to_contain_text("pre-dose blood pressure above the threshold 140/90")
     expect(page.get_by_test_id("session-status")).to_have_text("held")
     # The nurse is told who reviews it, and why not she; no review form is offered to her.
     expect(page.get_by_test_id("review-who")).to_contain_text("Awaiting review by a prescriber")

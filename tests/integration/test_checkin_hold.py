@@ -42,7 +42,7 @@ def test_a_dose_held_for_blood_pressure_and_held_off_is_re_planned_in_its_course
     first = dose(course, 1)
     change_status(first.id, "arrived", SYSTEM, DOSE_1_MORNING, escort_confirmed=True)
     done = record_vitals(first.id, Vitals(152, 94, 80), SYSTEM, DOSE_1_MORNING)
-    assert (done.status, done.held_because) == ("held", "blood pressure 152/94 above 140/90")
+    assert (done.status, done.held_because) == ("held", "pre-dose blood pressure above the threshold 140/90")
     with pytest.raises(ReviewRefused):  # the system is no prescriber: nothing changes
         review_held_dose(first.id, "hold_off", "still high after rest", SYSTEM, DOSE_1_MORNING)
     prescriber = prescriber_account(course_clinic)

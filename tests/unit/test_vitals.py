@@ -8,8 +8,8 @@ def test_a_reading_above_140_90_on_either_number_holds_the_dose_and_one_at_it_do
     assert not above(Vitals(140, 90, 70), Threshold())
 
 
-def test_the_hold_reason_names_the_reading_and_the_threshold():
-    assert hold_reason(Vitals(152, 94, 80), Threshold(150, 90)) == "blood pressure 152/94 above 150/90"
+def test_the_hold_reason_names_the_threshold_but_never_the_reading_reception_sees_it_on_the_board():
+    assert hold_reason(Threshold(150, 90)) == "pre-dose blood pressure above the threshold 150/90"
 
 
 def test_impossible_readings_name_each_field():

@@ -66,8 +66,12 @@ def test_high_blood_pressure_holds_the_dose_and_the_prescriber_sees_why_and_clea
     response = post(nurse, board.midday, "vitals", systolic="152", diastolic="94", heart_rate="78")
     assert response.status_code == 303
     page = text_of(nurse.get(response.headers["Location"]))
-    assert "Dose held for prescriber review: blood pressure 152/94 above 140/90" in page
+    assert "Dose held for prescriber review: pre-dose blood pressure above the threshold 140/90" in page
     assert "Prescriber review" in page and "Blood pressure 152/94" in page and "heart rate 78" in page
+    # Reception sees the dose held and why in words, on its page and the board, never the reading.
+    for desk in (text_of(reception.get(f"/sessions/{board.midday}")),
+                 text_of(reception.get(f"/sites/{board.site}/board"))):
+        assert "pre-dose blood pressure above the threshold 140/90" in desk and "152/94" not in desk
     assert post(prescriber, board.midday, "review", decision="hold_off", note="").status_code == 422
     response = post(prescriber, board.midday, "review", decision="clear", note="repeat reading 136/86")
     assert response.status_code == 303 and status_of(board.midday) == "in_progress"

@@ -53,13 +53,13 @@ def test_vitals_above_140_90_hold_the_dose_with_the_reading_as_its_reason_in_one
     checked_in(desk, board.midday)
     response = nurse.post(f"/api/sessions/{board.midday}/vitals", {"systolic": 152, "diastolic": 94, "heart_rate": 78})
     assert response.status_code == 201, response.get_json()
-    assert response.get_json()["held_because"] == "blood pressure 152/94 above 140/90"
+    assert response.get_json()["held_because"] == "pre-dose blood pressure above the threshold 140/90"
     row = session_row(board.midday)
-    assert (row.status, row.note) == ("held", "blood pressure 152/94 above 140/90")
+    assert (row.status, row.note) == ("held", "pre-dose blood pressure above the threshold 140/90")
     [reading] = readings(board.midday)
     assert (reading.systolic, reading.diastolic, reading.heart_rate, reading.held) == (152, 94, 78, True)
     assert reading.taken_by.startswith("clinician-") and reading.taken_by_id and reading.threshold == "140/90"
-    assert [e.details["reason"] for e in audit("session.held")] == ["blood pressure 152/94 above 140/90"]
+    assert [e.details["reason"] for e in audit("session.held")] == ["pre-dose blood pressure above the threshold 140/90"]
     assert [e.details["systolic"] for e in audit("session.vitals_recorded")] == [152]
 
 
@@ -80,7 +80,7 @@ def test_a_site_s_own_threshold_is_read_from_its_data(board, desk, nurse):
     db.session.commit()
     checked_in(desk, board.midday)
     response = nurse.post(f"/api/sessions/{board.midday}/vitals", {"systolic": 135, "diastolic": 80, "heart_rate": 70})
-    assert response.get_json()["held_because"] == "blood pressure 135/80 above 130/85"
+    assert response.get_json()["held_because"] == "pre-dose blood pressure above the threshold 130/85"
 
 
 def test_a_correction_supersedes_the_first_reading_and_keeps_it(board, desk, nurse):
@@ -125,7 +125,7 @@ def test_the_prescriber_clears_a_held_dose_and_it_goes_on(board, desk, nurse, pr
     response = prescriber.post(f"/api/sessions/{board.midday}/review", {"decision": "clear", "note": "repeat 138/88"})
     assert response.status_code == 200 and response.get_json()["status"] == "in_progress"
     [cleared] = audit("session.hold_cleared")
-    assert cleared.details["held_because"] == "blood pressure 152/94 above 140/90"
+    assert cleared.details["held_because"] == "pre-dose blood pressure above the threshold 140/90"
     assert (cleared.details["prescriber"], cleared.details["prescriber_staff_id"]) == ("Dr Ada Kim", board.prescriber)
 
 

@@ -60,7 +60,7 @@ def test_setting_a_threshold_is_audited_before_and_after_and_judges_the_next_che
     assert admin_api.put(path(board.site), {"systolic": 130, "diastolic": 85}).status_code == 200
     assert len(audit("vitals_threshold.changed")) == 1  # the same values again change nothing
     done = checked_in_with(client, board.midday, 135, 80)  # within 140/90, above 130/85
-    assert (done["status"], done["held_because"]) == ("held", "blood pressure 135/80 above 130/85")
+    assert (done["status"], done["held_because"]) == ("held", "pre-dose blood pressure above the threshold 130/85")
 
 
 def test_doses_already_checked_in_keep_their_judgement_when_the_threshold_changes(board, admin_api, client):
