@@ -11,8 +11,9 @@ from planner.domain.calendar import to_utc
 from planner.services import Actor, clinic_setup as setup
 from planner.services.records_import import import_records
 from planner.services.inputs import (
-    CredentialIn, PatientIn, RoomIn, SessionTypeIn, ShiftIn, SiteIn, StaffIn, TimeOffIn,
+    CredentialIn, RoomIn, SessionTypeIn, ShiftIn, SiteIn, StaffIn, TimeOffIn,
 )
+from planner.services.patient_inputs import PatientIn
 
 PRESCRIBER = ["MD", "DO", "NP", "PA"]
 MONITOR = ["RN", "NP", "MD", "DO", "PA"]

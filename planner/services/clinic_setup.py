@@ -21,8 +21,9 @@ from planner.services import Actor
 from planner.services.audit import record
 from planner.services.cover import change_keeping_cover, lock_for_staff_change
 from planner.services.inputs import (
-    CredentialIn, PatientIn, RoomIn, SessionTypeIn, ShiftIn, SiteIn, StaffIn, TimeOffIn,
+    CredentialIn, RoomIn, SessionTypeIn, ShiftIn, SiteIn, StaffIn, TimeOffIn,
 )
+from planner.services.patient_inputs import PatientIn
 from planner.services.patient_contacts import follow_patient_edit
 
 

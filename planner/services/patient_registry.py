@@ -10,7 +10,7 @@ from planner.domain.errors import InvalidData, NotFound, Reason
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.clinic_setup import create_patient, edit_patient
-from planner.services.inputs import PatientChange, PatientIn
+from planner.services.patient_inputs import PatientChange, PatientIn
 from planner.services.validation import parse
 
 # What the form carries: every field of PatientIn (the API's body), as text, channels as a list.

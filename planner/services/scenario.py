@@ -31,7 +31,8 @@ from planner.services.rems_forms import owe_monitoring_form
 from planner.services.clinic_setup import (
     add_patient, add_room, add_session_type, add_site, add_staff, add_time_off,
 )
-from planner.services.inputs import PatientIn, RoomIn
+from planner.services.inputs import RoomIn
+from planner.services.patient_inputs import PatientIn
 from planner.services.records_import import import_records
 from planner.services.scenario_plan import Plan, SessionPlan, plan_scenario, rebase_weeks
 from planner.services.scenario_schema import Scenario

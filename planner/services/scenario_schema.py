@@ -1,6 +1,6 @@
 """The scenario file's shape: a whole clinic as JSON, its records naming each other by natural keys.
 
-Sites, patients and session types are exactly the setup inputs (planner/services/inputs.py). Rooms and
+Sites, patients and session types are exactly the setup inputs (services/inputs.py, patient_inputs.py). Rooms and
 staff are those inputs with the database ids replaced by names and emails. Shifts, time off and
 sessions are new here because they are written in the site's local wall time, not as instants:
 a scenario must survive being moved to another week across a daylight-saving change.
@@ -17,8 +17,9 @@ from pydantic import AfterValidator, Field, NaiveDatetime, ValidationInfo, field
 from planner.domain.lifecycle import BOOKED, STATUSES
 from planner.services.accounts import MAX_PASSWORD, MIN_PASSWORD, ROLES as USER_ROLES
 from planner.services.inputs import (
-    Day, Email, Instant, Name, PatientIn, Role, RoomIn, SessionTypeIn, SiteIn, StaffIn, Strict,
+    Day, Email, Instant, Name, Role, RoomIn, SessionTypeIn, SiteIn, StaffIn, Strict,
 )
+from planner.services.patient_inputs import PatientIn
 
 FORMAT = "planner-scenario/1"
 

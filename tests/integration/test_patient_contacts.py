@@ -11,7 +11,7 @@ from planner.db.models import AuditEvent, OutboxEvent, OutboxMessage, Patient
 from planner.domain.errors import InvalidData
 from planner.extensions import db
 from planner.services.booking import cancel_session
-from planner.services.inputs import PatientChange
+from planner.services.patient_inputs import PatientChange
 from planner.services.patient_registry import change_patient, form_values, update_patient
 from planner.services.sms_replies import handle_sms_reply
 from tests.integration.test_outbox_sender import BOOKED_AT, DESK, at, book, rows, run

@@ -11,9 +11,10 @@ from planner.extensions import db
 from planner.services import clinic_setup as setup
 from planner.services import patient_registry
 from planner.services.inputs import (
-    CredentialIn, PatientChange, PatientIn, RoomIn, SessionTypeChange, SessionTypeIn, ShiftIn, SiteIn, StaffIn,
+    CredentialIn, RoomIn, SessionTypeChange, SessionTypeIn, ShiftIn, SiteIn, StaffIn,
     TimeOffIn,
 )
+from planner.services.patient_inputs import PatientChange, PatientIn
 from planner.services.session_types import update_session_type
 from planner.web.access import actor, now
 from planner.web.api import api, present
