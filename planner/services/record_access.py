@@ -79,42 +79,32 @@ def open_record(actor: Actor, patient_id: int, part: str, via: str, now: datetim
     NotFound for no such patient. Nothing is audited for a refusal: the caller says why and the
     web layer logs the refusal.
     """
-    with unit_of_work() as session:
-        if session.get(Patient, patient_id) is None:
-            raise NotFound("patient", patient_id)
-        allowed = may_read(session, reader_of(session, actor), patient_id)
-        if allowed:
-            note_view(session, actor, patient_id, part, via, now, **details)
-            session.commit()
-    return allowed
+    return _open(actor, Patient, patient_id, part, via, now, details)[1]
 
 
 def open_course_record(actor: Actor, course_id: int, part: str, via: str, now: datetime) -> bool:
     """open_record for the patient whose course this is; NotFound for no such course."""
-    patient_id = _patient_of(Course, course_id, "course")
-    return open_record(actor, patient_id, part, via, now, course_id=course_id)
+    return _open(actor, Course, course_id, part, via, now, {"course_id": course_id})[1]
 
 
 def open_session_record(actor: Actor, session_id: int, part: str, via: str, now: datetime) -> bool:
     """open_record for the patient whose session this is; NotFound for no such session."""
-    patient_id = _patient_of(Session, session_id, "session")
-    return open_record(actor, patient_id, part, via, now, session_id=session_id)
+    return _open(actor, Session, session_id, part, via, now, {"session_id": session_id})[1]
 
 
 def require_record(actor: Actor, patient_id: int, part: str, via: str, now: datetime, **details) -> None:
     """open_record that raises RecordClosed instead of answering False."""
-    if not open_record(actor, patient_id, part, via, now, **details):
-        raise RecordClosed(patient_id)
+    _required(_open(actor, Patient, patient_id, part, via, now, details))
 
 
 def require_course_record(actor: Actor, course_id: int, part: str, via: str, now: datetime) -> None:
     """open_course_record that raises RecordClosed instead of answering False."""
-    require_record(actor, _patient_of(Course, course_id, "course"), part, via, now, course_id=course_id)
+    _required(_open(actor, Course, course_id, part, via, now, {"course_id": course_id}))
 
 
 def require_session_record(actor: Actor, session_id: int, part: str, via: str, now: datetime) -> None:
     """open_session_record that raises RecordClosed instead of answering False."""
-    require_record(actor, _patient_of(Session, session_id, "session"), part, via, now, session_id=session_id)
+    _required(_open(actor, Session, session_id, part, via, now, {"session_id": session_id}))
 
 
 def record_views(patient_id: int, limit: int = VIEWS_SHOWN) -> list[RecordView]:
@@ -139,9 +129,25 @@ def _via(action: str, details: dict) -> str:
     return "FHIR API" if action == "fhir.read" else details.get("via", "")
 
 
-def _patient_of(model, row_id: int, entity: str) -> int:
-    with unit_of_work(write=False) as session:
-        patient_id = session.scalar(select(model.patient_id).where(model.id == row_id))
-    if patient_id is None:
-        raise NotFound(entity, row_id)
-    return patient_id
+_NAMED = {Patient: "patient", Course: "course", Session: "session"}
+
+
+def _open(actor: Actor, model, row_id: int, part: str, via: str, now: datetime, details: dict) -> tuple[int, bool]:
+    # One transaction: whose record it is (the patient, or the patient of a course or session),
+    # whether the actor may read it, and the audit of the view.
+    with unit_of_work() as session:
+        column = Patient.id if model is Patient else model.patient_id
+        patient_id = session.scalar(select(column).where(model.id == row_id))
+        if patient_id is None:
+            raise NotFound(_NAMED[model], row_id)
+        allowed = may_read(session, reader_of(session, actor), patient_id)
+        if allowed:
+            note_view(session, actor, patient_id, part, via, now, **details)
+            session.commit()
+    return patient_id, allowed
+
+
+def _required(opened: tuple[int, bool]) -> None:
+    patient_id, allowed = opened
+    if not allowed:
+        raise RecordClosed(patient_id)
