@@ -6,21 +6,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.db import reads
-from planner.db.models import PatientRequest, Session, SessionType, User, VitalsReading, VitalsThreshold
+from planner.db.models import Session, SessionType, User, VitalsReading, VitalsThreshold
 from planner.db.uow import unit_of_work
 from planner.domain import front_desk, lifecycle
 from planner.domain.errors import InvalidData, NotFound, Reason, ReviewRefused, StatusRefused
-from planner.domain.patient_page import REPLAN_REQUEST
 from planner.domain.staffing import StaffMember
 from planner.domain.vitals import Threshold, Vitals, above, hold_reason, reading_problems, review_refusal
 from planner.services import Actor
 from planner.services.audit import record
 from planner.services.booking import set_status
-from planner.services.session_page import REBOOK_REQUEST
+from planner.services.session_page import wait_for_a_new_time
 
 Decision = Literal["clear", "hold_off"]
 
@@ -97,7 +96,7 @@ def review_held_dose(session_id: int, decision: Decision, note: str, actor: Acto
             status = lifecycle.CANCELLED
             reason = f"held off today: {note}"
             set_status(session, session_id, status, actor, now, reason)
-            _wait_for_a_new_time(session, row, reason, actor, now)
+            wait_for_a_new_time(session, row, reason, actor, now)
         record(session, actor, f"session.hold_{'cleared' if decision == 'clear' else 'kept'}", "session",
                session_id, now, note=note, held_because=held_because, prescriber=reviewer.name,
                prescriber_staff_id=reviewer.id)
@@ -121,20 +120,6 @@ def _judged_reviewer(session: OrmSession, user_id: int | None, row: Session) -> 
     # The dose's day is its local day at its site: a licence is judged on it as a booking judges it.
     day = reads.site(session, row.site_id).calendar.local_day(row.starts_at)
     return member, review_refusal(member, day)
-
-
-def _wait_for_a_new_time(session: OrmSession, row: Session, reason: str, actor: Actor, now: datetime) -> None:
-    """Put the held-off dose on the desk's requests list, as a cancellation with "needs a new time" does.
-
-    A course's dose waits for its course's re-plan (which offers it a new date keeping the
-    cadence); a one-off dose waits to be booked again.
-    """
-    kind = REBOOK_REQUEST if row.course_id is None else REPLAN_REQUEST
-    request_id = session.execute(insert(PatientRequest).returning(PatientRequest.id).values(
-        session_id=row.id, patient_id=row.patient_id, kind=kind, note=reason[:500], state="open",
-        asked_at=now)).scalar_one()
-    record(session, actor, "patient_request.opened", "patient_request", request_id, now, session_id=row.id,
-           kind=kind, note=reason)
 
 
 def _checked_in_dose(session: OrmSession, session_id: int, statuses: tuple[str, ...]) -> Session:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session as OrmSession
 
 from planner.db.models import AuditEvent, PatientRequest, Session
 from planner.db.uow import unit_of_work
@@ -117,16 +118,23 @@ def cancel(session_id: int, reason: str, actor: Actor, now: datetime, new_time: 
         row = session.get(Session, session_id)
         if row is None:
             raise NotFound("session", session_id)
-        patient_id, kind = row.patient_id, REBOOK_REQUEST if row.course_id is None else REPLAN_REQUEST
         set_status(session, session_id, lifecycle.CANCELLED, actor, now, reason)
-        request_id = None
-        if new_time:
-            # The waitlist is the requests list: one place where reception finds what still needs a time.
-            # A course's session gets its new time from the course's re-plan: the request is to re-plan it.
-            request_id = session.execute(insert(PatientRequest).returning(PatientRequest.id).values(
-                session_id=session_id, patient_id=patient_id, kind=kind, note=reason[:500],
-                state="open", asked_at=now)).scalar_one()
-            record(session, actor, "patient_request.opened", "patient_request", request_id, now,
-                   session_id=session_id, kind=kind, note=reason)
+        request_id = wait_for_a_new_time(session, row, reason, actor, now) if new_time else None
         session.commit()
         return request_id
+
+
+def wait_for_a_new_time(session: OrmSession, row: Session, reason: str, actor: Actor, now: datetime) -> int:
+    """Put a cancelled session on the desk's requests list for a new time, audited; its request id.
+
+    The waitlist is the requests list: one place where reception finds what still needs a time. A
+    one-off session waits to be booked again (rebook); a course's session gets its new time from
+    the course's re-plan, which keeps the cadence (replan).
+    """
+    kind = REBOOK_REQUEST if row.course_id is None else REPLAN_REQUEST
+    request_id = session.execute(insert(PatientRequest).returning(PatientRequest.id).values(
+        session_id=row.id, patient_id=row.patient_id, kind=kind, note=reason[:500], state="open",
+        asked_at=now)).scalar_one()
+    record(session, actor, "patient_request.opened", "patient_request", request_id, now, session_id=row.id,
+           kind=kind, note=reason)
+    return request_id
