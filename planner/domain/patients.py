@@ -6,6 +6,7 @@ from datetime import date
 
 from planner.domain.clinic import CONSENT_SIGNED, SCREENING_CLEARED, Patient
 from planner.domain.errors import Reason
+from planner.domain.screening import consent_holds_on
 
 _SCREENING = {
     "pending": "The patient's contraindication screening has not been cleared yet.",
@@ -29,7 +30,7 @@ def dosing_readiness(patient: Patient, day: date | None = None) -> list[Reason]:
                               _SCREENING.get(patient.screening, _SCREENING["pending"]), "patient_id"))
     if patient.consent != CONSENT_SIGNED:
         reasons.append(Reason("consent_not_signed", _CONSENT.get(patient.consent, _CONSENT["pending"]), "patient_id"))
-    elif day is not None and patient.consent_expires_on is not None and day > patient.consent_expires_on:
+    elif day is not None and not consent_holds_on(patient.consent_expires_on, day):
         reasons.append(Reason("consent_not_signed", f"The patient's treatment consent expires on "
                               f"{patient.consent_expires_on:%m/%d/%Y}, before this dose ({day:%m/%d/%Y}): "
                               "record a renewed consent first.", "patient_id"))

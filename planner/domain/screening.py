@@ -64,7 +64,7 @@ def screening_problems(answers: dict[str, bool], outcome: str, note: str) -> lis
 
 def screening_status(latest_outcome: str | None) -> str:
     """The patient's screening status from the latest screening's outcome (pending without one)."""
-    return STATUS_OF_OUTCOME.get(latest_outcome, "pending") if latest_outcome else "pending"
+    return STATUS_OF_OUTCOME.get(latest_outcome, "pending")
 
 
 def consent_status(latest_treatment: ConsentRecord | None, today: date) -> str:
@@ -76,9 +76,7 @@ def consent_status(latest_treatment: ConsentRecord | None, today: date) -> str:
         return "withdrawn"
     if latest_treatment is None or latest_treatment.signed_on > today:
         return "pending"
-    if latest_treatment.expires_on is not None and latest_treatment.expires_on < today:
-        return "pending"
-    return "signed"
+    return "signed" if consent_holds_on(latest_treatment.expires_on, today) else "pending"
 
 
 def consent_holds_on(expires_on: date | None, day: date) -> bool:

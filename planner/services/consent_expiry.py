@@ -20,6 +20,7 @@ from planner.domain.clinic import CONSENT_SIGNED
 from planner.domain.screening import consent_holds_on
 from planner.services import SYSTEM, Actor
 from planner.services.audit import record
+from planner.services.setup_changes import plain
 from planner.services.consent_doses import doses_without_consent
 
 
@@ -58,7 +59,7 @@ def expire_consents(now: datetime, actor: Actor = SYSTEM) -> ExpiryReport:
             session.flush()
             doses = doses_without_consent(session, patient_id, now)
             record(session, actor, "consent.expired", "patient", patient_id, now,
-                   expired_on=patient.consent_expires_on.isoformat() if patient.consent_expires_on else None,
+                   expired_on=plain(patient.consent_expires_on),
                    before={"consent_status": CONSENT_SIGNED}, after={"consent_status": "pending"},
                    doses_still_booked=[dose.id for dose in doses])
             done.append(patient_id)

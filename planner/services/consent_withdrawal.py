@@ -11,38 +11,31 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
 
-from planner.db.models import ConsentRecord, Patient
-from planner.db.uow import lock_for_booking, unit_of_work
+from planner.db.models import ConsentRecord
+from planner.db.uow import unit_of_work
 from planner.domain import screening as rules
-from planner.domain.errors import InvalidData, NotFound, Reason
+from planner.domain.errors import InvalidData
 from planner.services import Actor
 from planner.services.audit import record
+from planner.services.setup_changes import plain
 from planner.services.consent_doses import DoseWithoutConsent, doses_without_consent
 from planner.services.inputs import FIRST_ZONE
 from planner.services.screening_inputs import WithdrawalIn
-from planner.services.screening_records import RecordRefused, latest_in_chain
+from planner.services.screening_records import Recorded, commit_recorded, latest_in_chain, locked_patient
 
 
 @dataclass(frozen=True)
-class Withdrawn:
+class Withdrawn(Recorded):
     """The withdrawal written, the patient's statuses after it, and the doses still booked it leaves uncovered."""
 
-    record_id: int
-    screening_status: str
-    consent_status: str
     doses: list[DoseWithoutConsent]
 
 
 def withdraw_consent(patient_id: int, given: WithdrawalIn, actor: Actor, now: datetime) -> Withdrawn:
     """Record the withdrawal of treatment consent; InvalidData names the field, nothing written."""
     with unit_of_work() as session:
-        # The booking's lock on the patient: a booking decides before the withdrawal or after it, never between.
-        lock_for_booking(session, patient_ids=(patient_id,))
-        patient = session.get(Patient, patient_id)
-        if patient is None:
-            raise NotFound("patient", patient_id)
+        patient = locked_patient(session, patient_id)  # a booking decides before the withdrawal or after it
         latest = latest_in_chain(session, patient_id)
         held = rules.ConsentRecord(latest.kind, latest.signed_on, latest.expires_on) if latest else None
         problems = rules.withdrawal_problems(given.withdrawn_on, given.reason, now.astimezone(FIRST_ZONE).date(), held)
@@ -52,7 +45,7 @@ def withdraw_consent(patient_id: int, given: WithdrawalIn, actor: Actor, now: da
             patient_id=patient_id, kind=rules.WITHDRAWAL, signed_on=given.withdrawn_on, expires_on=None,
             note=given.reason, recorded_by=actor.label, recorded_by_id=actor.user_id, recorded_at=now,
             supersedes_id=latest.id)).scalar_one()
-        before = {"consent_status": patient.consent_status, "consent_expires_on": _day(patient.consent_expires_on)}
+        before = {"consent_status": patient.consent_status, "consent_expires_on": plain(patient.consent_expires_on)}
         patient.consent_status, patient.consent_expires_on = "withdrawn", None
         session.flush()
         doses = doses_without_consent(session, patient_id, now)
@@ -60,15 +53,6 @@ def withdraw_consent(patient_id: int, given: WithdrawalIn, actor: Actor, now: da
                supersedes=latest.id, withdrawn_on=given.withdrawn_on.isoformat(), reason=given.reason, before=before,
                after={"consent_status": "withdrawn", "consent_expires_on": None},
                doses_still_booked=[dose.id for dose in doses])
-        done = Withdrawn(record_id, patient.screening_status, patient.consent_status, doses)
-        try:
-            session.commit()
-        except IntegrityError:  # someone recorded a consent or withdrawal for this patient meanwhile
-            session.rollback()
-            raise RecordRefused([Reason("recorded_meanwhile", "Someone recorded for this patient meanwhile: "
-                                        "read the latest record and record again.", "patient_id")]) from None
-        return done
+        return commit_recorded(session, Withdrawn(record_id, patient.screening_status, patient.consent_status, doses))
 
 
-def _day(value) -> str | None:
-    return value.isoformat() if value else None

@@ -8,6 +8,7 @@ dose is allowed exactly when the records say so. Nothing is deleted: a new recor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 from datetime import date, datetime
 
 from sqlalchemy import insert, select
@@ -20,6 +21,7 @@ from planner.domain import screening as rules
 from planner.domain.errors import InvalidData, NotFound, Reason, Refusal
 from planner.services import Actor
 from planner.services.audit import record
+from planner.services.setup_changes import plain
 from planner.services.inputs import FIRST_ZONE
 from planner.services.screening_inputs import ConsentIn, ScreeningIn
 
@@ -37,6 +39,9 @@ class Recorded:
     consent_status: str
 
 
+RecordedT = TypeVar("RecordedT", bound=Recorded)
+
+
 def record_screening(patient_id: int, given: ScreeningIn, actor: Actor, now: datetime) -> Recorded:
     """Write a screening that supersedes the patient's latest; InvalidData names the item or field."""
     answers = given.answers.model_dump()
@@ -44,7 +49,7 @@ def record_screening(patient_id: int, given: ScreeningIn, actor: Actor, now: dat
     if problems:
         raise InvalidData(problems)
     with unit_of_work() as session:
-        patient = _locked_patient(session, patient_id)
+        patient = locked_patient(session, patient_id)
         latest = session.scalar(select(ScreeningRecord).where(ScreeningRecord.patient_id == patient_id)
                                 .order_by(ScreeningRecord.id.desc()).limit(1))
         record_id = session.execute(insert(ScreeningRecord).returning(ScreeningRecord.id).values(
@@ -58,7 +63,7 @@ def record_screening(patient_id: int, given: ScreeningIn, actor: Actor, now: dat
                supersedes=latest.id if latest else None, before=before,
                after={"outcome": given.outcome, "answers": answers, "note": given.note},
                screening_status={"before": status_before, "after": patient.screening_status})
-        return _commit(session, record_id, patient)
+        return commit_recorded(session, Recorded(record_id, patient.screening_status, patient.consent_status))
 
 
 def record_consent(patient_id: int, given: ConsentIn, actor: Actor, now: datetime) -> Recorded:
@@ -71,7 +76,7 @@ def record_consent(patient_id: int, given: ConsentIn, actor: Actor, now: datetim
     if problems:
         raise InvalidData(problems)
     with unit_of_work() as session:
-        patient = _locked_patient(session, patient_id)
+        patient = locked_patient(session, patient_id)
         # A signed treatment consent supersedes the latest of its chain, a withdrawal included.
         latest = _latest_consent(session, patient_id, given.kind) if given.kind != rules.TREATMENT else \
             latest_in_chain(session, patient_id)
@@ -79,7 +84,7 @@ def record_consent(patient_id: int, given: ConsentIn, actor: Actor, now: datetim
             patient_id=patient_id, kind=given.kind, signed_on=given.signed_on, expires_on=given.expires_on,
             recorded_by=actor.label, recorded_by_id=actor.user_id, recorded_at=now,
             supersedes_id=latest.id if latest else None)).scalar_one()
-        before = {"consent_status": patient.consent_status, "rems_enrolled_on": _day(patient.rems_enrolled_on)}
+        before = {"consent_status": patient.consent_status, "rems_enrolled_on": plain(patient.rems_enrolled_on)}
         if given.kind == rules.TREATMENT:
             held = rules.ConsentRecord(given.kind, given.signed_on, given.expires_on)
             patient.consent_status = rules.consent_status(held, now.date())
@@ -88,14 +93,15 @@ def record_consent(patient_id: int, given: ConsentIn, actor: Actor, now: datetim
             patient.rems_enrolled_on = given.signed_on
         record(session, actor, "consent.recorded", "consent_record", record_id, now, patient_id=patient_id,
                kind=given.kind, supersedes=latest.id if latest else None,
-               superseded={"signed_on": _day(latest.signed_on), "expires_on": _day(latest.expires_on)} if latest
+               superseded={"signed_on": plain(latest.signed_on), "expires_on": plain(latest.expires_on)} if latest
                else None, before=before,
-               after={"consent_status": patient.consent_status, "rems_enrolled_on": _day(patient.rems_enrolled_on),
-                      "signed_on": _day(given.signed_on), "expires_on": _day(given.expires_on)})
-        return _commit(session, record_id, patient)
+               after={"consent_status": patient.consent_status, "rems_enrolled_on": plain(patient.rems_enrolled_on),
+                      "signed_on": plain(given.signed_on), "expires_on": plain(given.expires_on)})
+        return commit_recorded(session, Recorded(record_id, patient.screening_status, patient.consent_status))
 
 
-def _locked_patient(session: OrmSession, patient_id: int) -> Patient:
+def locked_patient(session: OrmSession, patient_id: int) -> Patient:
+    """The patient under the booking's lock, for a record that sets their statuses; NotFound when unknown."""
     # The booking's lock on the patient: two records at once cannot leave the status to the older
     # one, and a booking deciding on this patient decides on the status before or after, never between.
     lock_for_booking(session, patient_ids=(patient_id,))
@@ -122,8 +128,8 @@ def latest_in_chain(session: OrmSession, patient_id: int) -> ConsentRecord | Non
                           .order_by(ConsentRecord.id.desc()).limit(1))
 
 
-def _commit(session: OrmSession, record_id: int, patient: Patient) -> Recorded:
-    recorded = Recorded(record_id, patient.screening_status, patient.consent_status)
+def commit_recorded(session: OrmSession, done: RecordedT) -> RecordedT:
+    """Commit a record's transaction and answer done; RecordRefused when another record won the race for its place."""
     try:
         session.commit()
     except IntegrityError:  # the same record superseded by someone else meanwhile
@@ -131,11 +137,9 @@ def _commit(session: OrmSession, record_id: int, patient: Patient) -> Recorded:
         raise RecordRefused([Reason("recorded_meanwhile", "Someone recorded for this patient meanwhile: "
                                                           "read the latest record and record again.",
                                     "patient_id")]) from None
-    return recorded
+    return done
 
 
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 @dataclass(frozen=True)

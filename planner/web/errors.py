@@ -11,6 +11,8 @@ from planner.domain.errors import (
     StatusRefused,
 )
 from planner.domain.record_access import RecordClosed
+from planner.services.outcome_entries import EntryRefused
+from planner.services.screening_records import RecordRefused
 
 MESSAGES = {400: "The request could not be read.", 401: "Sign in first.", 403: "You may not do that.",
             404: "Not found.", 405: "That method is not allowed here.", 409: "That conflicts with the clinic's state.",
@@ -83,6 +85,12 @@ def init_app(app: Flask) -> None:
     def protocol_refused(error: ProtocolRefused):
         return problem(409, "The protocol cannot change as asked; nothing was changed.",
                        conflicts=[r.as_dict() for r in error.reasons])
+
+    @app.errorhandler(RecordRefused)
+    @app.errorhandler(EntryRefused)
+    def recorded_meanwhile(error: RecordRefused | EntryRefused):
+        # A record or an entry the patient's latest refuses (written meanwhile, or not theirs to add).
+        return problem(409, error.reasons[0].message, conflicts=[r.as_dict() for r in error.reasons])
 
     @app.errorhandler(RecordClosed)
     def record_closed(error: RecordClosed):

@@ -12,7 +12,7 @@ from flask import jsonify
 from flask_login import current_user
 from pydantic import Field
 
-from planner.services.outcome_entries import EntryRefused, enter_outcome
+from planner.services.outcome_entries import enter_outcome
 from planner.services.outcome_inputs import Measure, OutcomeIn
 from planner.services.outcome_view import EntryRow, course_outcomes
 from planner.services.record_access import open_record, require_course_record
@@ -21,7 +21,6 @@ from planner.web.api import api
 from planner.web.api.common import body, instant
 from planner.web.api.describe import operation
 from planner.web.api.schemas import Out
-from planner.web.errors import problem
 
 
 class EnteredOut(Out):
@@ -78,11 +77,7 @@ class CourseOutcomesOut(Out):
 @operation("reception", "clinician", body=OutcomeIn, answers={201: EnteredOut}, refusals=(409,), tag="outcomes")
 def enter(patient_id: int):
     """Enter a questionnaire answered before a dose; the product scores it (422 names each wrong item)."""
-    args = body(OutcomeIn)
-    try:
-        done = enter_outcome(patient_id, args, actor(), now())
-    except EntryRefused as refused:
-        return problem(409, refused.reasons[0].message, conflicts=[r.as_dict() for r in refused.reasons])
+    done = enter_outcome(patient_id, body(OutcomeIn), actor(), now())  # EntryRefused: 409 (web/errors.py)
     # The score is a view of the patient's record: not for reception, nor a therapist not treating them.
     scores = current_user.role != "reception" and open_record(actor(), patient_id, "outcomes", "API", now(),
                                                               entry_id=done.entry_id)

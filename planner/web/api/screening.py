@@ -15,7 +15,7 @@ from pydantic import Field
 from planner.services.consent_withdrawal import withdraw_consent
 from planner.services.screening_inputs import ConsentIn, ConsentKind, Outcome, ScreeningIn, WithdrawalIn
 from planner.services.screening_records import (
-    Recorded, RecordRefused, consents_of, record_consent, record_screening, screenings_of,
+    Recorded, consents_of, record_consent, record_screening, screenings_of,
 )
 from planner.services.record_access import require_record
 from planner.web.access import actor, now
@@ -23,7 +23,6 @@ from planner.web.api import api
 from planner.web.api.common import body, instant
 from planner.web.api.describe import operation
 from planner.web.api.schemas import Out
-from planner.web.errors import problem
 
 
 class RecordedOut(Out):
@@ -98,10 +97,7 @@ def add_withdrawal(patient_id: int):
     The doses still booked are named in the answer, with where to cancel each and stop its course;
     none is cancelled here. 422 when there is no signed consent to withdraw.
     """
-    try:
-        done = withdraw_consent(patient_id, body(WithdrawalIn), actor(), now())
-    except RecordRefused as refused:
-        return problem(409, refused.reasons[0].message, conflicts=[r.as_dict() for r in refused.reasons])
+    done = withdraw_consent(patient_id, body(WithdrawalIn), actor(), now())  # RecordRefused: 409 (web/errors.py)
     return jsonify({"id": done.record_id, "patient_id": patient_id, "screening_status": done.screening_status,
                     "consent_status": done.consent_status,
                     "doses_still_booked": [dose.as_dict() for dose in done.doses]}), 201
@@ -131,9 +127,6 @@ def list_consents(patient_id: int):
 
 
 def _answer(patient_id: int, write):
-    try:
-        done: Recorded = write()
-    except RecordRefused as refused:
-        return problem(409, refused.reasons[0].message, conflicts=[r.as_dict() for r in refused.reasons])
+    done: Recorded = write()  # RecordRefused: 409 (web/errors.py)
     return jsonify({"id": done.record_id, "patient_id": patient_id, "screening_status": done.screening_status,
                     "consent_status": done.consent_status}), 201
