@@ -15,6 +15,7 @@ from planner.domain.lifecycle import FINAL
 from planner.domain.patients import dosing_readiness
 from planner.services.consent_doses import DoseWithoutConsent, doses_without_consent
 from planner.services.outbox_view import SentToPatient, messages_to_patient
+from planner.services.screening_records import LatestRecords, latest_records
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class PatientRecord:
     changes: list[ChangeRow]
     # Doses still booked that the patient's consent no longer covers (withdrawn, or past its expiry).
     doses_without_consent: list[DoseWithoutConsent] = field(default_factory=list)
+    records: LatestRecords | None = None  # the latest screening and consent records
 
 
 def patient_record(patient_id: int, now: datetime) -> PatientRecord:
@@ -44,4 +46,14 @@ def patient_record(patient_id: int, now: datetime) -> PatientRecord:
         past = [v for v in reversed(visits) if not (v.ends_at >= now and v.status not in FINAL)]
         return PatientRecord(row, dosing_readiness(patient_rows.rules_of(row)),
                              patient_rows.courses_of(session, patient_id), upcoming, past, messages_to_patient(session, patient_id),
-                             patient_rows.changes_to(session, patient_id), doses_without_consent(session, patient_id, now))
+                             patient_rows.changes_to(session, patient_id), doses_without_consent(session, patient_id, now),
+                             latest_records(session, patient_id))
+
+
+def patient_row(patient_id: int):
+    """The patient's row alone (read by column name), for a form about them; NotFound when there is none."""
+    with unit_of_work(write=False) as session:
+        row = patient_rows.record_of(session, patient_id)
+    if row is None:
+        raise NotFound("patient", patient_id)
+    return row

@@ -178,20 +178,28 @@ def screenings_of(patient_id: int) -> list[ScreeningRow]:
     """A patient's screenings, the latest first (NotFound without such a patient)."""
     with unit_of_work(write=False) as session:
         _patient(session, patient_id)
-        rows = session.scalars(select(ScreeningRecord).where(ScreeningRecord.patient_id == patient_id)
-                               .order_by(ScreeningRecord.id.desc()))
-        return [ScreeningRow(r.id, dict(r.answers), r.outcome, r.note, r.recorded_by, r.recorded_at,
-                             r.supersedes_id) for r in rows]
+        return _screenings(session, patient_id)
 
 
 def consents_of(patient_id: int) -> list[ConsentRow]:
     """A patient's signed consents and withdrawals, the latest first (NotFound without such a patient)."""
     with unit_of_work(write=False) as session:
         _patient(session, patient_id)
-        rows = session.scalars(select(ConsentRecord).where(ConsentRecord.patient_id == patient_id)
-                               .order_by(ConsentRecord.id.desc()))
-        return [ConsentRow(r.id, r.kind, r.signed_on, r.expires_on, r.recorded_by, r.recorded_at, r.supersedes_id,
-                           r.note) for r in rows]
+        return _consents(session, patient_id)
+
+
+def _screenings(session: OrmSession, patient_id: int, limit: int | None = None) -> list[ScreeningRow]:
+    rows = session.scalars(select(ScreeningRecord).where(ScreeningRecord.patient_id == patient_id)
+                           .order_by(ScreeningRecord.id.desc()).limit(limit))
+    return [ScreeningRow(r.id, dict(r.answers), r.outcome, r.note, r.recorded_by, r.recorded_at,
+                         r.supersedes_id) for r in rows]
+
+
+def _consents(session: OrmSession, patient_id: int) -> list[ConsentRow]:
+    rows = session.scalars(select(ConsentRecord).where(ConsentRecord.patient_id == patient_id)
+                           .order_by(ConsentRecord.id.desc()))
+    return [ConsentRow(r.id, r.kind, r.signed_on, r.expires_on, r.recorded_by, r.recorded_at, r.supersedes_id,
+                       r.note) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -208,10 +216,10 @@ class LatestRecords:
         return max(chain, key=lambda row: row.id) if chain else None
 
 
-def latest_records(patient_id: int) -> LatestRecords:
-    """The patient's latest screening and latest consent per kind (NotFound without such a patient)."""
+def latest_records(session: OrmSession, patient_id: int) -> LatestRecords:
+    """The patient's latest screening and latest consent per kind, in the caller's transaction."""
     consents: dict[str, ConsentRow] = {}
-    for row in consents_of(patient_id):
+    for row in _consents(session, patient_id):
         consents.setdefault(row.kind, row)
-    screenings = screenings_of(patient_id)
-    return LatestRecords(screenings[0] if screenings else None, consents)
+    screening = _screenings(session, patient_id, limit=1)
+    return LatestRecords(screening[0] if screening else None, consents)

@@ -16,7 +16,6 @@ from planner.services.patient_record import patient_record
 from planner.services.patient_registry import form_values, register_patient, update_patient
 from planner.services.patient_search import search_patients
 from planner.services.record_access import open_record, record_views
-from planner.services.screening_records import latest_records
 from planner.web.access import actor, now, roles_required
 from planner.web.patient_forms import PatientForm
 
@@ -51,7 +50,8 @@ def results():
 @roles_required(*STAFF)
 def show(patient_id: int):
     """A patient's page: record, channels and consent, courses, sessions, messages, history."""
-    record, records = patient_record(patient_id, now()), latest_records(patient_id)
+    record = patient_record(patient_id, now())
+    records = record.records
     clinical = current_user.role in CLINICAL_ROLES
     # Screening answers are the patient's clinical record: judged per reader, and each view audited.
     shown = clinical and (records.screening is None

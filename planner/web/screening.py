@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from planner.domain.errors import InvalidData
 from planner.domain.screening import CHECKLIST, CONSENT_KINDS, OUTCOMES
 from planner.services.consent_withdrawal import withdraw_consent
-from planner.services.patient_record import patient_record
+from planner.services.patient_record import patient_row
 from planner.services.screening_inputs import ConsentIn, ScreeningIn, WithdrawalIn
 from planner.services.screening_records import RecordRefused, record_consent, record_screening
 from planner.services.validation import parse
@@ -26,7 +26,7 @@ _ANSWER = {"yes": True, "no": False}
 @roles_required("clinician")
 def record(patient_id: int):
     """The contraindication checklist, yes or no per item, its outcome and note; errors beside each item."""
-    patient = patient_record(patient_id, now()).patient
+    patient = patient_row(patient_id)
     if request.method == "GET":
         return _page("screening/record.html", patient, MultiDict(), {}, 200)
     try:
@@ -42,7 +42,7 @@ def record(patient_id: int):
 @roles_required("reception", "clinician")
 def consent(patient_id: int):
     """A signed consent form: its kind, the date signed, when it expires."""
-    patient = patient_record(patient_id, now()).patient
+    patient = patient_row(patient_id)
     if request.method == "GET":
         return _page("screening/consent.html", patient, MultiDict(), {}, 200)
     data = {"kind": request.form.get("kind", ""), "signed_on": request.form.get("signed_on", ""),
@@ -59,7 +59,7 @@ def consent(patient_id: int):
 @roles_required("reception", "clinician")
 def withdraw(patient_id: int):
     """The patient withdrew consent for treatment: the day and why; the doses still booked are named after."""
-    patient = patient_record(patient_id, now()).patient
+    patient = patient_row(patient_id)
     if request.method == "GET":
         return _page("screening/withdraw.html", patient, MultiDict(), {}, 200)
     data = {"withdrawn_on": request.form.get("withdrawn_on", ""), "reason": request.form.get("reason", "")}
