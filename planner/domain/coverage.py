@@ -36,7 +36,7 @@ from planner.domain.calendar import day_start
 from planner.domain.clinic import ClinicState, SessionRequest, SessionType, Site
 from planner.domain.errors import Reason
 from planner.domain.intervals import Interval
-from planner.domain.presence import on_site_within, shortfall
+from planner.domain.presence import on_site_within, shortfall, whole_window
 from planner.domain.staffing import (
     FULL_LOAD, MONITORING_CLINICIAN, PRESCRIBERS, SUPERVISING_PRESCRIBER, StaffMember,
 )
@@ -101,11 +101,6 @@ def _holds(member: StaffMember, kinds: Iterable[str], day: date) -> bool:
     return not member.missing_credentials(kinds, day)
 
 
-def _on_site(member: StaffMember, site_id: int, span: Interval) -> bool:
-    return (member.active and member.on_shift(site_id, span) and not member.on_leave(span)
-            and not member.on_shift_elsewhere(site_id, span))
-
-
 def peak_concurrent(windows: list[Interval], span: Interval) -> int:
     """The most windows under way at one instant inside span (one ending as another begins: not at once)."""
     return _peak([(window, 1) for window in windows], span)
@@ -152,7 +147,7 @@ def coverage_curve(site: Site, day: date, dosing: list[Interval], staff: Iterabl
     idle_supervise, idle_monitor = ratios.limit(SUPERVISING_PRESCRIBER), ratios.limit(MONITORING_CLINICIAN)
     quarters = []
     for span in quarters_of(day, site.calendar.zone):
-        here = {m.id for m in people if _on_site(m, site.id, span)}
+        here = {m.id for m in people if whole_window(m, site.id, span)}
         under_way = [(window, route) for window, route in doses if window.overlaps(span)]
         load = peak_concurrent([window for window, _ in under_way], span)
         supervising = _capacity(len(here & prescribers), load, _peak(

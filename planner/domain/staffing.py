@@ -93,7 +93,8 @@ class StaffMember:
     def missing_credentials(self, kinds: Iterable[str], day: date) -> list[str]:
         """Credential kinds that are not valid on day."""
         # Asked for each role at every start time a search checks: kept per kinds and day while the member lives.
-        key = (kinds if isinstance(kinds, (tuple, frozenset)) else tuple(kinds), day)
+        kinds = kinds if isinstance(kinds, (tuple, frozenset)) else tuple(kinds)  # a generator is read once
+        key = (kinds, day)
         kept = self.__dict__.setdefault("_missing", {})  # frozen, but a cache is not part of its value
         found = kept.get(key)
         if found is None:

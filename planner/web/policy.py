@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from planner.domain.errors import CoverBroken, InvalidData, NotFound
 from planner.domain.policy import (
-    DOSING_ROUTES, FIELD_NAMES, LIMIT_NAMES, ROUTE_RATIOS, RoutePolicy, below_floor, limits_below_floor,
+    DOSING_ROUTES, FIELD_NAMES, LIMIT_NAMES, ROUTE_RATIOS, RoutePolicy, below_floor, changed, limits_below_floor,
 )
 from planner.services.policy_inputs import PolicyChange
 from planner.services.staffing_policy import change_policy, policy_sites, site_policy
@@ -103,8 +103,7 @@ def _change(values: dict, errors: dict) -> PolicyChange:
         # The other boxes still get their floor's words, so the admin fixes everything in one go.
         found = limits_below_floor(limits)
         found += [reason for r, part in routes.items() if set(_COUNTS) <= set(part)
-                  for reason in below_floor(r, RoutePolicy(**{**part, "limits": {
-                      role: n for role, n in part["limits"].items() if n is not None}}))]
+                  for reason in below_floor(r, changed(RoutePolicy(), part))]
         errors.update({reason.field: reason.message for reason in found})
         raise InvalidData([])
     return parse(PolicyChange, {"routes": routes, "limits": limits})
