@@ -22,7 +22,7 @@ def body(model: type[M]) -> M:
     Validators see `now` in their context (a date of birth may not lie in the future). Where the
     view's operation says the body is optional, an empty body reads as {}.
     """
-    operation = _documented("body", model)
+    operation = documented("body", model)
     optional = not operation.body_required
     raw = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413 before anything is read
     if optional and not raw.strip():
@@ -34,11 +34,12 @@ def body(model: type[M]) -> M:
 
 def query(model: type[M]) -> M:
     """The query string validated strictly against model (ids are numbers, never `true`), or InvalidData (422)."""
-    _documented("query", model)
+    documented("query", model)
     return parse_strings(model, request.args.to_dict(), {"now": now()})
 
 
-def _documented(part: str, model: type[BaseModel]):
+def documented(part: str, model: type[BaseModel]):
+    """The view's @operation, when it declares model as its part ("body", "query"); LookupError when not."""
     # The OpenAPI document must describe what the view really reads: a mismatch is a bug to fix at once.
     operation = described(current_app.view_functions.get(request.endpoint))
     if operation is None or getattr(operation, part) is not model:

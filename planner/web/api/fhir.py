@@ -6,16 +6,17 @@ and admins read a patient's record; reception reads schedules and slots but no c
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from pydantic import BaseModel
 
 from planner.adapters.fhir_common import FHIR_JSON
 from planner.services.fhir_export import course_care_plan, one_appointment, patient_appointments
 from planner.services.fhir_slots import schedule_slots, site_schedules, slot_days
-from planner.services.validation import parse, parse_strings
+from planner.services.validation import parse
 from planner.web.access import actor, now
 from planner.web.api import api
-from planner.web.api.describe import ANY_STAFF, described, operation
+from planner.web.api.common import documented, query
+from planner.web.api.describe import ANY_STAFF, operation
 from planner.web.api.fhir_schemas import (
     FhirAppointmentOut, FhirAppointmentSearch, FhirBundleOut, FhirCarePlanOut, FhirOperationOutcomeOut,
     FhirScheduleSearch, FhirSlotSearch,
@@ -38,13 +39,11 @@ def _answer(resource: dict):
 
 def _search(model: type[BaseModel]):
     """The search parameters validated against model (a repeated parameter read as a list where the model takes one)."""
-    if described(current_app.view_functions.get(request.endpoint)).query is not model:
-        raise LookupError(f"{request.endpoint} reads its query as {model.__name__}, which its @operation does not "
-                          "declare")
     repeated = {f.alias or name for name, f in model.model_fields.items() if f.annotation is not None
                 and getattr(f.annotation, "__origin__", None) is list}
     if not repeated:
-        return parse_strings(model, request.args.to_dict())
+        return query(model)
+    documented("query", model)
     # pydantic's string mode takes no lists: a model with a repeated parameter has only text fields
     # (FhirSlotSearch), so its values, already text, are validated as they are.
     return parse(model, {key: request.args.getlist(key) if key in repeated else request.args[key]
