@@ -11,12 +11,12 @@ from sqlalchemy.orm import aliased
 from planner.db.models import Course, OutcomeEntry, Session, Site
 from planner.db.uow import unit_of_work
 from planner.domain import lifecycle
+from planner.domain.courses import DOSE
 from planner.domain.errors import NotFound
 from planner.domain.outcomes.measures import MEASURES
 from planner.domain.outcomes.scoring import SELF_HARM, band_of, score
 from planner.domain.outcomes.trend import Point, Series, series
 
-DOSE = "dose"
 
 
 @dataclass(frozen=True)

@@ -8,24 +8,10 @@ from wtforms.fields.choices import SelectChoice
 
 from planner.services.account_links import UNCHANGED, StaffChoice
 from planner.services.accounts import ROLES
+from planner.web.forms import ProblemsBeside
 
 ROLE_CHOICES = [SelectChoice(role, role.capitalize()) for role in ROLES]
 NO_STAFF = SelectChoice("", "None: not linked to a staff record")
-
-
-class ProblemsBeside:
-    """Put each problem beside the field it names; return the messages that name none of this form's fields."""
-
-    def show_errors(self, problems) -> list[str]:
-        """Each problem beside its field; the rest returned."""
-        elsewhere = []
-        for problem in problems:
-            field = self._fields.get(problem.field or "")  # type: ignore[attr-defined]
-            if field is None or problem.field == "csrf_token":
-                elsewhere.append(problem.message)
-            else:
-                field.errors = [*field.errors, problem.message]
-        return elsewhere
 
 
 class StaffLink:

@@ -14,6 +14,8 @@ from planner.domain.vitals import Vitals
 from planner.services.checkin_vitals import check_in_gate, record_vitals, review_held_dose, review_refused
 from planner.services.record_access import open_session_record
 from planner.web.access import actor, log_refusal, now, roles_required
+from planner.web.errors import said
+from planner.web.forms import ProblemsBeside
 
 checkin_desk = Blueprint("checkin_desk", __name__)
 CLINICAL = ("clinician",)  # admin always may (roles_required); reception checks in but takes no vitals
@@ -22,7 +24,7 @@ _WHOLE = "Give a whole number."
 GATE_SHOWN = ("arrived", "held", "in_progress")  # the statuses in which the session page shows the gate
 
 
-class VitalsForm(FlaskForm):
+class VitalsForm(ProblemsBeside, FlaskForm):
     """Pre-dose blood pressure and heart rate; the clinical bounds are checked by the service, beside each field."""
 
     systolic = IntegerField("Systolic (mmHg)", validators=[InputRequired(_WHOLE), NumberRange(0, 1000)],
@@ -80,11 +82,10 @@ def vitals(session_id: int):
         done = record_vitals(session_id, Vitals(form.systolic.data, form.diastolic.data, form.heart_rate.data),
                              actor(), now())
     except InvalidData as invalid:
-        for problem in invalid.problems:
-            getattr(form, problem.field).errors = [*getattr(form, problem.field).errors, problem.message]
+        form.show_errors(invalid.problems)
         return _page_again(session_id, 422, vitals_form=form)
     except (InvalidTransition, StatusRefused) as refused:
-        return _page_again(session_id, 409, vitals_form=form, gate_refused=_said(refused))
+        return _page_again(session_id, 409, vitals_form=form, gate_refused=said(refused))
     if done.held_because:  # a hold is news to act on, not a success: said in the warning colour
         flash(f"Dose held for prescriber review: {done.held_because}.", "warning")
     else:
@@ -114,7 +115,7 @@ def review(session_id: int):
     except ReviewRefused as refusal:  # lost the right between the page's check and the service's (a licence revoked)
         return _not_a_reviewer(session_id, form, str(refusal))
     except (InvalidTransition, StatusRefused) as refused:
-        return _page_again(session_id, 409, review_form=form, gate_refused=_said(refused))
+        return _page_again(session_id, 409, review_form=form, gate_refused=said(refused))
     if status == "in_progress":
         flash("Hold cleared: the dose goes on.", "success")
         return redirect(url_for("session_desk.show", session_id=session_id), 303)
@@ -132,8 +133,3 @@ def review(session_id: int):
 def _not_a_reviewer(session_id: int, form: ReviewForm, why: str):
     log_refusal(f"not a prescriber who may review a held dose: {why}")
     return _page_again(session_id, 403, review_form=form, review_refused=why)
-
-
-def _said(error: Exception) -> str:
-    reasons = getattr(error, "reasons", None)
-    return " ".join(r.message for r in reasons) if reasons else str(error)

@@ -45,6 +45,12 @@ def problem(status: int, message: str | None = None, **extra):
     return render_template("error.html", status=status, message=message, extra=extra), status
 
 
+def said(error: Exception) -> str:
+    """A refusal in plain words: its reasons' messages, or the error's own."""
+    reasons = getattr(error, "reasons", None)
+    return " ".join(r.message for r in reasons) if reasons else str(error)
+
+
 def init_app(app: Flask) -> None:
     """Map domain errors to 404/409/422 and HTTP errors to clear answers."""
 

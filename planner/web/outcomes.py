@@ -51,12 +51,6 @@ def course_outcome_panel(course_id: int) -> dict:
             "band": lambda key, total: band_of(MEASURES[key], total)}
 
 
-@outcomes.app_template_filter("local_day")
-def local_day(at: datetime, zone: str) -> str:
-    """An instant as the day and time it was at the site: "Mon 23 Nov, 09:10"."""
-    return f"{local(at, zone):%a %d %b, %H:%M}"
-
-
 @outcomes.route("/courses/<id:course_id>/outcomes/new", methods=["GET", "POST"])
 @roles_required("reception", "clinician")
 def enter(course_id: int):

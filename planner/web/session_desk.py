@@ -14,7 +14,7 @@ from planner.services.session_page import SessionPage, cancel, clean_reason, ses
 from planner.web.access import actor, now, roles_required
 from planner.web.checkin_desk import gate_context
 from planner.web.book import SPANS, _instant, _number, _placement
-from planner.web.errors import problem
+from planner.web.errors import problem, said
 from planner.web.pages import parse_day
 
 session_desk = Blueprint("session_desk", __name__)
@@ -126,7 +126,7 @@ def move_to(session_id: int):
     except BookingRefused as refused:
         return _render(session_page(session_id), values, {}, working, [r.message for r in refused.reasons], 409)
     except (InvalidTransition, StatusRefused) as refused:
-        return _render(session_page(session_id), values, {}, working, [_said(refused)], 409)
+        return _render(session_page(session_id), values, {}, working, [said(refused)], 409)
     except RequestResolved:
         return _render(session_page(session_id), values, {}, None,
                        ["The request was already resolved by someone else; nothing was moved."], 409)
@@ -180,7 +180,7 @@ def cancel_it(session_id: int):
                                error=invalid.problems[0].message, refused=None), 422
     except (InvalidTransition, StatusRefused) as refused:
         return render_template("sessions/cancel.html", page=session_page(session_id), reason=typed[:500],
-                               new_time=new_time, error=None, refused=[_said(refused)]), 409
+                               new_time=new_time, error=None, refused=[said(refused)]), 409
     if page.course_id is not None:
         flash("Cancelled. Here is what re-planning the rest of the course would do; nothing changes until you "
               "apply it." + (" The course is on the requests list to re-plan." if new_time else ""), "success")
@@ -188,12 +188,6 @@ def cancel_it(session_id: int):
     flash("Cancelled. The patient's cancellation notice is on its way."
           + (" It is on the requests list for a new time." if new_time else ""), "success")
     return redirect(url_for(".show", session_id=session_id), 303)
-
-
-def _said(error: Exception) -> str:
-    """A refusal in plain words."""
-    reasons = getattr(error, "reasons", None)
-    return " ".join(r.message for r in reasons) if reasons else str(error)
 
 
 @session_desk.app_template_filter("as_wall")

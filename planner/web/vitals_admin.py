@@ -11,13 +11,14 @@ from planner.domain.errors import InvalidData
 from planner.domain.vitals import DEFAULT_DIASTOLIC, DEFAULT_SYSTOLIC, THRESHOLD_BOUNDS
 from planner.services.vitals_thresholds import set_threshold, site_thresholds, threshold_history, threshold_of
 from planner.web.access import actor, now, roles_required
+from planner.web.forms import ProblemsBeside
 
 vitals_admin = Blueprint("vitals_admin", __name__)
 
 _WHOLE = "Give a whole number of mmHg."
 
 
-class ThresholdForm(FlaskForm):
+class ThresholdForm(ProblemsBeside, FlaskForm):
     """A site's threshold as typed; the clinical bounds are the service's, each said beside its field."""
 
     systolic = IntegerField("Systolic (mmHg)", validators=[InputRequired(_WHOLE)], render_kw={"inputmode": "numeric"})
@@ -45,8 +46,7 @@ def change(site_id: int):
     try:
         saved = set_threshold(site_id, form.systolic.data, form.diastolic.data, actor(), now())
     except InvalidData as invalid:
-        for problem in invalid.problems:
-            getattr(form, problem.field).errors = [*getattr(form, problem.field).errors, problem.message]
+        form.show_errors(invalid.problems)
         return _page((site_id, form), 422)
     flash(f"Saved: at {saved.site}, a dose checked in from now on is held above {saved}. Doses already checked "
           "in keep their judgement.", "success")
