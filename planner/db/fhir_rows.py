@@ -67,11 +67,6 @@ def course(session: OrmSession, course_id: int) -> Row | None:
         .where(Course.id == course_id)).first()
 
 
-def site(session: OrmSession, site_id: int) -> Row | None:
-    """A site's id, name, zone and whether it is in service, or None."""
-    return session.execute(select(Site.id, Site.name, Site.timezone, Site.active).where(Site.id == site_id)).first()
-
-
 def active_type_ids(session: OrmSession) -> set[int]:
     """The ids of the session types in use (a retired type is offered nowhere)."""
     return set(session.scalars(select(SessionType.id).where(SessionType.active.is_(True))))

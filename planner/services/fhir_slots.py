@@ -28,13 +28,11 @@ def slot_days(values: list[str]) -> tuple[date, date]:
 def site_schedules(site_id: int, base: str, self_link: str) -> dict:
     """The site's Schedule in a searchset Bundle; NotFound for no such site."""
     with reads.reading() as session:
-        row = fhir_rows.site(session, site_id)
-        if row is None:
-            raise NotFound("site", site_id)
         site = reads.site(session, site_id)
+        if site is None:
+            raise NotFound("site", site_id)
         services = _services(session, site)
-    place = SitePlace(row.id, row.name, row.timezone, row.active)
-    return searchset([schedule(place, services)], base, self_link)
+    return searchset([schedule(_place(site), services)], base, self_link)
 
 
 def schedule_slots(key: str, first: date, end: date, now: datetime, base: str, self_link: str,
@@ -46,18 +44,17 @@ def schedule_slots(key: str, first: date, end: date, now: datetime, base: str, s
     """
     site_id = site_of_schedule(key)
     with reads.reading() as session:
-        row = fhir_rows.site(session, site_id) if site_id is not None else None
-        if row is None:
+        site = reads.site(session, site_id) if site_id is not None else None
+        if site is None:
             raise NotFound("schedule", key)
-        site = reads.site(session, row.id)
         services = _services(session, site)
         if service_type is not None:
             services = [s for s in services if s.key == service_type]
             if not services:
-                raise InvalidData([Reason("unknown", f"{row.name} takes no session type {service_type!r}.",
+                raise InvalidData([Reason("unknown", f"{site.name} takes no session type {service_type!r}.",
                                           "service-type")])
         last = end - timedelta(days=1)
-        place = SitePlace(row.id, row.name, row.timezone, row.active)
+        place = _place(site)
         state = reads.for_offers(session, site, first, last)
         slots = []
         types = reads.session_types(session)
@@ -69,7 +66,7 @@ def schedule_slots(key: str, first: date, end: date, now: datetime, base: str, s
             free = [(start, until, state.rooms[room].name if room is not None else None)
                     for start, until, room in bookable_starts(stype, state, starts, now)]
             slots += [(at[0], 1, slot) for at, slot in zip(free, free_slots(place, service, free))]
-        begins, ends = day_start(first, row.timezone), day_start(end, row.timezone)
+        begins, ends = day_start(first, site.calendar.zone), day_start(end, site.calendar.zone)
         busy = [(s.id, s.window.start, s.window.end) for s in state.sessions
                 if s.site_id == site.id and begins <= s.window.start < ends]
         slots += [(at[1], 0, slot) for at, slot in zip(busy, busy_slots(place, busy))]
@@ -79,6 +76,11 @@ def schedule_slots(key: str, first: date, end: date, now: datetime, base: str, s
         # In time order (instants, not their local text), busy before free at the same start.
         slots.sort(key=lambda found: (found[0], found[1], found[2]["id"]))
         return searchset([slot for _, _, slot in slots], base, self_link)
+
+
+def _place(site: dom.Site) -> SitePlace:
+    # The site as the FHIR mapping names it, from the clinic's set-up already read (no second read).
+    return SitePlace(site.id, site.name, site.calendar.zone, site.active)
 
 
 def _services(session, site: dom.Site) -> list[ServiceKind]:
