@@ -78,8 +78,9 @@ def record_consent(patient_id: int, given: ConsentIn, actor: Actor, now: datetim
     with unit_of_work() as session:
         patient = locked_patient(session, patient_id)
         # A signed treatment consent supersedes the latest of its chain, a withdrawal included.
-        latest = _latest_consent(session, patient_id, given.kind) if given.kind != rules.TREATMENT else \
-            latest_in_chain(session, patient_id)
+        # A treatment consent supersedes the latest of its chain (a consent or its withdrawal).
+        latest = latest_in_chain(session, patient_id, rules.TREATMENT_CHAIN if given.kind == rules.TREATMENT
+                                 else (given.kind,))
         record_id = session.execute(insert(ConsentRecord).returning(ConsentRecord.id).values(
             patient_id=patient_id, kind=given.kind, signed_on=given.signed_on, expires_on=given.expires_on,
             recorded_by=actor.label, recorded_by_id=actor.user_id, recorded_at=now,
@@ -115,16 +116,11 @@ def _patient(session: OrmSession, patient_id: int) -> Patient:
     return patient
 
 
-def _latest_consent(session: OrmSession, patient_id: int, kind: str) -> ConsentRecord | None:
+def latest_in_chain(session: OrmSession, patient_id: int,
+                    kinds: tuple[str, ...] = rules.TREATMENT_CHAIN) -> ConsentRecord | None:
+    """The patient's latest consent record of these kinds (by default the treatment chain their status follows)."""
     return session.scalar(select(ConsentRecord).where(ConsentRecord.patient_id == patient_id,
-                                                      ConsentRecord.kind == kind)
-                          .order_by(ConsentRecord.id.desc()).limit(1))
-
-
-def latest_in_chain(session: OrmSession, patient_id: int) -> ConsentRecord | None:
-    """The patient's latest treatment consent or withdrawal of it: the record their consent status follows."""
-    return session.scalar(select(ConsentRecord).where(ConsentRecord.patient_id == patient_id,
-                                                      ConsentRecord.kind.in_(rules.TREATMENT_CHAIN))
+                                                      ConsentRecord.kind.in_(kinds))
                           .order_by(ConsentRecord.id.desc()).limit(1))
 
 
