@@ -49,12 +49,7 @@ def doses_without_consent(session: OrmSession, patient_id: int, now: datetime) -
     patient = session.get(Patient, patient_id)
     if patient is None:
         return []
-    query = (select(Session.id, Session.starts_at, Site.timezone, SessionType.name, Site.name, Session.course_id)
-             .join(SessionType, SessionType.id == Session.session_type_id).join(Site, Site.id == Session.site_id)
-             .where(Session.patient_id == patient_id, Session.ends_at >= now, Session.status.not_in(FINAL),
-                    SessionType.kind.in_(DOSING_KINDS))
-             .order_by(Session.starts_at, Session.id))
-    doses = [DoseWithoutConsent(*row) for row in session.execute(query)]
+    doses = [DoseWithoutConsent(*row) for row in session.execute(_doses_ahead(now).where(Session.patient_id == patient_id))]
     if patient.consent_status != CONSENT_SIGNED:
         return doses
     return [dose for dose in doses if not consent_holds_on(patient.consent_expires_on, dose.day)]
@@ -74,13 +69,10 @@ class DoseToSettle:
 def doses_to_settle(now: datetime) -> list[DoseToSettle]:
     """Every dose ahead, still booked, that its patient's consent does not cover (withdrawn, expired, unsigned)."""
     with unit_of_work(write=False) as session:
-        query = (select(Session.id, Session.starts_at, Site.timezone, SessionType.name, Site.name, Session.course_id,
-                        Patient.id, Patient.name, Patient.mrn, Patient.consent_status, Patient.consent_expires_on)
-                 .join(SessionType, SessionType.id == Session.session_type_id).join(Site, Site.id == Session.site_id)
+        query = (_doses_ahead(now)
+                 .add_columns(Patient.id, Patient.name, Patient.mrn, Patient.consent_status, Patient.consent_expires_on)
                  .join(Patient, Patient.id == Session.patient_id)
-                 .where(Session.ends_at >= now, Session.status.not_in(FINAL), SessionType.kind.in_(DOSING_KINDS),
-                        or_(Patient.consent_status != CONSENT_SIGNED, Patient.consent_expires_on.is_not(None)))
-                 .order_by(Session.starts_at, Session.id))
+                 .where(or_(Patient.consent_status != CONSENT_SIGNED, Patient.consent_expires_on.is_not(None))))
         found = []
         for *dose_columns, patient_id, name, mrn, status, expires in session.execute(query):
             dose = DoseWithoutConsent(*dose_columns)
@@ -91,3 +83,11 @@ def doses_to_settle(now: datetime) -> list[DoseToSettle]:
                    else f"consent expired {expires:%m/%d/%Y}" if expires is not None else "consent not signed")
             found.append(DoseToSettle(dose, patient_id, name, mrn, why))
         return found
+
+
+def _doses_ahead(now: datetime):
+    # Dosing sessions not yet over, still booked, with what names them (the columns of DoseWithoutConsent).
+    return (select(Session.id, Session.starts_at, Site.timezone, SessionType.name, Site.name, Session.course_id)
+            .join(SessionType, SessionType.id == Session.session_type_id).join(Site, Site.id == Session.site_id)
+            .where(Session.ends_at >= now, Session.status.not_in(FINAL), SessionType.kind.in_(DOSING_KINDS))
+            .order_by(Session.starts_at, Session.id))
