@@ -22,7 +22,7 @@ import re
 from datetime import datetime, time, timedelta, timezone
 
 from bench.bench_board import PASSWORD, busiest_day, timed
-from bench.common import DATABASES, databases, load, machine, summary
+from bench.common import DATABASES, every_run, load, machine, summary
 
 
 def busiest_clinician(clinic, monday) -> tuple[int, int]:
@@ -107,13 +107,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100, help="timed requests of each page")
     args = parser.parse_args()
     print(machine(), flush=True)
-    results = []
-    with databases(args.dbs.split(",")) as make:
-        for kind in args.dbs.split(","):
-            for scale in (int(s) for s in args.scales.split(",")):
-                print(f"-- {kind} at scale {scale}", flush=True)
-                results.append(run(kind, make(kind, f"bench_myday_{scale}"), scale, args.requests))
-    report(results)
+    report([run(kind, url, scale, args.requests) for kind, scale, url in every_run(args.dbs, args.scales, "bench_myday")])
 
 
 if __name__ == "__main__":

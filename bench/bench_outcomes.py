@@ -17,13 +17,11 @@ import argparse
 import json
 import re
 import secrets
-import subprocess
-import sys
 import time as timer
 from datetime import datetime, timedelta, timezone
 
 from bench.bench_planning import _prepare
-from bench.common import DATABASES, databases, load, machine, summary
+from bench.common import DATABASES, every_run, in_child, load, machine, summary
 
 PASSWORD = "bench outcomes password"
 TARGET_P95_MS = 100  # a page the prescriber opens between patients: the house target for reads
@@ -132,19 +130,8 @@ def main() -> None:
         print(json.dumps(measure(args.one, int(args.scales), args.runs)))
         return
     print(machine(), flush=True)
-    results = []
-    with databases(args.dbs.split(",")) as make:
-        for kind in args.dbs.split(","):
-            for scale in (int(s) for s in args.scales.split(",")):
-                url = make(kind, f"bench_outcomes_{scale}")
-                print(f"-- {kind} at scale {scale}", flush=True)
-                child = subprocess.run([sys.executable, "-m", "bench.bench_outcomes", "--one", url, "--scales",
-                                        str(scale), "--runs", str(args.runs)], capture_output=True, text=True)
-                if child.returncode != 0:
-                    sys.stderr.write(child.stderr)
-                    raise SystemExit(f"the {kind} run at scale {scale} failed")
-                results.append(json.loads(child.stdout.strip().splitlines()[-1]))
-    report(results)
+    report([in_child("bench.bench_outcomes", url, scale, "--runs", str(args.runs))
+            for _, scale, url in every_run(args.dbs, args.scales, "bench_outcomes")])
 
 
 if __name__ == "__main__":

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import sqlite3
 import subprocess
+import sys
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -103,3 +106,24 @@ def migrated_app(url: str):
         finally:
             logging.disable(logging.NOTSET)
     return app
+
+
+def every_run(dbs: str, scales: str, name: str) -> Iterator[tuple[str, int, str]]:
+    """(kind, scale, URL of a new empty database) for each database and scale asked ("sqlite,postgresql", "1,2")."""
+    kinds = dbs.split(",")
+    with databases(kinds) as make:
+        for kind in kinds:
+            for scale in (int(s) for s in scales.split(",")):
+                url = make(kind, f"{name}_{scale}")
+                print(f"-- {kind} at scale {scale}", flush=True)
+                yield kind, scale, url
+
+
+def in_child(module: str, url: str, scale: int, *args: str) -> dict:
+    """One measurement in a fresh process (`python -m module --one URL --scales scale ...`): the JSON it prints last."""
+    child = subprocess.run([sys.executable, "-m", module, "--one", url, "--scales", str(scale), *args],
+                           capture_output=True, text=True)
+    if child.returncode != 0:
+        sys.stderr.write(child.stderr)
+        raise SystemExit(f"{module} on {url} at scale {scale} failed")
+    return json.loads(child.stdout.strip().splitlines()[-1])
